@@ -1,0 +1,1 @@
+"""Analyses: they read the tree and report facts; they never rewrite it."""

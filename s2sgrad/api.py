@@ -1,0 +1,228 @@
+"""The functional API: grad, value_and_grad, vjp and source.
+
+Each transform wraps the user's function in a small callable that, on call, checks that its cached
+derivative is still valid (a few identity tests), calls the generated code, and gives every
+gradient the type, shape and dtype of its input. Generation happens on the first call (or on
+`source()`), once per function, wrt and kind.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import pipeline, runtime
+from .cache import CACHE, is_valid
+from .errors import Location, NonScalarOutputError, S2sgradError, WrtError
+from .frontend.source import _plain_function
+
+Wrt = Union[int, str, Sequence[Union[int, str]]]
+_NO_DEFAULT = object()
+
+
+class _Parameter:
+    """Where a differentiated argument is found in a call: position, keyword or default."""
+
+    __slots__ = ("name", "position", "default")
+
+    def __init__(self, name: str, position: Optional[int], default: Any):
+        self.name, self.position, self.default = name, position, default
+
+    def value(self, args: tuple, kwargs: dict) -> Any:
+        if self.position is not None and self.position < len(args):
+            return args[self.position]
+        return kwargs.get(self.name, self.default)
+
+
+class Derived:
+    """A derivative of a user function, generated on first use and cached."""
+
+    def __init__(self, fn: Callable, wrt: Wrt, kind: str, verbose: int = 0):
+        self._fn = _plain_function(fn)
+        self._kind = kind
+        self._verbose = verbose
+        self._params, self._single = _normalize_wrt(self._fn, wrt)
+        self._wrt = tuple(p.name for p in self._params)
+        self._derivative: Optional[pipeline.Derivative] = None
+        self._entry: List[Callable] = []
+        functools.update_wrapper(self, self._fn, updated=())
+
+    def _current(self) -> List[Callable]:
+        derivative = self._derivative
+        if derivative is None or not is_valid(derivative, self._fn):
+            derivative = CACHE.get(self._fn, (self._wrt, self._kind), self._generate)
+            self._entry = pipeline.bind(derivative, self._fn)
+            self._derivative = derivative
+        return self._entry
+
+    def _generate(self) -> pipeline.Derivative:
+        derivative = pipeline.compile_reverse(self._fn, self._wrt, self._kind)
+        if self._verbose:
+            print(derivative.source)
+        return derivative
+
+    @property
+    def source(self) -> str:
+        """The generated source of this derivative."""
+        self._current()
+        assert self._derivative is not None
+        return self._derivative.source
+
+    def _finish(self, grads: Any, args: tuple, kwargs: dict) -> Any:
+        if self._single:
+            return _finalize(grads, self._params[0], args, kwargs)
+        out = []
+        for grad, param in zip(grads, self._params):
+            grad = _finalize(grad, param, args, kwargs)
+            if any(grad is previous for previous in out):
+                grad = grad.copy()
+            out.append(grad)
+        return tuple(out)
+
+    def _nonscalar(self, exc: runtime.NonScalarOutput) -> NonScalarOutputError:
+        assert self._derivative is not None
+        return NonScalarOutputError(
+            f"grad needs a scalar output, but {self._fn.__qualname__} returned a value of shape "
+            f"{exc.shape}", self._derivative.output_location,
+            "reduce the output to a scalar (np.sum, np.mean), or use s2sgrad.vjp / "
+            "s2sgrad.jacobian for non-scalar outputs.")
+
+    def __repr__(self) -> str:
+        return f"<s2sgrad {self._kind} of {self._fn.__qualname__} wrt {', '.join(self._wrt)}>"
+
+
+class GradFunction(Derived):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        entry = self._current()[0]
+        try:
+            grads = entry(*args, **kwargs)
+        except runtime.NonScalarOutput as exc:
+            raise self._nonscalar(exc) from None
+        return self._finish(grads, args, kwargs)
+
+
+class ValueAndGradFunction(Derived):
+    def __call__(self, *args: Any, **kwargs: Any) -> Tuple[Any, Any]:
+        entry = self._current()[0]
+        try:
+            value, grads = entry(*args, **kwargs)
+        except runtime.NonScalarOutput as exc:
+            raise self._nonscalar(exc) from None
+        return value, self._finish(grads, args, kwargs)
+
+
+def grad(fn: Optional[Callable] = None, wrt: Wrt = 0, *, verbose: int = 0) -> Any:
+    """The gradient of scalar-valued `fn` with respect to the argument(s) `wrt`.
+
+    Usable as `@grad`, `@grad(wrt=...)` or `grad(f, wrt=...)`. `wrt` takes positions or names; a
+    tuple gives a tuple of gradients. `verbose=1` prints the generated source when it is made.
+    """
+    if fn is None:
+        return lambda f: GradFunction(f, wrt, "grad", verbose)
+    return GradFunction(fn, wrt, "grad", verbose)
+
+
+def value_and_grad(fn: Optional[Callable] = None, wrt: Wrt = 0, *, verbose: int = 0) -> Any:
+    """Like `grad`, but the derivative returns `(fn(...), gradient)` from one evaluation."""
+    if fn is None:
+        return lambda f: ValueAndGradFunction(f, wrt, "value_and_grad", verbose)
+    return ValueAndGradFunction(fn, wrt, "value_and_grad", verbose)
+
+
+def vjp(fn: Callable, *primals: Any, verbose: int = 0) -> Tuple[Any, Callable]:
+    """Evaluate `fn(*primals)` and return `(value, vjp_fn)`.
+
+    `vjp_fn(cotangent)` returns a tuple with one gradient per primal: the vector-Jacobian product
+    of `cotangent` (shaped like the value) with the Jacobian of `fn` at `primals`. The forward
+    pass runs once; `vjp_fn` may be called many times.
+    """
+    derived = Derived(fn, tuple(range(len(primals))), "vjp", verbose)
+    forward, backward = derived._current()
+    value, residuals = forward(*primals)
+    params = derived._params
+    value_shape = np.shape(value)
+
+    def vjp_fn(cotangent: Any) -> Tuple[Any, ...]:
+        if np.shape(cotangent) != value_shape:
+            raise ValueError(f"the cotangent has shape {np.shape(cotangent)} but "
+                             f"{derived._fn.__qualname__} returned shape {value_shape}")
+        grads = backward(*residuals, cotangent)
+        return tuple(_finalize(g, p, primals, {}) for g, p in zip(grads, params))
+
+    vjp_fn._s2sgrad_source = derived.source  # type: ignore[attr-defined]
+    return value, vjp_fn
+
+
+def source(derivative: Any) -> str:
+    """The generated Python source of a derivative made by s2sgrad."""
+    if isinstance(derivative, Derived):
+        return derivative.source
+    text = getattr(derivative, "_s2sgrad_source", None)
+    if text is not None:
+        return text
+    loaded = getattr(derivative, "_s2sgrad_loaded", None)
+    if loaded is not None:
+        return loaded.source
+    raise S2sgradError(f"{derivative!r} is not a derivative made by s2sgrad",
+                       hint="pass what s2sgrad.grad, value_and_grad or vjp returned.")
+
+
+def _finalize(grad: Any, param: _Parameter, args: tuple, kwargs: dict) -> Any:
+    primal = param.value(args, kwargs)
+    if isinstance(primal, (bool, int, np.integer)) or (
+            isinstance(primal, np.ndarray) and primal.dtype.kind in "biu"):
+        raise WrtError(f"cannot differentiate with respect to argument {param.name!r}: it is an "
+                       f"integer ({type(primal).__name__}), not a float",
+                       hint=f"pass a float value for {param.name} (e.g. {param.name}=3.0 or "
+                            "x.astype(float)), or leave it out of wrt.")
+    return runtime.finalize_grad(grad, primal)
+
+
+def _normalize_wrt(fn: types.FunctionType, wrt: Wrt) -> Tuple[List[_Parameter], bool]:
+    """The parameters named by `wrt`, and whether a single gradient (not a tuple) is returned."""
+    code = fn.__code__
+    positional = list(code.co_varnames[:code.co_argcount])
+    keyword_only = list(code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount])
+    defaults = dict(zip(positional[len(positional) - len(fn.__defaults__ or ()):],
+                        fn.__defaults__ or ()))
+    defaults.update(fn.__kwdefaults__ or {})
+    single = isinstance(wrt, (int, str))
+    items = [wrt] if single else list(wrt)
+    if not items:
+        raise _wrt_error(fn, "wrt is empty", positional + keyword_only)
+    params: List[_Parameter] = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise _wrt_error(fn, f"wrt entries must be argument positions or names, got {item!r}",
+                             positional + keyword_only)
+        if isinstance(item, int):
+            if not 0 <= item < len(positional):
+                raise _wrt_error(fn, f"wrt={item} is out of range: {fn.__qualname__} has "
+                                 f"{len(positional)} positional argument(s)",
+                                 positional + keyword_only)
+            name = positional[item]
+        else:
+            name = item
+            if name not in positional and name not in keyword_only:
+                raise _wrt_error(fn, f"{fn.__qualname__} has no argument named {name!r}",
+                                 positional + keyword_only)
+        if any(p.name == name for p in params):
+            raise _wrt_error(fn, f"argument {name!r} appears twice in wrt",
+                             positional + keyword_only)
+        position = positional.index(name) if name in positional else None
+        params.append(_Parameter(name, position, defaults.get(name, _NO_DEFAULT)))
+    return params, single
+
+
+def _wrt_error(fn: types.FunctionType, message: str, names: List[str]) -> WrtError:
+    import linecache
+
+    code = fn.__code__
+    line = linecache.getline(code.co_filename, code.co_firstlineno).rstrip("\n")
+    listing = ", ".join(f"{i}: {n}" if i < code.co_argcount else n for i, n in enumerate(names))
+    return WrtError(message, Location(code.co_filename, code.co_firstlineno, 0, line),
+                    f"choose wrt among the arguments of {fn.__qualname__} ({listing}), by "
+                    "position or by name; a tuple of them gives a tuple of gradients.")

@@ -1,0 +1,130 @@
+"""Small helpers over gast trees shared by every pass: copying, building and inspecting nodes.
+
+Only gast's stable node set is used, so the passes do not depend on one Python version's `ast`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, List, Set
+
+import gast
+
+from . import anno
+
+
+def copy_node(node: Any) -> Any:
+    """A structural deep copy of `node` that keeps annotations (shallowly) and source positions."""
+    if isinstance(node, list):
+        return [copy_node(n) for n in node]
+    if not isinstance(node, gast.AST):
+        return node
+    fields = {name: copy_node(getattr(node, name, None)) for name in node._fields}
+    new = type(node)(**fields)
+    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        if hasattr(node, attr):
+            setattr(new, attr, getattr(node, attr))
+    anno.copy_all(node, new)
+    return new
+
+
+def load(name: str) -> gast.Name:
+    return gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
+
+
+def store(name: str) -> gast.Name:
+    return gast.Name(id=name, ctx=gast.Store(), annotation=None, type_comment=None)
+
+
+def constant(value: Any) -> gast.Constant:
+    return gast.Constant(value=value, kind=None)
+
+
+def assign(target: str, value: Any) -> gast.Assign:
+    return gast.Assign(targets=[store(target)], value=value, type_comment=None)
+
+
+def call(func: Any, args: List[Any], keywords: Iterable[gast.keyword] = ()) -> gast.Call:
+    return gast.Call(func=func, args=list(args), keywords=list(keywords))
+
+
+def attribute(value: Any, attr: str) -> gast.Attribute:
+    return gast.Attribute(value=value, attr=attr, ctx=gast.Load())
+
+
+def parse_expr(source: str) -> Any:
+    """Parse one expression."""
+    return gast.parse(source).body[0].value
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every gast node in `node` (a node or a list of nodes), parents before children."""
+    stack = list(node) if isinstance(node, list) else [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(reversed(current))
+            continue
+        if not isinstance(current, gast.AST):
+            continue
+        yield current
+        for field in reversed(current._fields):
+            child = getattr(current, field, None)
+            if isinstance(child, (list, gast.AST)):
+                stack.append(child)
+
+
+def names_loaded(node: Any) -> Set[str]:
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def names_stored(node: Any) -> Set[str]:
+    return {n.id for n in walk(node)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
+
+
+def all_names(node: Any) -> Set[str]:
+    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
+
+
+def is_atom(node: Any) -> bool:
+    """True for the operands normalized code allows: names and static constants."""
+    return isinstance(node, gast.Name) or is_static(node)
+
+
+def is_static(node: Any) -> bool:
+    """True for literals whose value is known at compile time (numbers, None, tuples of those)."""
+    if isinstance(node, gast.Constant):
+        return True
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        return isinstance(node.operand, gast.Constant)
+    if isinstance(node, gast.Tuple):
+        return all(is_static(e) for e in node.elts)
+    return False
+
+
+def static_value(node: Any) -> Any:
+    """The Python value of a node for which `is_static` holds."""
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.UnaryOp):
+        value = static_value(node.operand)
+        return -value if isinstance(node.op, gast.USub) else +value
+    if isinstance(node, gast.Tuple):
+        return tuple(static_value(e) for e in node.elts)
+    raise ValueError("not a static node")
+
+
+def to_node(value: Any) -> Any:
+    """A gast node for a static Python value (number, string, None, bool, tuple)."""
+    if isinstance(value, tuple):
+        return gast.Tuple(elts=[to_node(v) for v in value], ctx=gast.Load())
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        return gast.UnaryOp(op=gast.USub(), operand=constant(-value))
+    return constant(value)
+
+
+def unparse(node: Any) -> str:
+    """Source text of a node (for messages and comments), one line."""
+    from . import codegen  # local import: codegen depends on this module
+
+    return codegen.expression_source(node)

@@ -1,0 +1,1 @@
+"""Front end: from a function object to a located, resolved, checked gast tree."""

@@ -1,0 +1,146 @@
+"""Deterministic names for generated code, derived from the user's names.
+
+One `Namer` serves one generated function. It knows every name the user's function mentions, so a
+new name never collides with a user variable, global or builtin the code reads (a user variable
+called `bx` makes the adjoint of `x` become `bx_1`). Clashes get numbered suffixes in order of
+request, so the same input always yields the same output.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any, Dict, Iterable, Optional, Set, Tuple
+
+import gast
+
+from . import astutil
+
+ADJOINT_PREFIX = "b"   # bx is the adjoint of x (reverse mode)
+
+_OPERATOR_WORDS = {
+    gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times", gast.Div: "over",
+    gast.FloorDiv: "floordiv", gast.Mod: "mod", gast.Pow: "pow", gast.MatMult: "dot",
+    gast.USub: "neg", gast.UAdd: "pos", gast.Invert: "invert", gast.Not: "not",
+    gast.BitAnd: "and", gast.BitOr: "or", gast.BitXor: "xor",
+    gast.LShift: "lshift", gast.RShift: "rshift",
+}
+_MAX_DERIVED = 24
+
+
+class Namer:
+    """Hands out fresh, readable, collision-free names."""
+
+    def __init__(self, reserved: Iterable[str] = ()):
+        self._taken: Set[str] = set(reserved)
+        self._adjoints: Dict[str, str] = {}
+        self._aliases: Dict[int, Tuple[str, Any]] = {}
+
+    def reserve(self, names: Iterable[str]) -> None:
+        self._taken.update(names)
+
+    def is_taken(self, name: str) -> bool:
+        return name in self._taken
+
+    def fresh(self, base: str) -> str:
+        """`base` if free, else `base_1`, `base_2`, ... (first free one)."""
+        base = _identifier(base)
+        candidate, counter = base, 0
+        while candidate in self._taken or keyword.iskeyword(candidate):
+            counter += 1
+            candidate = f"{base}_{counter}"
+        self._taken.add(candidate)
+        return candidate
+
+    def adjoint(self, name: str) -> str:
+        """The adjoint variable of primal `name` (always the same one)."""
+        if name not in self._adjoints:
+            self._adjoints[name] = self.fresh(ADJOINT_PREFIX + name)
+        return self._adjoints[name]
+
+    def adjoints(self) -> Dict[str, str]:
+        return dict(self._adjoints)
+
+    def alias(self, obj: Any, preferred: str) -> str:
+        """A name under which generated code reaches `obj` (a module, rule helper, ...)."""
+        entry = self._aliases.get(id(obj))
+        if entry is None:
+            entry = (self.fresh(preferred), obj)
+            self._aliases[id(obj)] = entry
+        return entry[0]
+
+    def bound_aliases(self) -> Dict[str, Any]:
+        """Every alias handed out, name -> object, in order of first use."""
+        return {name: obj for name, obj in self._aliases.values()}
+
+    def adopt_alias(self, obj: Any, name: str) -> None:
+        """Let generated code reach `obj` through `name`, which the user's code already binds."""
+        self._aliases.setdefault(id(obj), (name, obj))
+
+
+def derived_name(expr: Any, target: Optional[str]) -> str:
+    """A readable name for a temporary holding `expr`, e.g. tanh_x, x_dot_W1, x_shape_0."""
+    name = _describe(expr)
+    if name is None or len(name) > _MAX_DERIVED:
+        word = _head_word(expr)
+        name = f"{target}_{word}" if target else word
+    return name
+
+
+def _describe(expr: Any) -> Optional[str]:
+    if isinstance(expr, gast.Name):
+        return expr.id
+    if astutil.is_static(expr):
+        value = astutil.static_value(expr)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return str(value)
+        return None
+    if isinstance(expr, gast.Attribute):
+        base = _describe(expr.value)
+        return f"{base}_{expr.attr}" if base else expr.attr
+    if isinstance(expr, gast.Subscript):
+        base, index = _describe(expr.value), _describe(expr.slice)
+        return f"{base}_{index}" if base and index else None
+    if isinstance(expr, gast.Call):
+        head = _callee_word(expr.func)
+        first = expr.args[0] if expr.args else None
+        if isinstance(expr.func, gast.Attribute) and not isinstance(expr.func.value, gast.Name):
+            return None
+        if isinstance(first, gast.Name):
+            return f"{head}_{first.id}"
+        return head if not expr.args else None
+    if isinstance(expr, gast.BinOp):
+        left, right = _describe(expr.left), _describe(expr.right)
+        if left and right and isinstance(expr.left, gast.Name):
+            return f"{left}_{_OPERATOR_WORDS.get(type(expr.op), 'op')}_{right}"
+        return None
+    if isinstance(expr, gast.UnaryOp) and isinstance(expr.operand, gast.Name):
+        return f"{_OPERATOR_WORDS.get(type(expr.op), 'op')}_{expr.operand.id}"
+    return None
+
+
+def _head_word(expr: Any) -> str:
+    if isinstance(expr, gast.Call):
+        return _callee_word(expr.func)
+    if isinstance(expr, (gast.BinOp, gast.UnaryOp)):
+        return _OPERATOR_WORDS.get(type(expr.op), "op")
+    if isinstance(expr, gast.Attribute):
+        return expr.attr
+    if isinstance(expr, gast.Subscript):
+        return "item"
+    return "tmp"
+
+
+def _callee_word(func: Any) -> str:
+    if isinstance(func, gast.Attribute):
+        return func.attr
+    if isinstance(func, gast.Name):
+        return func.id
+    return "call"
+
+
+def _identifier(text: str) -> str:
+    cleaned = re.sub(r"\W", "_", text)
+    if not cleaned or cleaned[0].isdigit():
+        cleaned = "t_" + cleaned
+    return cleaned

@@ -1,0 +1,1 @@
+"""Optimizations of generated code that preserve what it computes."""

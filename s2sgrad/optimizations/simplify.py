@@ -1,0 +1,146 @@
+"""Simplification of generated straight-line code, repeated until nothing changes.
+
+Needs: a list of statements (assignments, expression statements, comments, one final return) in
+which every name is assigned once, except adjoints that accumulate (`bx = bx + ...`).
+Guarantees, without changing what the code computes:
+- dead code: assignments whose targets are never read and whose value has no side effect are
+  removed (calls are side-effect free when they are rule helpers or functions with a rule);
+- copies: `bz = by` disappears and later reads of `bz` read `by`, when neither is assigned again;
+- constants: arithmetic on two numeric literals is folded (`3.0 - 1` becomes `2.0`);
+- comments that no longer head any statement are dropped.
+
+Example: `by = b_return; bx = by * 2.0; unused = np.tanh(x); return bx` simplifies to
+`bx = b_return * 2.0; return bx`.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable, List, Set
+
+import gast
+
+from .. import anno, astutil, codegen
+from ..rules import adjoint_rule, has_zero_derivative, method
+
+_FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+         gast.Div: operator.truediv, gast.Pow: operator.pow}
+
+
+def simplify(statements: List[Any], copies: bool = True) -> List[Any]:
+    """Run every simplification until the code stops changing."""
+    passes: List[Callable[[List[Any]], List[Any]]] = [dead_code, drop_orphan_comments]
+    if copies:
+        passes.insert(0, propagate_copies)
+    while True:
+        length = len(statements)
+        folded = fold_constants(statements)
+        for run in passes:
+            statements = run(statements)
+        if not folded and len(statements) == length:
+            return statements
+
+
+def dead_code(statements: List[Any]) -> List[Any]:
+    live: Set[str] = set()
+    kept: List[Any] = []
+    for stmt in reversed(statements):
+        if codegen.is_comment(stmt):
+            kept.append(stmt)
+            continue
+        if isinstance(stmt, gast.Assign):
+            targets = astutil.names_stored(stmt.targets)
+            if not targets & live and is_pure(stmt.value):
+                continue
+            live -= targets
+        live |= astutil.names_loaded(stmt)
+        kept.append(stmt)
+    return kept[::-1]
+
+
+def propagate_copies(statements: List[Any]) -> List[Any]:
+    """Replace `a = b` (names) by reading `b` where `a` was read, when that is safe."""
+    assigned = [astutil.names_stored(s) if isinstance(s, gast.Assign) else set() for s in statements]
+    for index, stmt in enumerate(statements):
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and isinstance(stmt.value, gast.Name) and not anno.has(stmt, anno.Key.ORIGIN)):
+            continue
+        copy, source = stmt.targets[0].id, stmt.value.id
+        later = assigned[index + 1:]
+        if any(copy in names or source in names for names in later) or \
+                sum(copy in names for names in assigned) != 1:
+            continue
+        for other in statements[index + 1:]:
+            for node in astutil.walk(other):
+                if isinstance(node, gast.Name) and node.id == copy:
+                    node.id = source
+        return statements[:index] + statements[index + 1:]
+    return statements
+
+
+def fold_constants(statements: List[Any]) -> int:
+    """Fold literal arithmetic in place; return how many operations were folded."""
+    count = 0
+    for stmt in statements:
+        for node in astutil.walk(stmt):
+            for field in node._fields:
+                child = getattr(node, field, None)
+                folded = _fold(child)
+                if folded is not child:
+                    setattr(node, field, folded)
+                    count += 1
+    return count
+
+
+def _fold(node: Any) -> Any:
+    if isinstance(node, gast.BinOp) and type(node.op) in _FOLD \
+            and _is_number(node.left) and _is_number(node.right):
+        try:
+            value = _FOLD[type(node.op)](astutil.static_value(node.left),
+                                         astutil.static_value(node.right))
+        except (ArithmeticError, ValueError):
+            return node
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            value = float(value)
+        return astutil.to_node(value)
+    return node
+
+
+def _is_number(node: Any) -> bool:
+    if not astutil.is_static(node):
+        return False
+    value = astutil.static_value(node)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def drop_orphan_comments(statements: List[Any]) -> List[Any]:
+    kept: List[Any] = []
+    for stmt in statements:
+        if kept and codegen.is_comment(kept[-1]) and codegen.is_comment(stmt):
+            kept.pop()
+        kept.append(stmt)
+    if kept and codegen.is_comment(kept[-1]):
+        kept.pop()
+    return kept
+
+
+def is_pure(node: Any) -> bool:
+    """Whether evaluating `node` can have no effect besides its value."""
+    for child in astutil.walk(node):
+        if isinstance(child, (gast.Yield, gast.YieldFrom, gast.Await, gast.NamedExpr)):
+            return False
+        if isinstance(child, gast.Call) and not _pure_call(child):
+            return False
+    return True
+
+
+def _pure_call(node: gast.Call) -> bool:
+    if anno.get(node, anno.Key.PURE, False):
+        return True
+    if anno.has(node, anno.Key.RESOLVED):
+        target = anno.get(node, anno.Key.RESOLVED)
+        return adjoint_rule(target) is not None or has_zero_derivative(target)
+    if anno.has(node, anno.Key.METHOD):
+        name = method(anno.get(node, anno.Key.METHOD))
+        return adjoint_rule(name) is not None or has_zero_derivative(name)
+    return False

@@ -1,0 +1,360 @@
+"""Adjoint rules of elementwise operations: arithmetic operators, NumPy ufuncs, the `math` module.
+
+Binary rules un-broadcast: the contribution to an operand is summed back to that operand's shape
+(`unbroadcast` returns its argument unchanged when the shapes already agree). Non-smooth points
+follow documented conventions: abs'(0) = 0, and maximum/minimum split the gradient evenly on ties.
+Rules for `math` functions use `math` so that scalar code stays scalar (and fast).
+"""
+
+import math
+import operator
+
+import numpy as np
+
+from ..runtime import unbroadcast
+from .registry import adjoint, d
+
+# ---- arithmetic operators (and their ufunc spellings) ---------------------------------------
+
+
+@adjoint(operator.add, np.add)
+def add(z, x, y):
+    d[x] = unbroadcast(d[z], x)
+    d[y] = unbroadcast(d[z], y)
+
+
+@adjoint(operator.sub, np.subtract)
+def subtract(z, x, y):
+    d[x] = unbroadcast(d[z], x)
+    d[y] = unbroadcast(-d[z], y)
+
+
+@adjoint(operator.mul, np.multiply)
+def multiply(z, x, y):
+    d[x] = unbroadcast(d[z] * y, x)
+    d[y] = unbroadcast(d[z] * x, y)
+
+
+@adjoint(operator.truediv, np.divide, np.true_divide)
+def divide(z, x, y):
+    d[x] = unbroadcast(d[z] / y, x)
+    d[y] = unbroadcast(-d[z] * z / y, y)
+
+
+@adjoint(operator.pow, np.power, math.pow)
+def power(z, x, y):
+    if y == 2:
+        d[x] = d[z] * (2.0 * x)
+    elif isinstance(y, (int, float)):
+        d[x] = d[z] * (y * x ** (y - 1))
+    else:
+        d[x] = unbroadcast(d[z] * y * x ** (y - 1), x)
+    d[y] = unbroadcast(d[z] * z * np.log(np.where(x > 0, x, 1.0)), y)
+
+
+@adjoint(operator.mod, np.mod, np.remainder)
+def mod(z, x, y):
+    d[x] = unbroadcast(d[z], x)
+    d[y] = unbroadcast(-d[z] * np.floor_divide(x, y), y)
+
+
+@adjoint(operator.neg, np.negative)
+def negative(z, x):
+    d[x] = -d[z]
+
+
+@adjoint(operator.pos, np.positive, float, np.copy, np.asarray, np.array, np.asanyarray)
+def identity(z, x):
+    d[x] = d[z]
+
+
+@adjoint(np.maximum, np.fmax)
+def maximum(z, x, y):
+    d[x] = unbroadcast(d[z] * ((x > y) + 0.5 * (x == y)), x)
+    d[y] = unbroadcast(d[z] * ((y > x) + 0.5 * (x == y)), y)
+
+
+@adjoint(np.minimum, np.fmin)
+def minimum(z, x, y):
+    d[x] = unbroadcast(d[z] * ((x < y) + 0.5 * (x == y)), x)
+    d[y] = unbroadcast(d[z] * ((y < x) + 0.5 * (x == y)), y)
+
+
+@adjoint(np.where)
+def where(z, condition, x, y):
+    d[x] = unbroadcast(np.where(condition, d[z], 0.0), x)
+    d[y] = unbroadcast(np.where(condition, 0.0, d[z]), y)
+
+
+@adjoint(np.arctan2)
+def arctan2(z, y, x):
+    d[y] = unbroadcast(d[z] * x / (x * x + y * y), y)
+    d[x] = unbroadcast(-d[z] * y / (x * x + y * y), x)
+
+
+@adjoint(np.hypot)
+def hypot(z, x, y):
+    d[x] = unbroadcast(d[z] * x / z, x)
+    d[y] = unbroadcast(d[z] * y / z, y)
+
+
+# ---- NumPy unary functions -------------------------------------------------------------------
+
+
+@adjoint(np.exp)
+def exp(z, x):
+    d[x] = d[z] * z
+
+
+@adjoint(np.expm1)
+def expm1(z, x):
+    d[x] = d[z] * (z + 1.0)
+
+
+@adjoint(np.exp2)
+def exp2(z, x):
+    d[x] = d[z] * z * np.log(2.0)
+
+
+@adjoint(np.log)
+def log(z, x):
+    d[x] = d[z] / x
+
+
+@adjoint(np.log2)
+def log2(z, x):
+    d[x] = d[z] / (x * np.log(2.0))
+
+
+@adjoint(np.log10)
+def log10(z, x):
+    d[x] = d[z] / (x * np.log(10.0))
+
+
+@adjoint(np.log1p)
+def log1p(z, x):
+    d[x] = d[z] / (1.0 + x)
+
+
+@adjoint(np.sin)
+def sin(z, x):
+    d[x] = d[z] * np.cos(x)
+
+
+@adjoint(np.cos)
+def cos(z, x):
+    d[x] = -d[z] * np.sin(x)
+
+
+@adjoint(np.tan)
+def tan(z, x):
+    d[x] = d[z] * (1.0 + z * z)
+
+
+@adjoint(np.arcsin)
+def arcsin(z, x):
+    d[x] = d[z] / np.sqrt(1.0 - x * x)
+
+
+@adjoint(np.arccos)
+def arccos(z, x):
+    d[x] = -d[z] / np.sqrt(1.0 - x * x)
+
+
+@adjoint(np.arctan)
+def arctan(z, x):
+    d[x] = d[z] / (1.0 + x * x)
+
+
+@adjoint(np.sinh)
+def sinh(z, x):
+    d[x] = d[z] * np.cosh(x)
+
+
+@adjoint(np.cosh)
+def cosh(z, x):
+    d[x] = d[z] * np.sinh(x)
+
+
+@adjoint(np.tanh)
+def tanh(z, x):
+    d[x] = d[z] * (1.0 - z * z)
+
+
+@adjoint(np.arcsinh)
+def arcsinh(z, x):
+    d[x] = d[z] / np.sqrt(x * x + 1.0)
+
+
+@adjoint(np.arccosh)
+def arccosh(z, x):
+    d[x] = d[z] / np.sqrt(x * x - 1.0)
+
+
+@adjoint(np.arctanh)
+def arctanh(z, x):
+    d[x] = d[z] / (1.0 - x * x)
+
+
+@adjoint(np.sqrt)
+def sqrt(z, x):
+    d[x] = d[z] / (2.0 * z)
+
+
+@adjoint(np.cbrt)
+def cbrt(z, x):
+    d[x] = d[z] / (3.0 * z * z)
+
+
+@adjoint(np.square)
+def square(z, x):
+    d[x] = d[z] * (2.0 * x)
+
+
+@adjoint(np.reciprocal)
+def reciprocal(z, x):
+    d[x] = -d[z] * z * z
+
+
+@adjoint(np.abs, np.absolute, abs, np.fabs)
+def absolute(z, x):
+    d[x] = d[z] * np.sign(x)
+
+
+# ---- math module (scalars) -------------------------------------------------------------------
+
+
+@adjoint(math.exp)
+def math_exp(z, x):
+    d[x] = d[z] * z
+
+
+@adjoint(math.expm1)
+def math_expm1(z, x):
+    d[x] = d[z] * (z + 1.0)
+
+
+@adjoint(math.log)
+def math_log(z, x, base=None):
+    if base is None:
+        d[x] = d[z] / x
+    else:
+        d[x] = d[z] / (x * math.log(base))
+        d[base] = -d[z] * z / (base * math.log(base))
+
+
+@adjoint(math.log2)
+def math_log2(z, x):
+    d[x] = d[z] / (x * math.log(2.0))
+
+
+@adjoint(math.log10)
+def math_log10(z, x):
+    d[x] = d[z] / (x * math.log(10.0))
+
+
+@adjoint(math.log1p)
+def math_log1p(z, x):
+    d[x] = d[z] / (1.0 + x)
+
+
+@adjoint(math.sqrt)
+def math_sqrt(z, x):
+    d[x] = d[z] / (2.0 * z)
+
+
+@adjoint(math.sin)
+def math_sin(z, x):
+    d[x] = d[z] * math.cos(x)
+
+
+@adjoint(math.cos)
+def math_cos(z, x):
+    d[x] = -d[z] * math.sin(x)
+
+
+@adjoint(math.tan)
+def math_tan(z, x):
+    d[x] = d[z] * (1.0 + z * z)
+
+
+@adjoint(math.asin)
+def math_asin(z, x):
+    d[x] = d[z] / math.sqrt(1.0 - x * x)
+
+
+@adjoint(math.acos)
+def math_acos(z, x):
+    d[x] = -d[z] / math.sqrt(1.0 - x * x)
+
+
+@adjoint(math.atan)
+def math_atan(z, x):
+    d[x] = d[z] / (1.0 + x * x)
+
+
+@adjoint(math.atan2)
+def math_atan2(z, y, x):
+    d[y] = d[z] * x / (x * x + y * y)
+    d[x] = -d[z] * y / (x * x + y * y)
+
+
+@adjoint(math.hypot)
+def math_hypot(z, x, y):
+    d[x] = d[z] * x / z
+    d[y] = d[z] * y / z
+
+
+@adjoint(math.sinh)
+def math_sinh(z, x):
+    d[x] = d[z] * math.cosh(x)
+
+
+@adjoint(math.cosh)
+def math_cosh(z, x):
+    d[x] = d[z] * math.sinh(x)
+
+
+@adjoint(math.tanh)
+def math_tanh(z, x):
+    d[x] = d[z] * (1.0 - z * z)
+
+
+@adjoint(math.asinh)
+def math_asinh(z, x):
+    d[x] = d[z] / math.sqrt(x * x + 1.0)
+
+
+@adjoint(math.acosh)
+def math_acosh(z, x):
+    d[x] = d[z] / math.sqrt(x * x - 1.0)
+
+
+@adjoint(math.atanh)
+def math_atanh(z, x):
+    d[x] = d[z] / (1.0 - x * x)
+
+
+@adjoint(math.fabs)
+def math_fabs(z, x):
+    d[x] = d[z] * math.copysign(1.0, x) if x != 0.0 else 0.0 * d[z]
+
+
+@adjoint(math.erf)
+def math_erf(z, x):
+    d[x] = d[z] * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
+
+
+@adjoint(math.erfc)
+def math_erfc(z, x):
+    d[x] = -d[z] * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
+
+
+@adjoint(math.degrees)
+def math_degrees(z, x):
+    d[x] = d[z] * (180.0 / math.pi)
+
+
+@adjoint(math.radians)
+def math_radians(z, x):
+    d[x] = d[z] * (math.pi / 180.0)

@@ -1,0 +1,178 @@
+"""Inlining an adjoint rule template at one call site.
+
+Needs: an `AdjointRule`, the call's result name and argument nodes (atoms after normalization), and a
+`RuleSite` that knows adjoint names, activity and aliases for the function being generated.
+Guarantees: the returned statements are the rule's body with parameters replaced by the call's
+arguments, `d[z]` by the result's adjoint, `d[x] = e` turned into an accumulation into the adjoint of
+`x` (dropped when `x` is not an active variable), template locals renamed fresh, compile-time `if`s
+decided, and module names (np, helpers) replaced by aliases the generated code can reach.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+from typing import Any, Dict, List, Optional, Protocol
+
+import gast
+
+from .. import anno, astutil
+from ..errors import Location, NoDerivativeRuleError, RuleDefinitionError
+from .registry import AdjointRule
+
+_UNKNOWN = object()
+
+
+class RuleSite(Protocol):
+    """What the inliner needs from the transform that uses it."""
+
+    def adjoint_name(self, primal: str) -> str: ...
+    def is_active(self, primal: str) -> bool: ...
+    def contribute(self, primal: str, value: Any) -> List[Any]: ...
+    def fresh(self, base: str) -> str: ...
+    def alias(self, obj: Any, preferred: str) -> str: ...
+
+
+def inline_adjoint(rule: AdjointRule, result: str, args: List[Any], keywords: Dict[str, Any],
+                   site: RuleSite, location: Location, what: str) -> List[Any]:
+    """The statements that propagate the adjoint of `result` back to the active arguments."""
+    bindings = _bind(rule, args, keywords, location, what)
+    bindings[rule.result_param] = astutil.load(result)
+    return _Inliner(rule, bindings, result, site).block(rule.node.body)
+
+
+def _bind(rule: AdjointRule, args: List[Any], keywords: Dict[str, Any], location: Location,
+          what: str) -> Dict[str, Any]:
+    try:
+        bound = rule.signature.bind(*args, **keywords)
+    except TypeError as exc:
+        raise NoDerivativeRuleError(
+            f"the derivative rule for {what} does not cover this call ({exc})", location,
+            hint="call it with the arguments the rule covers (see the rule coverage table in "
+                 "docs/), or register your own rule with @s2sgrad.adjoint.") from None
+    bindings: Dict[str, Any] = {}
+    for name, param in rule.signature.parameters.items():
+        if name in bound.arguments:
+            value = bound.arguments[name]
+            if param.kind is inspect.Parameter.VAR_POSITIONAL:
+                value = gast.Tuple(elts=list(value), ctx=gast.Load())
+            elif param.kind is inspect.Parameter.VAR_KEYWORD:
+                value = None
+        elif param.default is not inspect.Parameter.empty:
+            value = astutil.to_node(param.default)
+        elif param.kind is inspect.Parameter.VAR_POSITIONAL:
+            value = gast.Tuple(elts=[], ctx=gast.Load())
+        else:
+            value = None
+        bindings[name] = value
+    return bindings
+
+
+class _Inliner:
+    def __init__(self, rule: AdjointRule, bindings: Dict[str, Any], result: str, site: RuleSite):
+        self.rule = rule
+        self.bindings = bindings
+        self.result = result
+        self.site = site
+        self.locals: Dict[str, str] = {}
+
+    def fail(self, message: str) -> RuleDefinitionError:
+        code = self.rule.template.__code__
+        return RuleDefinitionError(f"in adjoint rule {self.rule.name}: {message}",
+                                   Location(code.co_filename, code.co_firstlineno))
+
+    def block(self, statements: List[Any]) -> List[Any]:
+        out: List[Any] = []
+        for stmt in statements:
+            out.extend(self.statement(stmt))
+        return out
+
+    def statement(self, stmt: Any) -> List[Any]:
+        if isinstance(stmt, gast.If):
+            decided = self.static_test(stmt.test)
+            return self.block(stmt.body if decided is True else stmt.orelse)
+        if isinstance(stmt, gast.Pass) or (isinstance(stmt, gast.Expr)
+                                           and isinstance(stmt.value, gast.Constant)):
+            return []
+        if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
+            raise self.fail("only assignments, `d[x] = ...` and compile-time `if` are allowed")
+        target = stmt.targets[0]
+        if isinstance(target, gast.Subscript) and _is_d(target.value):
+            return self.contribution(target, stmt.value)
+        if isinstance(target, gast.Name):
+            new = self.locals.setdefault(target.id, self.site.fresh(target.id))
+            return [astutil.assign(new, self.expr(stmt.value))]
+        raise self.fail("assign to a local name or to d[parameter]")
+
+    def contribution(self, target: gast.Subscript, value: Any) -> List[Any]:
+        param = target.slice
+        if not isinstance(param, gast.Name) or param.id not in self.bindings \
+                or param.id == self.rule.result_param:
+            raise self.fail("d[...] = ... must name an argument parameter")
+        bound = self.bindings[param.id]
+        if not isinstance(bound, gast.Name) or not self.site.is_active(bound.id):
+            return []
+        return self.site.contribute(bound.id, self.expr(value))
+
+    def expr(self, node: Any) -> Any:
+        if isinstance(node, gast.Subscript) and _is_d(node.value):
+            if isinstance(node.slice, gast.Name) and node.slice.id == self.rule.result_param:
+                return astutil.load(self.site.adjoint_name(self.result))
+            raise self.fail("only d[result] can be read")
+        if isinstance(node, gast.Name):
+            return self.name(node.id)
+        if not isinstance(node, gast.AST):
+            return node
+        fields = {}
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                fields[field] = [self.expr(v) for v in value]
+            else:
+                fields[field] = self.expr(value) if isinstance(value, gast.AST) else value
+        new = type(node)(**fields)
+        if isinstance(new, gast.Call):
+            anno.set(new, anno.Key.PURE, True)
+        return new
+
+    def name(self, name: str) -> Any:
+        if name in self.bindings:
+            bound = self.bindings[name]
+            if bound is None:
+                raise self.fail(f"parameter {name} is not bound at this call site")
+            return astutil.copy_node(bound)
+        if name in self.locals:
+            return astutil.load(self.locals[name])
+        obj = self.global_value(name)
+        if obj is _UNKNOWN:
+            raise self.fail(f"unknown name {name}")
+        return astutil.load(self.site.alias(obj, name))
+
+    def global_value(self, name: str) -> Any:
+        if name in self.rule.globals:
+            return self.rule.globals[name]
+        return getattr(builtins, name, _UNKNOWN)
+
+    def static_test(self, test: Any) -> Optional[bool]:
+        """Evaluate a rule's `if` test from the call site's constants; None when not static."""
+        namespace: Dict[str, Any] = {}
+        for name in astutil.names_loaded(test):
+            if name in self.bindings:
+                bound = self.bindings[name]
+                if bound is None or not astutil.is_static(bound):
+                    return None
+                namespace[name] = astutil.static_value(bound)
+            else:
+                value = self.global_value(name)
+                if value is _UNKNOWN:
+                    raise self.fail(f"unknown name {name} in a compile-time test")
+                namespace[name] = value
+        import ast
+
+        expression = gast.gast_to_ast(gast.Expression(body=astutil.copy_node(test)))
+        ast.fix_missing_locations(expression)
+        return bool(eval(compile(expression, "<rule test>", "eval"), {}, namespace))
+
+
+def _is_d(node: Any) -> bool:
+    return isinstance(node, gast.Name) and node.id == "d"

@@ -1,0 +1,38 @@
+"""Operations through which no gradient flows (their derivative is zero wherever it exists).
+
+Anything listed here may take differentiated values without an error; its result is constant for
+the purposes of differentiation. Anything *not* listed and without an adjoint rule makes the
+compiler stop with "no derivative rule for ...".
+"""
+
+import builtins
+import math
+import operator
+
+import numpy as np
+
+from ..runtime import stop_gradient
+from .registry import attribute, method, zero_derivative
+
+zero_derivative(
+    # shapes, sizes, types
+    np.shape, np.size, np.ndim, np.result_type, builtins.len, builtins.isinstance, builtins.type,
+    builtins.int, builtins.bool, builtins.range, builtins.round,
+    # piecewise-constant functions
+    np.sign, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix,
+    operator.floordiv, np.floor_divide, math.floor, math.ceil, math.trunc,
+    # comparisons, logic, predicates, indices
+    operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne, operator.not_,
+    np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
+    np.logical_and, np.logical_or, np.logical_not, np.logical_xor,
+    np.isnan, np.isinf, np.isfinite, math.isnan, math.isinf, math.isfinite,
+    np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.searchsorted,
+    # new arrays whose values do not depend on the argument's values
+    np.zeros_like, np.ones_like, np.empty_like, np.full_like,
+    # an explicit barrier
+    stop_gradient,
+    # array methods and attributes
+    method("argmax"), method("argmin"), method("argsort"), method("nonzero"),
+    attribute("shape"), attribute("dtype"), attribute("ndim"), attribute("size"),
+    attribute("itemsize"), attribute("nbytes"), attribute("strides"),
+)

@@ -1,0 +1,24 @@
+"""Adjoint rules of products: the `@` operator, np.matmul, np.dot and `a.dot(b)`.
+
+For 2-D operands these are the familiar `g @ b.T` and `a.T @ g`; the runtime helpers also cover
+vectors, scalars (np.dot) and batched operands whose batch dimensions broadcast.
+"""
+
+import operator
+
+import numpy as np
+
+from ..runtime import dot_adjoint_lhs, dot_adjoint_rhs, matmul_adjoint_lhs, matmul_adjoint_rhs
+from .registry import adjoint, d, method
+
+
+@adjoint(operator.matmul, np.matmul)
+def matmul(z, a, b):
+    d[a] = matmul_adjoint_lhs(d[z], a, b)
+    d[b] = matmul_adjoint_rhs(d[z], a, b)
+
+
+@adjoint(np.dot, method("dot"))
+def dot(z, a, b):
+    d[a] = dot_adjoint_lhs(d[z], a, b)
+    d[b] = dot_adjoint_rhs(d[z], a, b)

@@ -1,0 +1,46 @@
+"""Adjoint rules of reductions: sum, mean, prod, max, min (functions and array methods).
+
+The adjoint of a reduction re-inserts the reduced axes and broadcasts back to the input's shape.
+When `axis` and `keepdims` are written as constants the rule specializes at compile time (no axis
+bookkeeping at run time); otherwise `expand_reduced` works it out. `max`/`min` split the gradient
+evenly among tied extremal elements; `prod` is exact when the input contains zeros.
+"""
+
+import numpy as np
+
+from ..runtime import expand_reduced, extremum_adjoint, prod_adjoint
+from .registry import adjoint, d, method
+
+
+@adjoint(np.sum, method("sum"))
+def sum_(z, x, axis=None, dtype=None, keepdims=False):
+    if axis is None or keepdims is True:
+        d[x] = np.broadcast_to(d[z], np.shape(x))
+    elif isinstance(axis, int) and keepdims is False:
+        d[x] = np.broadcast_to(np.expand_dims(d[z], axis), np.shape(x))
+    else:
+        d[x] = np.broadcast_to(expand_reduced(d[z], x, axis, keepdims), np.shape(x))
+
+
+@adjoint(np.mean, method("mean"))
+def mean(z, x, axis=None, dtype=None, keepdims=False):
+    if axis is None:
+        d[x] = np.broadcast_to(d[z] / np.size(x), np.shape(x))
+    elif keepdims is True:
+        d[x] = np.broadcast_to(d[z] / (np.size(x) / np.size(z)), np.shape(x))
+    elif isinstance(axis, int) and keepdims is False:
+        d[x] = np.broadcast_to(np.expand_dims(d[z], axis) / (np.size(x) / np.size(z)),
+                               np.shape(x))
+    else:
+        d[x] = np.broadcast_to(expand_reduced(d[z], x, axis, keepdims) / (np.size(x) / np.size(z)),
+                               np.shape(x))
+
+
+@adjoint(np.prod, method("prod"))
+def prod(z, x, axis=None, dtype=None, keepdims=False):
+    d[x] = prod_adjoint(d[z], x, axis, keepdims)
+
+
+@adjoint(np.max, np.amax, np.min, np.amin, method("max"), method("min"))
+def extremum(z, x, axis=None, out=None, keepdims=False):
+    d[x] = extremum_adjoint(d[z], x, z, axis, keepdims)

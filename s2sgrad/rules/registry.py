@@ -1,0 +1,131 @@
+"""The rule table: which derivative rule applies to which function, method, attribute or operator.
+
+A reverse-mode rule ("adjoint") is an ordinary Python function used as a *template*: it is never
+called; its source is parsed once and inlined into generated code. Its first parameter is the
+result of the operation, the others are the operation's arguments, and `d[v]` means "the adjoint
+of v". A statement `d[x] = expr` contributes `expr` to the adjoint of `x`:
+
+    @adjoint(np.tanh)
+    def tanh(z, x):
+        d[x] = d[z] * (1.0 - z * z)
+
+Parameters with defaults mirror the operation's keyword arguments (`axis=None`, `keepdims=False`).
+An `if` in a rule is decided when the rule is inlined, from the arguments written at the call site
+(`if axis is None:`); when the test depends on a value known only at run time, the `else` branch is
+inlined, so `else` must hold the general case. Other names in a rule (np, helpers from
+`s2sgrad.runtime`) are looked up in the rule's module and reached under collision-free aliases.
+
+Rules are keyed by the object an operation resolves to (numpy.tanh, operator.mul, math.sin), by
+`method("sum")` for `v.sum(...)` on a value, and by `attribute("T")` for `v.T`. Functions whose
+derivative is zero everywhere it exists (np.shape, np.floor, np.argmax, ...) are listed with
+`zero_derivative`; a differentiated value flowing into anything else is an error.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+import threading
+from typing import Any, Callable, Dict, Optional, Tuple
+
+import gast
+
+from ..errors import Location, RuleDefinitionError
+
+_lock = threading.Lock()
+_adjoints: Dict[Any, "AdjointRule"] = {}
+_zero: Dict[Any, Any] = {}
+version = 0  # bumped whenever the table changes; cached derivatives compare it
+
+
+class _Placeholder:
+    """`d` in rule templates: `d[x]` is the adjoint of x. Never evaluated."""
+
+    def __getitem__(self, item: Any) -> Any:
+        raise RuntimeError("d[...] is only meaningful inside a derivative rule template")
+
+    def __repr__(self) -> str:
+        return "s2sgrad.d"
+
+
+d = _Placeholder()
+
+
+def method(name: str) -> Tuple[str, str]:
+    """The key of the array method `name`, as in `x.sum()`."""
+    return ("method", name)
+
+
+def attribute(name: str) -> Tuple[str, str]:
+    """The key of the array attribute `name`, as in `x.T`."""
+    return ("attribute", name)
+
+
+class AdjointRule:
+    """One parsed adjoint template."""
+
+    def __init__(self, template: Callable):
+        self.template = template
+        self.name = template.__name__
+        signature = inspect.signature(template)
+        params = list(signature.parameters.values())
+        if not params:
+            raise RuleDefinitionError(f"adjoint rule {self.name} needs the result as its first "
+                                      "parameter", _location_of(template))
+        self.result_param = params[0].name
+        self.signature = signature.replace(parameters=params[1:])
+        self.globals = template.__globals__
+        self._node: Optional[gast.FunctionDef] = None
+
+    @property
+    def node(self) -> gast.FunctionDef:
+        """The template's parsed definition (parsed on first use, then shared read-only)."""
+        if self._node is None:
+            source = textwrap.dedent(inspect.getsource(self.template))
+            node = gast.parse(source).body[0]
+            node.decorator_list = []
+            self._node = node
+        return self._node
+
+
+def _location_of(fn: Callable) -> Location:
+    code = getattr(fn, "__code__", None)
+    return Location(code.co_filename, code.co_firstlineno) if code else Location("<rule>", 0)
+
+
+def _key(target: Any) -> Any:
+    try:
+        hash(target)
+        return target
+    except TypeError:
+        return ("id", id(target))
+
+
+def adjoint(*targets: Any) -> Callable[[Callable], Callable]:
+    """Register the decorated template as the adjoint rule of every target."""
+    def register(template: Callable) -> Callable:
+        global version
+        rule = AdjointRule(template)
+        with _lock:
+            for target in targets:
+                _adjoints[_key(target)] = rule
+            version += 1
+        return template
+    return register
+
+
+def zero_derivative(*targets: Any) -> None:
+    """Declare that no gradient flows through these functions, methods or attributes."""
+    global version
+    with _lock:
+        for target in targets:
+            _zero[_key(target)] = target
+        version += 1
+
+
+def adjoint_rule(target: Any) -> Optional[AdjointRule]:
+    return _adjoints.get(_key(target))
+
+
+def has_zero_derivative(target: Any) -> bool:
+    return _key(target) in _zero

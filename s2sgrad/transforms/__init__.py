@@ -1,0 +1,1 @@
+"""Transforms: passes that rewrite the tree (normalization, reverse mode)."""
