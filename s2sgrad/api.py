@@ -189,7 +189,7 @@ def _normalize_wrt(fn: types.FunctionType, wrt: Wrt) -> Tuple[List[_Parameter], 
     defaults = dict(zip(positional[len(positional) - len(fn.__defaults__ or ()):],
                         fn.__defaults__ or ()))
     defaults.update(fn.__kwdefaults__ or {})
-    single = isinstance(wrt, (int, str))
+    single = not isinstance(wrt, (tuple, list))
     items = [wrt] if single else list(wrt)
     if not items:
         raise _wrt_error(fn, "wrt is empty", positional + keyword_only)

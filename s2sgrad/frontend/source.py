@@ -96,7 +96,7 @@ def _plain_function(fn: Any) -> types.FunctionType:
 def _removed_indent(original: List[str], dedented: str) -> int:
     for line, new in zip(original, dedented.splitlines()):
         if line.strip():
-            return len(line) - len(new)
+            return len(line.rstrip("\r\n")) - len(new)
     return 0
 
 

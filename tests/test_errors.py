@@ -1,0 +1,261 @@
+"""Every error a user can meet names their file and line, quotes the code and says what to do."""
+
+import math
+import os
+
+import numpy as np
+import pytest
+
+import s2sgrad as sg
+
+HERE = os.path.basename(__file__)
+
+
+def _message(excinfo):
+    return str(excinfo.value)
+
+
+def _line_of(fn, text):
+    """The file line number of the first line of `fn` containing `text`."""
+    import inspect
+
+    lines, start = inspect.getsourcelines(fn)
+    for offset, line in enumerate(lines):
+        if text in line:
+            return start + offset
+    raise AssertionError(f"{text!r} not in {fn.__name__}")
+
+
+def uses_for_loop(x):
+    for _ in range(3):
+        x = x * 2.0
+    return np.sum(x)
+
+
+def uses_while(x):
+    while x < 3.0:
+        x = x * 2.0
+    return x
+
+
+def uses_if(x):
+    if x > 0:
+        x = -x
+    return x
+
+
+def uses_try(x):
+    try:
+        y = x * 2.0
+    except ValueError:
+        y = x
+    return y
+
+
+def uses_in_place_write(x):
+    x[0] = 1.0
+    return np.sum(x)
+
+
+def uses_early_return(x):
+    return x
+    y = x * 2.0
+
+
+def uses_comprehension(x):
+    return sum([v * v for v in x])
+
+
+def returns_nothing(x):
+    y = x * 2.0
+
+
+@pytest.mark.parametrize("fn, code, words", [
+    (uses_for_loop, "for _ in range(3):", "`for` loops are not supported yet"),
+    (uses_while, "while x < 3.0:", "`while` loops are not supported yet"),
+    (uses_if, "if x > 0:", "`if` statements are not supported yet"),
+    (uses_try, "try:", "`try` statements are not supported"),
+    (uses_in_place_write, "x[0] = 1.0", "in-place update"),
+    (uses_early_return, "return x", "`return` before the end"),
+    (uses_comprehension, "v * v for v in x", "list comprehensions are not supported yet"),
+    (returns_nothing, "y = x * 2.0", "does not end with a `return`"),
+])
+def test_unsupported_syntax_is_located_and_explained(fn, code, words):
+    with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
+        sg.grad(fn)(np.ones(3))
+    message = _message(excinfo)
+    assert words in message
+    assert f"{HERE}:{_line_of(fn, code)}:" in message
+    assert code in message
+    assert "hint:" in message
+    assert isinstance(excinfo.value, NotImplementedError)
+
+
+def uses_fft(x):
+    y = np.fft.fft(x)
+    return np.sum(np.abs(y))
+
+
+def test_missing_rule_names_the_function_the_line_and_the_fix():
+    with pytest.raises(sg.NoDerivativeRuleError) as excinfo:
+        sg.grad(uses_fft)(np.ones(4))
+    message = _message(excinfo)
+    assert "no derivative rule for numpy.fft.fft" in message
+    assert f"{HERE}:{_line_of(uses_fft, 'np.fft.fft')}:" in message
+    assert "y = np.fft.fft(x)" in message
+    assert "@s2sgrad.adjoint(numpy.fft.fft)" in message
+    assert "stop_gradient" in message
+
+
+def _helper(x):
+    return x * 2.0
+
+
+def calls_user_function(x):
+    return np.sum(_helper(x))
+
+
+def test_call_to_user_function_is_refused_clearly():
+    with pytest.raises(sg.NoDerivativeRuleError) as excinfo:
+        sg.grad(calls_user_function)(np.ones(2))
+    message = _message(excinfo)
+    assert "_helper" in message and "not differentiated yet" in message
+    assert f"{HERE}:{_line_of(calls_user_function, '_helper(x)')}:" in message
+
+
+def test_stop_gradient_makes_a_missing_rule_irrelevant():
+    def f(x):
+        spectrum = np.fft.fft(sg.stop_gradient(x))
+        return np.sum(np.abs(spectrum)) * np.sum(x)
+
+    x = np.array([1.0, 2.0, 3.0])
+    expected = np.full(3, np.sum(np.abs(np.fft.fft(x))))
+    assert np.allclose(sg.grad(f)(x), expected)
+
+
+def test_rule_that_does_not_cover_the_call():
+    def f(x):
+        return np.sum(x, out=None, where=True)
+
+    with pytest.raises(sg.NoDerivativeRuleError) as excinfo:
+        sg.grad(f)(np.ones(3))
+    assert "does not cover this call" in _message(excinfo)
+    assert "where" in _message(excinfo)
+
+
+def test_function_without_source():
+    namespace = {}
+    exec("def made_by_exec(x):\n    return x * x\n", namespace)
+    with pytest.raises(sg.SourceUnavailableError) as excinfo:
+        sg.grad(namespace["made_by_exec"])(1.0)
+    message = _message(excinfo)
+    assert "cannot find the source of made_by_exec" in message
+    assert "exec()" in message
+
+
+def test_builtin_function_has_no_source():
+    with pytest.raises(sg.SourceUnavailableError) as excinfo:
+        sg.grad(np.tanh)
+    assert "numpy.tanh is not Python source" in _message(excinfo)
+    with pytest.raises(sg.SourceUnavailableError):
+        sg.grad(math.sin)
+
+
+def two_args(x, y):
+    return np.sum(x * y)
+
+
+@pytest.mark.parametrize("wrt, words", [
+    ("z", "has no argument named 'z'"),
+    (2, "wrt=2 is out of range"),
+    (-1, "wrt=-1 is out of range"),
+    ((0, 0), "appears twice"),
+    ((), "wrt is empty"),
+    (1.5, "must be argument positions or names"),
+])
+def test_bad_wrt(wrt, words):
+    with pytest.raises(sg.WrtError) as excinfo:
+        sg.grad(two_args, wrt=wrt)
+    message = _message(excinfo)
+    assert words in message
+    assert f"{HERE}:{_line_of(two_args, 'def two_args')}:" in message
+    assert "0: x, 1: y" in message
+    assert isinstance(excinfo.value, ValueError)
+
+
+def test_integer_argument_cannot_be_differentiated():
+    with pytest.raises(sg.WrtError) as excinfo:
+        sg.grad(two_args, wrt=1)(np.ones(2), 3)
+    assert "argument 'y'" in _message(excinfo) and "integer" in _message(excinfo)
+
+
+def vector_output(x):
+    return x * 2.0
+
+
+def test_grad_of_non_scalar_output_names_the_shape_and_the_return_line():
+    with pytest.raises(sg.NonScalarOutputError) as excinfo:
+        sg.grad(vector_output)(np.ones((2, 3)))
+    message = _message(excinfo)
+    assert "shape (2, 3)" in message
+    assert f"{HERE}:{_line_of(vector_output, 'return x * 2.0')}:" in message
+    assert "vjp" in message
+
+
+def test_vjp_cotangent_of_the_wrong_shape():
+    value, vjp_fn = sg.vjp(vector_output, np.ones(3))
+    with pytest.raises(ValueError, match=r"cotangent has shape \(2,\)"):
+        vjp_fn(np.ones(2))
+
+
+def conditional_expression(x):
+    return np.sum(x if x.shape[0] > 1 else -x)
+
+
+def test_conditional_expression_on_differentiated_values():
+    with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
+        sg.grad(conditional_expression)(np.ones(3))
+    assert "conditional expression" in _message(excinfo)
+    assert "np.where" in _message(excinfo)
+
+
+def test_unpacking_a_differentiated_value():
+    def f(x):
+        a, b = x
+        return a * b
+
+    with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
+        sg.grad(f)(np.array([1.0, 2.0]))
+    assert "unpacking" in _message(excinfo)
+
+
+def test_malformed_rule_is_reported_at_the_rule():
+    def my_op(x):
+        return x
+
+    @sg.adjoint(my_op)
+    def bad_rule(z, x):
+        d[z] = x  # noqa: F821 - writing to the result's adjoint is not allowed
+
+    def f(x):
+        return my_op(x) * 2.0
+
+    with pytest.raises(sg.RuleDefinitionError) as excinfo:
+        sg.grad(f)(1.0)
+    assert "bad_rule" in _message(excinfo)
+    assert "must name an argument parameter" in _message(excinfo)
+
+
+def test_check_grads_reports_a_wrong_rule():
+    def scaled(x):
+        return x
+
+    @sg.adjoint(scaled)
+    def wrong(z, x):
+        d[x] = 1.5 * d[z]  # noqa: F821 - the true derivative is 1
+
+    def f(x):
+        return np.sum(scaled(x))
+
+    with pytest.raises(sg.GradientCheckError, match="disagrees with finite differences"):
+        sg.check_grads(f, (np.ones(3),))
