@@ -92,6 +92,8 @@ def _describe(expr: Any) -> Optional[str]:
         return expr.id
     if astutil.is_static(expr):
         value = astutil.static_value(expr)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return str(value)
         return None

@@ -17,28 +17,56 @@ from .registry import adjoint, d
 # ---- arithmetic operators (and their ufunc spellings) ---------------------------------------
 
 
+# When the other operand is a number written in the code, the result has exactly this operand's
+# shape, so these rules skip un-broadcasting (decided at compile time).
+
+
 @adjoint(operator.add, np.add)
 def add(z, x, y):
-    d[x] = unbroadcast(d[z], x)
-    d[y] = unbroadcast(d[z], y)
+    if isinstance(y, (int, float)):
+        d[x] = d[z]
+    else:
+        d[x] = unbroadcast(d[z], x)
+    if isinstance(x, (int, float)):
+        d[y] = d[z]
+    else:
+        d[y] = unbroadcast(d[z], y)
 
 
 @adjoint(operator.sub, np.subtract)
 def subtract(z, x, y):
-    d[x] = unbroadcast(d[z], x)
-    d[y] = unbroadcast(-d[z], y)
+    if isinstance(y, (int, float)):
+        d[x] = d[z]
+    else:
+        d[x] = unbroadcast(d[z], x)
+    if isinstance(x, (int, float)):
+        d[y] = -d[z]
+    else:
+        d[y] = unbroadcast(-d[z], y)
 
 
 @adjoint(operator.mul, np.multiply)
 def multiply(z, x, y):
-    d[x] = unbroadcast(d[z] * y, x)
-    d[y] = unbroadcast(d[z] * x, y)
+    if isinstance(y, (int, float)):
+        d[x] = d[z] * y
+    else:
+        d[x] = unbroadcast(d[z] * y, x)
+    if isinstance(x, (int, float)):
+        d[y] = d[z] * x
+    else:
+        d[y] = unbroadcast(d[z] * x, y)
 
 
 @adjoint(operator.truediv, np.divide, np.true_divide)
 def divide(z, x, y):
-    d[x] = unbroadcast(d[z] / y, x)
-    d[y] = unbroadcast(-d[z] * z / y, y)
+    if isinstance(y, (int, float)):
+        d[x] = d[z] / y
+    else:
+        d[x] = unbroadcast(d[z] / y, x)
+    if isinstance(x, (int, float)):
+        d[y] = -d[z] * z / y
+    else:
+        d[y] = unbroadcast(-d[z] * z / y, y)
 
 
 @adjoint(operator.pow, np.power, math.pow)

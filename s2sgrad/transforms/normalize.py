@@ -79,12 +79,17 @@ def _split_assignment(targets: List[Any], value: Any, namer: Namer) -> List[Any]
         written = astutil.names_stored(target)
         read = astutil.names_loaded(value)
         if written & read:  # a, b = b, a: evaluate every value before assigning any
-            temps = [namer.fresh(derived_name(v, None)) for v in value.elts]
+            temps = [namer.fresh(derived_name(v, _first_name(t)))
+                     for t, v in zip(target.elts, value.elts)]
             out = [astutil.assign(t, v) for t, v in zip(temps, value.elts)]
             return out + [s for t, e in zip(temps, target.elts)
                           for s in _split_assignment([e], astutil.load(t), namer)]
         return [s for t, v in zip(target.elts, value.elts) for s in _split_assignment([t], v, namer)]
     return [gast.Assign(targets=[target], value=value, type_comment=None)]
+
+
+def _first_name(target: Any) -> Optional[str]:
+    return next((n.id for n in astutil.walk(target) if isinstance(n, gast.Name)), None)
 
 
 def _located(new: Any, old: Any) -> Any:

@@ -146,14 +146,15 @@ def _adjoint_of(src: FunctionSource, stmt: Any, site: _Site) -> List[Any]:
     if isinstance(value, gast.Name):
         return site.contribute(value.id, astutil.load(site.adjoint_name(target))) \
             if site.is_active(value.id) else []
-    key, args, keywords, what = _operation(src, value)
+    key, args, keywords, what = _operation(src, value, site)
     rule = adjoint_rule(key)
     if rule is None:
         raise _no_rule(src, value, key, what)
     return inline_adjoint(rule, target, args, keywords, site, src.location(value), what)
 
 
-def _operation(src: FunctionSource, node: Any) -> Tuple[Any, List[Any], Dict[str, Any], str]:
+def _operation(src: FunctionSource, node: Any, site: _Site
+               ) -> Tuple[Any, List[Any], Dict[str, Any], str]:
     """(rule key, positional operands, keyword operands, description) of one operation."""
     if isinstance(node, gast.BinOp):
         key = _BINARY.get(type(node.op))
@@ -164,7 +165,8 @@ def _operation(src: FunctionSource, node: Any) -> Tuple[Any, List[Any], Dict[str
     if isinstance(node, gast.Attribute):
         return attribute(node.attr), [node.value], {}, f"attribute .{node.attr}"
     if isinstance(node, gast.Subscript):
-        return operator.getitem, [node.value, node.slice], {}, "indexing x[...]"
+        index = _index_expression(node.slice, site)
+        return operator.getitem, [node.value, index], {}, "indexing x[...]"
     if isinstance(node, gast.Call):
         keywords = {k.arg: k.value for k in node.keywords}
         if anno.has(node, anno.Key.METHOD):
@@ -175,6 +177,17 @@ def _operation(src: FunctionSource, node: Any) -> Tuple[Any, List[Any], Dict[str
             return obj, list(node.args), keywords, qualified_name(obj)
         return None, list(node.args), keywords, codegen.expression_source(node.func)
     return None, [], {}, type(node).__name__
+
+
+def _index_expression(node: Any, site: _Site) -> Any:
+    """An index as an ordinary expression: `a:b` becomes `slice(a, b, None)`."""
+    if isinstance(node, gast.Slice):
+        parts = [astutil.copy_node(p) if p is not None else astutil.constant(None)
+                 for p in (node.lower, node.upper, node.step)]
+        return _helper_call(site, slice, parts)
+    if isinstance(node, gast.Tuple):
+        return gast.Tuple(elts=[_index_expression(e, site) for e in node.elts], ctx=gast.Load())
+    return node
 
 
 def _no_rule(src: FunctionSource, node: Any, key: Any, what: str) -> NoDerivativeRuleError:
