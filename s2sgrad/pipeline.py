@@ -58,13 +58,17 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     src = source.get_function_source(fn)
     _report(trace, "source", [src.node])
     resolution = resolve.resolve(src)
+    _report_text(trace, "resolved", "\n".join(
+        f"{name} -> {resolve.qualified_name(obj)}" for name, obj in sorted(resolution.objects.items())))
     language.check(src)
     namer = Namer(astutil.all_names(src.node) | set(resolution.objects))
     normalize.transform(src, set(wrt), namer)
     _report(trace, "normalized", [src.node])
     *primal, ret = src.node.body
     active = activity.active_names(primal, wrt, ret.value)
+    _report_text(trace, "active", ", ".join(sorted(active)))
     sweeps = reverse.transform(src, active, wrt, namer, kind == "grad", resolution.objects)
+    _report(trace, "reverse", sweeps.primal + sweeps.adjoint)
     functions = _assemble(src, sweeps, wrt, kind, namer)
     text = codegen.to_source(functions)
     _report(trace, "generated", functions)
@@ -85,6 +89,11 @@ def bind(derivative: Derivative, fn: Any) -> List[Any]:
 def _report(trace: Trace, stage: str, nodes: List[Any]) -> None:
     if trace is not None:
         trace(stage, codegen.to_source(nodes))
+
+
+def _report_text(trace: Trace, stage: str, text: str) -> None:
+    if trace is not None:
+        trace(stage, text + "\n")
 
 
 # ---- assembly -------------------------------------------------------------------------------

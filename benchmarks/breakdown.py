@@ -1,0 +1,286 @@
+"""Where a generated gradient spends its time: per-statement costs and cumulative ablations.
+
+Two views of one generated derivative (the source that `sg.source(df)` shows):
+
+- `statement_costs` times every statement of the generated function on its own. The function is
+  run once to fill a namespace with all its intermediates; then each statement is compiled alone
+  and executed repeatedly in that namespace (its result stored under a scratch name, so statements
+  like `bx = bx + ...` do not feed on themselves). The cost of an empty `exec` is subtracted. The
+  costs of all statements add up to roughly the cost of the whole function, so they show which
+  generated statements are expensive.
+
+- `ablations` rewrites the generated source step by step, removing one kind of overhead at a time
+  (each step keeps the previous ones), re-checks the gradient against a reference, and times each
+  variant. The time saved by a step is what that overhead costs in context. The rewrites are
+  specialised to the shapes of the benchmark inputs: they show what the compiler could save, they
+  are not general transformations.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import inspect
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+
+import numpy as np
+
+import s2sgrad as sg
+
+from . import timing
+
+SCRATCH = "_benchmark_scratch"
+
+
+def generated_function(df: Any) -> Callable[..., Any]:
+    """The generated function behind an `sg.grad` wrapper."""
+    return df._current()[0]
+
+
+def _namespace(fn: Callable[..., Any]) -> Dict[str, Any]:
+    """The names a generated function can see: its globals plus its closure (helper aliases)."""
+    names = dict(fn.__globals__)
+    for var, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
+        names[var] = cell.cell_contents
+    return names
+
+
+def _function_def(source: str) -> ast.FunctionDef:
+    (node,) = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
+    return node
+
+
+def _body(node: ast.FunctionDef) -> List[ast.stmt]:
+    """The statements of a function, without its docstring."""
+    body = list(node.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    return body
+
+
+def _compile(statement: ast.stmt) -> Any:
+    module = ast.fix_missing_locations(ast.Module(body=[statement], type_ignores=[]))
+    return compile(module, "<generated statement>", "exec")
+
+
+def _filled_namespace(fn: Callable[..., Any], source: str,
+                      args: Sequence[Any]) -> Tuple[Dict[str, Any], List[ast.stmt]]:
+    """Run the generated body once at module level; return its namespace and statements."""
+    namespace = _namespace(fn)
+    bound = inspect.signature(fn).bind(*args)
+    bound.apply_defaults()
+    namespace.update(bound.arguments)
+    statements = _body(_function_def(source))
+    for statement in statements:
+        if isinstance(statement, ast.Return):
+            break
+        exec(_compile(statement), namespace)
+    return namespace, statements
+
+
+@dataclasses.dataclass
+class StatementCost:
+    text: str
+    seconds: float
+    category: str
+
+
+def _called_name(node: ast.AST) -> Optional[str]:
+    """`name` for a call `name(...)` or `module.name(...)`."""
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name):
+            return node.func.id
+        if isinstance(node.func, ast.Attribute):
+            return node.func.attr
+    return None
+
+
+def _same_shape(expr_a: ast.expr, expr_b: ast.expr, namespace: Dict[str, Any]) -> bool:
+    def value(expr: ast.expr) -> Any:
+        return eval(compile(ast.Expression(body=expr), "<shape check>", "eval"), namespace)
+    return np.shape(value(expr_a)) == np.shape(value(expr_b))
+
+
+def categorize(statement: ast.stmt, namespace: Dict[str, Any]) -> str:
+    """A coarse label for what a generated statement spends its time on."""
+    calls = [_called_name(node) for node in ast.walk(statement)]
+    if any(isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)
+           for node in ast.walk(statement)) or any(c and c.startswith("matmul") for c in calls):
+        return "matrix product"
+    if "scalar_seed" in calls:
+        return "scalar_seed"
+    if "extremum_adjoint" in calls:
+        return "max-subtraction adjoint"
+    if "broadcast_to" in calls:
+        return "broadcast_to"
+    for node in ast.walk(statement):
+        if _called_name(node) == "unbroadcast":
+            if _same_shape(node.args[0], node.args[1], namespace):
+                return "unbroadcast, shapes equal"
+            return "unbroadcast, reduces"
+    return "other NumPy"
+
+
+def statement_costs(df: Any, args: Sequence[Any],
+                    settings: timing.Settings) -> List[StatementCost]:
+    """The cost of each statement of `df`'s generated function, measured on its own."""
+    fn = generated_function(df)
+    source = sg.source(df)
+    namespace, statements = _filled_namespace(fn, source, args)
+    calls: Dict[str, timing.Call] = {"": (exec, (compile("pass", "<empty>", "exec"), namespace))}
+    texts: Dict[str, Tuple[str, str]] = {}
+    for index, statement in enumerate(statements):
+        if isinstance(statement, ast.Return):
+            break
+        timed = statement
+        if isinstance(statement, ast.Assign):
+            timed = ast.Assign(targets=[ast.Name(id=SCRATCH, ctx=ast.Store())],
+                               value=statement.value)
+        key = f"{index:03d}"
+        calls[key] = (exec, (_compile(timed), namespace))
+        texts[key] = (ast.unparse(statement), categorize(statement, namespace))
+    times = timing.compare(calls, settings)
+    floor = times.pop("").median
+    return [StatementCost(texts[key][0], max(times[key].median - floor, 0.0), texts[key][1])
+            for key in sorted(times)]
+
+
+# ---- ablations -----------------------------------------------------------------------------
+
+
+class _DropEqualShapeUnbroadcast(ast.NodeTransformer):
+    """`unbroadcast(g, x)` -> `g` where g and x already have the same shape."""
+
+    def __init__(self, namespace: Dict[str, Any]):
+        self.namespace = namespace
+        self.count = 0
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if _called_name(node) == "unbroadcast" and _same_shape(node.args[0], node.args[1],
+                                                               self.namespace):
+            self.count += 1
+            return node.args[0]
+        return node
+
+
+class _ReplaceCall(ast.NodeTransformer):
+    """`name(a0, a1, ...)` -> `a<keep>`."""
+
+    def __init__(self, name: str, keep: int):
+        self.name, self.keep, self.count = name, keep, 0
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if _called_name(node) == self.name:
+            self.count += 1
+            return node.args[self.keep]
+        return node
+
+
+def _drop_max_adjoint(node: ast.FunctionDef) -> int:
+    """Remove `b = b + extremum_adjoint(...)`: the max-subtraction contributes exactly zero."""
+    kept, dropped = [], 0
+    for statement in node.body:
+        if any(_called_name(n) == "extremum_adjoint" for n in ast.walk(statement)):
+            dropped += 1
+        else:
+            kept.append(statement)
+    node.body = kept
+    return dropped
+
+
+def _names(node: ast.AST, ctx: type) -> Set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+
+
+def eliminate_dead_code(node: ast.FunctionDef) -> int:
+    """Remove assignments whose results are never used (the code is straight-line)."""
+    live: Set[str] = set()
+    kept: List[ast.stmt] = []
+    removed = 0
+    for statement in reversed(node.body):
+        if isinstance(statement, ast.Assign):
+            targets = set().union(*(_names(t, ast.Store) for t in statement.targets))
+            if not targets & live:
+                removed += 1
+                continue
+            live -= targets
+        live |= _names(statement, ast.Load)
+        kept.append(statement)
+    node.body = kept[::-1]
+    return removed
+
+
+@dataclasses.dataclass
+class Variant:
+    label: str
+    detail: str
+    source: str
+    timing: Optional[timing.Timing] = None
+    agrees: bool = False
+
+
+def _load(source: str, namespace: Dict[str, Any]) -> Callable[..., Any]:
+    scope = dict(namespace)
+    exec(compile(source, "<benchmark variant>", "exec"), scope)
+    return scope[_function_def(source).name]
+
+
+def _agrees(result: Any, reference: Sequence[Any], rtol: float, atol: float) -> bool:
+    result = result if isinstance(result, tuple) else (result,)
+    return len(result) == len(reference) and all(
+        np.shape(r) == np.shape(e) and np.allclose(r, e, rtol=rtol, atol=atol)
+        for r, e in zip(result, reference))
+
+
+def ablations(df: Any, args: Sequence[Any], reference: Sequence[Any],
+              settings: timing.Settings, rtol: float = 1e-7, atol: float = 1e-10) -> List[Variant]:
+    """Cumulative rewrites of `df`'s generated code, each checked against `reference` and timed."""
+    fn = generated_function(df)
+    source = sg.source(df)
+    namespace, _ = _filled_namespace(fn, source, args)
+    node = _function_def(source)
+
+    def snapshot(label: str, detail: str) -> Variant:
+        return Variant(label, detail, ast.unparse(ast.fix_missing_locations(node)))
+
+    variants = [snapshot("generated code as is", "recompiled from sg.source, no change")]
+
+    count = _DropEqualShapeUnbroadcast(namespace)
+    count.visit(node)
+    dead = eliminate_dead_code(node)
+    variants.append(snapshot("- unbroadcast where shapes already match",
+                             f"{count.count} call(s) replaced by their argument; "
+                             f"{dead} statement(s) became dead"))
+
+    seed = _ReplaceCall("scalar_seed", keep=1)
+    seed.visit(node)
+    dead = eliminate_dead_code(node)
+    variants.append(snapshot("- scalar_seed, and the loss value it keeps alive",
+                             f"{seed.count} call(s) replaced by the seed; "
+                             f"{dead} forward statement(s) became dead"))
+
+    dropped = _drop_max_adjoint(node)
+    dead = eliminate_dead_code(node)
+    variants.append(snapshot("- max-subtraction adjoint",
+                             f"{dropped} extremum_adjoint statement(s) removed; "
+                             f"{dead} statement(s) became dead"))
+
+    spread = _ReplaceCall("broadcast_to", keep=0)
+    spread.visit(node)
+    dead = eliminate_dead_code(node)
+    variants.append(snapshot("- np.broadcast_to of reduced adjoints",
+                             f"{spread.count} call(s) replaced by their argument (broadcasting "
+                             f"does it implicitly); {dead} statement(s) became dead"))
+
+    calls: Dict[str, timing.Call] = {}
+    for variant in variants:
+        function = _load(variant.source, namespace)
+        variant.agrees = _agrees(function(*args), reference, rtol, atol)
+        calls[variant.label] = (function, tuple(args))
+    times = timing.compare(calls, settings)
+    for variant in variants:
+        variant.timing = times[variant.label]
+    return variants

@@ -1,0 +1,21 @@
+"""Documentation that shows generated code must show what the compiler generates today."""
+
+import os
+import runpy
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_architecture_page_is_up_to_date():
+    namespace = runpy.run_path(os.path.join(ROOT, "docs", "build_architecture.py"))
+    with open(os.path.join(ROOT, "docs", "architecture.md")) as handle:
+        committed = handle.read()
+    assert namespace["build"]() == committed, \
+        "docs/architecture.md is stale: run python docs/build_architecture.py"
+
+
+def test_examples_run(capsys):
+    runpy.run_path(os.path.join(ROOT, "examples", "demo.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "def dphysics_dtheta_dlength(theta, length, *, b_return=1.0):" in out
+    assert "check_grads: the generated gradient agrees with finite differences" in out
