@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import Any, Dict, Iterable, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, Optional, Set
 
 import gast
 
@@ -34,13 +34,6 @@ class Namer:
     def __init__(self, reserved: Iterable[str] = ()):
         self._taken: Set[str] = set(reserved)
         self._adjoints: Dict[str, str] = {}
-        self._aliases: Dict[int, Tuple[str, Any]] = {}
-
-    def reserve(self, names: Iterable[str]) -> None:
-        self._taken.update(names)
-
-    def is_taken(self, name: str) -> bool:
-        return name in self._taken
 
     def fresh(self, base: str) -> str:
         """`base` if free, else `base_1`, `base_2`, ... (first free one)."""
@@ -57,25 +50,6 @@ class Namer:
         if name not in self._adjoints:
             self._adjoints[name] = self.fresh(ADJOINT_PREFIX + name)
         return self._adjoints[name]
-
-    def adjoints(self) -> Dict[str, str]:
-        return dict(self._adjoints)
-
-    def alias(self, obj: Any, preferred: str) -> str:
-        """A name under which generated code reaches `obj` (a module, rule helper, ...)."""
-        entry = self._aliases.get(id(obj))
-        if entry is None:
-            entry = (self.fresh(preferred), obj)
-            self._aliases[id(obj)] = entry
-        return entry[0]
-
-    def bound_aliases(self) -> Dict[str, Any]:
-        """Every alias handed out, name -> object, in order of first use."""
-        return {name: obj for name, obj in self._aliases.values()}
-
-    def adopt_alias(self, obj: Any, name: str) -> None:
-        """Let generated code reach `obj` through `name`, which the user's code already binds."""
-        self._aliases.setdefault(id(obj), (name, obj))
 
 
 def derived_name(expr: Any, target: Optional[str]) -> str:
@@ -146,3 +120,25 @@ def _identifier(text: str) -> str:
     if not cleaned or cleaned[0].isdigit():
         cleaned = "t_" + cleaned
     return cleaned
+
+
+def qualified_name(obj: Any) -> str:
+    """A readable dotted name for messages: numpy.tanh, math.sin, mymodule.helper."""
+    module: Optional[str] = getattr(obj, "__module__", None)
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
+    if type(obj).__name__ == "ufunc" or (module and module.startswith("numpy")):
+        module = "numpy"
+        candidates = [m for m in ("numpy", "numpy.linalg", "numpy.fft") if _is_member(m, name, obj)]
+        module = candidates[0] if candidates else module
+    if module in (None, "builtins"):
+        return name
+    return f"{module}.{name}"
+
+
+def _is_member(module_name: str, name: str, obj: Any) -> bool:
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module_name), name, None) is obj
+    except ImportError:
+        return False

@@ -28,7 +28,7 @@ from .analysis import activity
 from .errors import Location
 from .frontend import language, resolve, source
 from .frontend.resolve import Guard
-from .naming import Namer
+from .naming import Namer, qualified_name
 from .optimizations.simplify import simplify
 from .rules import registry
 from .transforms import normalize, reverse
@@ -59,7 +59,7 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     _report(trace, "source", [src.node])
     resolution = resolve.resolve(src)
     _report_text(trace, "resolved", "\n".join(
-        f"{name} -> {resolve.qualified_name(obj)}" for name, obj in sorted(resolution.objects.items())))
+        f"{name} -> {qualified_name(obj)}" for name, obj in sorted(resolution.objects.items())))
     language.check(src)
     namer = Namer(astutil.all_names(src.node) | set(resolution.objects))
     normalize.transform(src, set(wrt), namer)

@@ -261,3 +261,22 @@ def test_check_grads_refuses_what_is_not_generated_yet():
 def test_source_of_something_else_is_an_error():
     with pytest.raises(sg.S2sgradError, match="not a derivative made by s2sgrad"):
         sg.source(loss)
+
+
+def test_generated_names_never_collide_with_user_names():
+    import numpy
+
+    def f(x, bx, b_return, unbroadcast):
+        np = numpy.sin(x)               # a local called np, shadowing nothing we rely on
+        scalar_seed = np * bx           # user names that equal helper names
+        by = scalar_seed * b_return + unbroadcast
+        bx_1 = by * x
+        return numpy.sum(bx_1)
+
+    x = RNG.standard_normal(3)
+    args = (x, 2.0, 3.0, 0.5)
+    grads = sg.grad(f, wrt=(0, 1, 2, 3))(*args)
+    for i, g in enumerate(grads):
+        assert np.allclose(g, numeric_grad(f, args, i), atol=1e-6)
+    text = sg.source(sg.grad(f, wrt=(0, 1, 2, 3)))
+    assert "unbroadcast_1(" in text or "unbroadcast(" not in text

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Set
 
 import gast
 
@@ -138,25 +138,3 @@ def _static_value(node: Any, scope: _Scope) -> Any:
             return MISSING
         return getattr(base, node.attr, MISSING)
     return MISSING
-
-
-def qualified_name(obj: Any) -> str:
-    """A readable dotted name for messages: numpy.tanh, math.sin, mymodule.helper."""
-    module: Optional[str] = getattr(obj, "__module__", None)
-    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
-    if type(obj).__name__ == "ufunc" or (module and module.startswith("numpy")):
-        module = "numpy"
-        candidates = [m for m in ("numpy", "numpy.linalg", "numpy.fft") if _is_member(m, name, obj)]
-        module = candidates[0] if candidates else module
-    if module in (None, "builtins"):
-        return name
-    return f"{module}.{name}"
-
-
-def _is_member(module_name: str, name: str, obj: Any) -> bool:
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module_name), name, None) is obj
-    except ImportError:
-        return False

@@ -19,6 +19,7 @@ import gast
 
 from .. import astutil
 from ..errors import Location, SourceUnavailableError
+from ..naming import qualified_name
 
 
 @dataclasses.dataclass
@@ -78,9 +79,7 @@ def get_function_source(fn: Callable) -> FunctionSource:
 def _plain_function(fn: Any) -> types.FunctionType:
     if isinstance(fn, types.FunctionType):
         return fn
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
-    module = getattr(fn, "__module__", None)
-    full = f"{module}.{name}" if module and module != "builtins" else name
+    full = qualified_name(fn)
     if isinstance(fn, (types.BuiltinFunctionType, types.MethodWrapperType)) or type(fn).__name__ in (
             "ufunc", "_ArrayFunctionDispatcher", "builtin_function_or_method"):
         raise SourceUnavailableError(

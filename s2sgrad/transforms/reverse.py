@@ -20,9 +20,8 @@ import gast
 
 from .. import anno, astutil, codegen, runtime
 from ..errors import Location, NoDerivativeRuleError
-from ..frontend.resolve import qualified_name
+from ..naming import Namer, qualified_name
 from ..frontend.source import FunctionSource
-from ..naming import Namer
 from ..rules import adjoint_rule, attribute, method
 from ..rules.inline import inline_adjoint
 

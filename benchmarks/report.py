@@ -1,0 +1,145 @@
+"""Rendering benchmark results: a plain-text table for the console and docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Dict, List, Sequence
+
+from . import breakdown, timing
+from .timing import format_seconds as fmt
+
+TARGET = 1.3  # the project's goal for generated / hand-written on the MLP gradients
+
+
+@dataclasses.dataclass
+class Tables:
+    mlp: List[Any]            # run.MlpResult
+    overhead: Any             # run.OverheadResult
+    generation: Any           # run.GenerationResult
+    statements: List[breakdown.StatementCost]
+    variants: List[breakdown.Variant]
+    source: str               # generated source of the small-MLP gradient
+
+
+def _grid(header: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool) -> str:
+    """A table, as Markdown or as aligned plain text (first column left, others right)."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                  for i, (c, w) in enumerate(zip(cells, widths))]
+        return "| " + " | ".join(padded) + " |" if markdown else "  ".join(padded)
+
+    if markdown:
+        rule = "|" + "|".join(("-" * (w + 1) + ":") if i else ("-" * (w + 2))
+                              for i, w in enumerate(widths)) + "|"
+    else:
+        rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b > 0 else "n/a"
+
+
+def mlp_table(tables: Tables, markdown: bool) -> str:
+    header = ["Workload", "generated grad", "hand-written grad", "generated / hand",
+              "forward", "generated / forward", "hand / forward"]
+    rows = [[r.label, fmt(r.generated.median), fmt(r.hand.median),
+             _ratio(r.generated.median, r.hand.median), fmt(r.forward.median),
+             _ratio(r.generated.median, r.forward.median), _ratio(r.hand.median, r.forward.median)]
+            for r in tables.mlp]
+    return _grid(header, rows, markdown)
+
+
+def overhead_table(tables: Tables, markdown: bool) -> str:
+    o = tables.overhead
+    rows = [["`sg.grad(square)(x)` (wrapper)", fmt(o.wrapper.median)],
+            ["generated function called directly", fmt(o.direct.median)],
+            ["**wrapper overhead** (difference)", fmt(o.wrapper.median - o.direct.median)],
+            ["hand-written `2.0 * x` in a function", fmt(o.hand.median)],
+            ["empty function call (timing floor)", fmt(o.floor.median)]]
+    rows += [[f"wrapper part: {name}", fmt(t.median)] for name, t in o.parts.items()]
+    if not markdown:
+        rows = [[c.replace("`", "").replace("**", "") for c in row] for row in rows]
+    return _grid(["Per-call overhead, x = 3.0 (Python float)", "time per call"], rows, markdown)
+
+
+def generation_table(tables: Tables, markdown: bool) -> str:
+    g = tables.generation
+    samples = sorted(g.samples)
+    rows = [["first call after CACHE.clear(), minus a cached call (median)", fmt(g.median)],
+            ["  range over repetitions (min - max, raw first calls)",
+             f"{fmt(samples[0])} - {fmt(samples[-1])}"],
+            ["  repetitions", str(len(samples))],
+            ["first generation in a fresh process (raw, once)", fmt(g.first_in_process)],
+            ["cached call, for reference", fmt(g.normal_call.median)]]
+    return _grid(["Generating the small-MLP gradient", "time"], rows, markdown)
+
+
+def _code(text: str, markdown: bool, width: int = 72) -> str:
+    text = text if len(text) <= width else text[:width - 3] + "..."
+    return f"`{text}`" if markdown else text
+
+
+def statement_table(costs: Sequence[breakdown.StatementCost], markdown: bool,
+                    limit: int = 0) -> str:
+    total = sum(c.seconds for c in costs) or 1.0
+    ordered = sorted(costs, key=lambda c: -c.seconds)
+    if limit:
+        ordered = ordered[:limit]
+    rows = [[_code(c.text, markdown), c.category, fmt(c.seconds), f"{100 * c.seconds / total:.0f}%"]
+            for c in ordered]
+    return _grid(["Generated statement", "kind", "time", "share"], rows, markdown)
+
+
+def category_totals(costs: Sequence[breakdown.StatementCost]) -> Dict[str, List[float]]:
+    """Category -> [total seconds, statement count], most expensive first."""
+    totals: Dict[str, List[float]] = {}
+    for c in costs:
+        entry = totals.setdefault(c.category, [0.0, 0])
+        entry[0] += c.seconds
+        entry[1] += 1
+    return dict(sorted(totals.items(), key=lambda item: -item[1][0]))
+
+
+def category_table(costs: Sequence[breakdown.StatementCost], markdown: bool) -> str:
+    total = sum(c.seconds for c in costs) or 1.0
+    rows = [[name, str(count), fmt(seconds), f"{100 * seconds / total:.0f}%"]
+            for name, (seconds, count) in category_totals(costs).items()]
+    rows.append(["total of the statements", str(len(costs)), fmt(total), "100%"])
+    return _grid(["Kind of statement", "statements", "time", "share"], rows, markdown)
+
+
+def variant_table(tables: Tables, hand: timing.Timing, markdown: bool) -> str:
+    rows, previous = [], None
+    for v in tables.variants:
+        t = v.timing.median
+        saved = "" if previous is None else fmt(previous - t)
+        rows.append([v.label, fmt(t), saved, _ratio(t, hand.median),
+                     "yes" if v.agrees else "NO"])
+        previous = t
+    rows.append(["hand-written gradient", fmt(hand.median), "", "1.00x", ""])
+    return _grid(["Generated code, cumulatively rewritten", "time", "saved by step",
+                  "vs hand-written", "gradient ok"], rows, markdown)
+
+
+def console(tables: Tables) -> str:
+    small = tables.mlp[0]
+    parts = [
+        "MLP gradients (median time per call)", mlp_table(tables, False), "",
+        overhead_table(tables, False), "",
+        generation_table(tables, False), "",
+        f"Generated small-MLP gradient, per statement (top 12):",
+        statement_table(tables.statements, False, limit=12), "",
+        category_table(tables.statements, False), "",
+        variant_table(tables, small.hand, False),
+    ]
+    return "\n".join(parts)
+
+
+def markdown(tables: Tables, info: Dict[str, str], command: str,
+             settings: timing.Settings) -> str:
+    """The whole of docs/benchmarks.md."""
+    from . import notes  # the prose lives apart from the table plumbing
+    return notes.document(tables, info, command, settings)

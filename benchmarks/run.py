@@ -1,0 +1,227 @@
+"""Run the s2sgrad benchmark suite: `python benchmarks/run.py [--quick] [--output PATH]`.
+
+Measures, with BLAS fixed to one thread:
+
+1. the small MLP loss (batch 32, 784-64-10): generated gradient, hand-written gradient, forward;
+2. the large MLP loss (batch 512, 1024-1024-1024-10): the same three;
+3. the per-call overhead of the `sg.grad` wrapper on a tiny scalar function;
+4. the time to generate a derivative the first time;
+
+plus a breakdown of where the generated small-MLP gradient spends its time. Before anything is
+timed, every generated gradient is checked against its hand-written counterpart with np.allclose.
+
+The full run prints the tables and rewrites docs/benchmarks.md. `--quick` is a smoke run with a
+small time budget; it only prints, unless `--output` names a file to write.
+"""
+
+import os
+
+# BLAS thread pools are sized when NumPy loads its BLAS, so this must precede every NumPy import
+# (s2sgrad imports NumPy too). One thread keeps the matrix products comparable between runs and
+# machines, and keeps the comparison about the generated code rather than about the thread pool.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_variable] = "1"
+
+import argparse  # noqa: E402
+import dataclasses  # noqa: E402
+import gc  # noqa: E402
+import pathlib  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+import s2sgrad as sg  # noqa: E402
+from s2sgrad.cache import CACHE  # noqa: E402
+
+from benchmarks import breakdown, machine, report, timing  # noqa: E402
+from benchmarks.workloads import mlp, scalar  # noqa: E402
+
+SMALL_SIZES, SMALL_BATCH = (784, 64, 10), 32
+LARGE_SIZES, LARGE_BATCH = (1024, 1024, 1024, 10), 512
+TOLERANCES = {np.dtype(np.float64): (1e-7, 1e-10), np.dtype(np.float32): (1e-4, 1e-6)}
+
+
+@dataclasses.dataclass
+class MlpResult:
+    label: str
+    generated: timing.Timing
+    hand: timing.Timing
+    forward: timing.Timing
+
+
+@dataclasses.dataclass
+class OverheadResult:
+    wrapper: timing.Timing
+    direct: timing.Timing
+    hand: timing.Timing
+    floor: timing.Timing
+    parts: Dict[str, timing.Timing]
+    statements: List[breakdown.StatementCost]
+
+
+@dataclasses.dataclass
+class GenerationResult:
+    first_in_process: float
+    samples: List[float]
+    normal_call: timing.Timing
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples) - self.normal_call.median
+
+
+class Mismatch(Exception):
+    """A generated gradient disagrees with the hand-written one: nothing is timed."""
+
+
+def check_agreement(label: str, generated: Sequence[Any], expected: Sequence[Any],
+                    dtype: np.dtype) -> None:
+    rtol, atol = TOLERANCES[np.dtype(dtype)]
+    for index, (got, want) in enumerate(zip(generated, expected)):
+        if np.shape(got) != np.shape(want) or not np.allclose(got, want, rtol=rtol, atol=atol):
+            worst = np.max(np.abs(np.asarray(got) - np.asarray(want)))
+            raise Mismatch(f"{label}: gradient {index} differs from the hand-written one "
+                           f"(max abs difference {worst:.3g})")
+    if len(generated) != len(expected):
+        raise Mismatch(f"{label}: {len(generated)} gradients, expected {len(expected)}")
+
+
+def mlp_benchmark(label: str, loss: Callable, hand: Callable, sizes: Sequence[int], batch: int,
+                  dtype: Any, settings: timing.Settings) -> Tuple[MlpResult, Any, tuple]:
+    params, x, y = mlp.make_inputs(sizes, batch, dtype)
+    args = (*params, x, y)
+    df = sg.grad(loss, wrt=tuple(range(len(params))))
+    check_agreement(label, df(*args), hand(*args), np.dtype(dtype))
+    times = timing.compare({"generated": (df, args), "hand": (hand, args),
+                            "forward": (loss, args)}, settings)
+    result = MlpResult(label, times["generated"], times["hand"], times["forward"])
+    return result, df, args
+
+
+def overhead_benchmark(settings: timing.Settings,
+                       statement_settings: timing.Settings) -> OverheadResult:
+    value = 3.0
+    df = sg.grad(scalar.square)
+    direct = breakdown.generated_function(df)
+    for got in (df(value), direct(value), direct(value, b_return=1.0)):
+        if not np.isclose(got, scalar.square_grad(value)):
+            raise Mismatch(f"tiny function: generated gradient {got!r}, expected "
+                           f"{scalar.square_grad(value)!r}")
+    calls: Dict[str, timing.Call] = {
+        "wrapper": (df, (value,)),
+        "direct": (direct, (value,)),
+        "hand": (scalar.square_grad, (value,)),
+        "floor": (scalar.identity, (value,)),
+    }
+    # The two halves of the wrapper's work, timed apart. They use private methods of the wrapper,
+    # so they are skipped if those change.
+    if hasattr(df, "_current") and hasattr(df, "_finish"):
+        raw = direct(value)
+        calls["part: cache validation (_current)"] = (df._current, ())
+        calls["part: gradient finalisation (_finish)"] = (df._finish, (raw, (value,), {}))
+    times = timing.compare(calls, settings)
+    parts = {name[len("part: "):]: t for name, t in times.items() if name.startswith("part: ")}
+    statements = breakdown.statement_costs(df, (value,), statement_settings)
+    return OverheadResult(times["wrapper"], times["direct"], times["hand"], times["floor"], parts,
+                          statements)
+
+
+def time_first_call(loss: Callable, args: tuple, wrt: tuple) -> float:
+    """Clear the derivative cache and time the first call of a fresh `sg.grad` of `loss`."""
+    CACHE.clear()
+    fresh = sg.grad(loss, wrt=wrt)
+    before = CACHE.generated
+    gc.collect()
+    seconds = timing.time_once(fresh, args)
+    if CACHE.generated != before + 1:
+        raise RuntimeError("the derivative was not regenerated after CACHE.clear(); the "
+                           "generation time cannot be measured this way")
+    return seconds
+
+
+def generation_benchmark(first_in_process: float, repetitions: int,
+                         settings: timing.Settings) -> GenerationResult:
+    params, x, y = mlp.make_inputs(SMALL_SIZES, SMALL_BATCH)
+    args, wrt = (*params, x, y), tuple(range(len(params)))
+    samples = [time_first_call(mlp.mlp_loss, args, wrt) for _ in range(repetitions)]
+    cached = sg.grad(mlp.mlp_loss, wrt=wrt)
+    normal = timing.measure(cached, args, settings)
+    return GenerationResult(first_in_process, samples, normal)
+
+
+def first_generation_in_process() -> float:
+    """The first generation in this process: includes reading the source file and warming the
+    compiler's own code paths, which is what a user sees on the first call in a fresh session."""
+    params, x, y = mlp.make_inputs(SMALL_SIZES, SMALL_BATCH)
+    df = sg.grad(mlp.mlp_loss, wrt=tuple(range(len(params))))
+    return timing.time_once(df, (*params, x, y))
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run with a tiny time budget (numbers are noisy)")
+    parser.add_argument("--output", type=pathlib.Path, default=None,
+                        help="where to write the Markdown report (default: docs/benchmarks.md "
+                             "for a full run, nothing for --quick)")
+    options = parser.parse_args(argv)
+    settings = timing.QUICK if options.quick else timing.FULL
+    statement_settings = dataclasses.replace(settings, budget=settings.budget / 4)
+    output = options.output
+    if output is None and not options.quick:
+        output = ROOT / "docs" / "benchmarks.md"
+
+    info = machine.collect()
+    info["s2sgrad"] = sg.__version__
+    start = time.perf_counter()
+    try:
+        progress("first generation in this process")
+        first = first_generation_in_process()
+        results: List[MlpResult] = []
+        progress("small MLP, float64")
+        small, small_df, small_args = mlp_benchmark(
+            "Small MLP, float64", mlp.mlp_loss, mlp.mlp_loss_grad, SMALL_SIZES, SMALL_BATCH,
+            np.float64, settings)
+        results.append(small)
+        progress("small MLP, float32")
+        results.append(mlp_benchmark("Small MLP, float32", mlp.mlp_loss, mlp.mlp_loss_grad,
+                                     SMALL_SIZES, SMALL_BATCH, np.float32, settings)[0])
+        progress("large MLP, float64")
+        results.append(mlp_benchmark("Large MLP, float64", mlp.deep_mlp_loss,
+                                     mlp.deep_mlp_loss_grad, LARGE_SIZES, LARGE_BATCH,
+                                     np.float64, settings)[0])
+        progress("per-call overhead")
+        overhead = overhead_benchmark(settings, statement_settings)
+        progress("generation time")
+        generation = generation_benchmark(first, 3 if options.quick else 20, settings)
+        progress("breakdown of the generated small-MLP gradient")
+        statements = breakdown.statement_costs(small_df, small_args, statement_settings)
+        variants = breakdown.ablations(small_df, small_args, mlp.mlp_loss_grad(*small_args),
+                                       settings)
+    except Mismatch as error:
+        print(f"error: {error}; not timing anything", file=sys.stderr)
+        return 1
+
+    tables = report.Tables(results, overhead, generation, statements, variants, sg.source(small_df))
+    print(report.console(tables))
+    progress(f"done in {time.perf_counter() - start:.0f} s")
+    if output is not None:
+        command = "python benchmarks/run.py" + (" --quick" if options.quick else "")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report.markdown(tables, info, command, settings), encoding="utf-8")
+        progress(f"wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
