@@ -1,7 +1,9 @@
 """Adjoint rules that only move values around: reshape, transpose, `.T`, indexing, copies.
 
 Each adjoint applies the inverse movement to the incoming adjoint; indexing scatters it back into
-a zero array of the input's shape (accumulating where an index repeats).
+a zero array of the input's shape (accumulating where an index repeats). Reshapes and ravels honour
+`order` (including the layout-dependent "A" and "K"), transposes accept negative axes, and a cast
+to an integer or boolean dtype (`x.astype(int)`) passes no gradient.
 """
 
 import operator
@@ -12,11 +14,54 @@ from ..runtime import index_adjoint, unbroadcast
 from .registry import adjoint, attribute, d, method
 
 
-def inverse_permutation(axes):
-    """argsort of transpose axes given as `x.transpose(1, 0)` or `x.transpose((1, 0))`."""
-    if len(axes) == 1 and not isinstance(axes[0], int):
-        axes = tuple(axes[0])
-    return tuple(np.argsort(axes))
+def inverse_permutation(axes, ndim):
+    """The axes that undo `transpose(x, axes)` for an `ndim`-dimensional x.
+
+    Takes the axes as `np.transpose` does (`None`, or a sequence that may hold negative axes) and
+    as the method does (`x.transpose(1, 0)`, `x.transpose((1, 0))`, `x.transpose(None)`).
+    """
+    if axes is not None and len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+        axes = axes[0]
+    if axes is None:
+        return tuple(reversed(range(ndim)))
+    return tuple(np.argsort([int(axis) % ndim for axis in axes]))
+
+
+def index_order(x, order):
+    """The index order "C" or "F" that NumPy's reshape/ravel use for `x` under `order`.
+
+    "A" means F order when x is Fortran-contiguous, C order otherwise (when x is both, the two
+    orders visit the elements in the same sequence).
+    """
+    if order == "A":
+        return "F" if np.asarray(x).flags.f_contiguous else "C"
+    return order
+
+
+def ravel_adjoint(g, x, order):
+    """Adjoint of `np.ravel(x, order)`, `x.ravel(order)` and `x.flatten(order)` for any order."""
+    order = index_order(x, order)
+    if order in ("C", "F"):
+        return np.reshape(g, np.shape(x), order=order)
+    # "K": the elements in the order they sit in memory. Lay out the C-order position of each
+    # element like x (empty_like keeps x's layout) and read the positions back the same way.
+    x = np.asarray(x)
+    positions = np.empty_like(x, dtype=np.intp)
+    positions[...] = np.arange(x.size).reshape(x.shape)
+    result = np.empty(x.size, dtype=np.asarray(g).dtype)
+    result[np.ravel(positions, order="K")] = g
+    return result.reshape(x.shape)
+
+
+def cast_adjoint(g, z):
+    """Adjoint of `z = x.astype(dtype)`: `g` for a floating (or complex) result, zero otherwise.
+
+    A cast to an integer or boolean type is piecewise constant, so no gradient flows through it.
+    """
+    if np.result_type(z).kind in "fc":
+        return g
+    g = np.asarray(g)
+    return np.zeros(g.shape, dtype=g.dtype if g.dtype.kind in "fc" else np.float64)
 
 
 @adjoint(np.reshape)
@@ -24,7 +69,7 @@ def reshape(z, x, newshape=None, order="C", shape=None):
     if order == "C":
         d[x] = np.reshape(d[z], np.shape(x))
     else:
-        d[x] = np.reshape(d[z], np.shape(x), order=order)
+        d[x] = np.reshape(d[z], np.shape(x), order=index_order(x, order))
 
 
 @adjoint(method("reshape"))
@@ -32,11 +77,18 @@ def reshape_method(z, x, *shape, order="C"):
     if order == "C":
         d[x] = np.reshape(d[z], np.shape(x))
     else:
-        d[x] = np.reshape(d[z], np.shape(x), order=order)
+        d[x] = np.reshape(d[z], np.shape(x), order=index_order(x, order))
 
 
-@adjoint(np.ravel, method("ravel"), method("flatten"), np.squeeze, method("squeeze"),
-         np.expand_dims, np.atleast_1d, np.atleast_2d)
+@adjoint(np.ravel, method("ravel"), method("flatten"))
+def ravel(z, x, order="C"):
+    if order == "C":
+        d[x] = np.reshape(d[z], np.shape(x))
+    else:
+        d[x] = ravel_adjoint(d[z], x, order)
+
+
+@adjoint(np.squeeze, method("squeeze"), np.expand_dims, np.atleast_1d, np.atleast_2d)
 def same_elements(z, x, *args, **kwargs):
     d[x] = np.reshape(d[z], np.shape(x))
 
@@ -46,7 +98,7 @@ def transpose(z, x, axes=None):
     if axes is None:
         d[x] = np.transpose(d[z])
     else:
-        d[x] = np.transpose(d[z], np.argsort(axes))
+        d[x] = np.transpose(d[z], inverse_permutation(axes, np.ndim(x)))
 
 
 @adjoint(method("transpose"))
@@ -54,7 +106,7 @@ def transpose_method(z, x, *axes):
     if axes == () or axes == (None,):
         d[x] = np.transpose(d[z])
     else:
-        d[x] = np.transpose(d[z], inverse_permutation(axes))
+        d[x] = np.transpose(d[z], inverse_permutation(axes, np.ndim(x)))
 
 
 @adjoint(attribute("T"))
@@ -72,6 +124,11 @@ def getitem(z, x, index):
     d[x] = index_adjoint(d[z], x, index)
 
 
-@adjoint(method("copy"), method("astype"))
+@adjoint(method("copy"))
 def copy_method(z, x, *args, **kwargs):
     d[x] = d[z]
+
+
+@adjoint(method("astype"))
+def astype(z, x, *args, **kwargs):
+    d[x] = cast_adjoint(d[z], z)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+import os
 import types
 from typing import Any, Dict, List, Optional, Set, Tuple
 
@@ -85,8 +86,6 @@ def comment(text: str, where: Optional[Location] = None) -> gast.Expr:
 
 
 def _short(where: Location) -> str:
-    import os
-
     return f"{os.path.basename(where.filename)}:{where.lineno}"
 
 
@@ -189,9 +188,14 @@ def _index_expression(node: Any, site: _Site) -> Any:
     return node
 
 
+def _is_library(fn: Any) -> bool:
+    """NumPy and SciPy implement some functions in Python; they are not the user's functions."""
+    return (getattr(fn, "__module__", None) or "").split(".")[0] in ("numpy", "scipy")
+
+
 def _no_rule(src: FunctionSource, node: Any, key: Any, what: str) -> NoDerivativeRuleError:
     where = src.location(node)
-    if isinstance(key, types.FunctionType):
+    if isinstance(key, types.FunctionType) and not _is_library(key):
         return NoDerivativeRuleError(
             f"calls to Python function {what} are not differentiated yet", where,
             "inline its body into the differentiated function, or register a rule for it with "
