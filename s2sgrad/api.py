@@ -53,13 +53,15 @@ class Derived:
     def _current(self) -> List[Callable]:
         derivative = self._derivative
         if derivative is None or not is_valid(derivative, self._fn):
-            derivative = CACHE.get(self._fn, (self._wrt, self._kind), self._generate)
+            derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single),
+                                   self._generate)
             self._entry = pipeline.bind(derivative, self._fn)
             self._derivative = derivative
         return self._entry
 
     def _generate(self) -> pipeline.Derivative:
-        derivative = pipeline.compile_reverse(self._fn, self._wrt, self._kind)
+        derivative = pipeline.compile_reverse(self._fn, self._wrt, self._kind,
+                                              single=self._single)
         if self._verbose:
             print(derivative.source)
         return derivative

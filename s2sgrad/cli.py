@@ -39,7 +39,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         wrt: Any = tuple(_wrt_item(w) for w in options.wrt.split(",")) if options.wrt else 0
         derived = Derived(fn, wrt, options.kind)
         if options.stages:
-            pipeline.compile_reverse(derived._fn, derived._wrt, options.kind, trace=_print_stage)
+            pipeline.compile_reverse(derived._fn, derived._wrt, options.kind, trace=_print_stage,
+                                     single=derived._single)
         else:
             sys.stdout.write(derived.source)
     except S2sgradError as exc:

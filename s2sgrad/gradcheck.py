@@ -44,6 +44,13 @@ def check_grads(f: Callable, args: Sequence[Any], order: int = 1,
     value, residuals = forward(*args)
     cotangent = _random_like(rng, value)
     grads = backward(*residuals, cotangent)
+    for i, grad in zip(wrt, grads):
+        if np.shape(grad) != np.shape(args[i]):
+            raise GradientCheckError(
+                f"the generated gradient for argument {i} of {getattr(f, '__qualname__', f)} has "
+                f"shape {np.shape(grad)}, but the argument has shape {np.shape(args[i])}",
+                hint="a derivative rule probably forgets to un-broadcast (sum the adjoint back "
+                     "to its input's shape with s2sgrad.runtime.unbroadcast).")
     directions = [_random_like(rng, args[i]) for i in wrt]
     analytic = sum(_dot(g, v) for g, v in zip(grads, directions))
     numeric = (_dot(cotangent, f(*_moved(args, wrt, directions, eps)))

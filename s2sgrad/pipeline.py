@@ -52,8 +52,12 @@ class Derivative:
     rules_version: int            # the rule table this was generated against
 
 
-def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = None) -> Derivative:
-    """Generate, compile and return the reverse-mode derivative of `fn` w.r.t. parameters `wrt`."""
+def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = None,
+                    single: bool = True) -> Derivative:
+    """Generate, compile and return the reverse-mode derivative of `fn` w.r.t. parameters `wrt`.
+
+    With `single` and one parameter in `wrt`, the gradient is returned bare, not in a tuple.
+    """
     rules_version = registry.version
     src = source.get_function_source(fn)
     _report(trace, "source", [src.node])
@@ -69,7 +73,7 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     _report_text(trace, "active", ", ".join(sorted(active)))
     sweeps = reverse.transform(src, active, wrt, namer, kind == "grad", resolution.objects)
     _report(trace, "reverse", sweeps.primal + sweeps.adjoint)
-    functions = _assemble(src, sweeps, wrt, kind, namer)
+    functions = _assemble(src, sweeps, wrt, kind, namer, single)
     text = codegen.to_source(functions)
     _report(trace, "generated", functions)
     label = f"{kind} of {fn.__qualname__}"
@@ -100,9 +104,10 @@ def _report_text(trace: Trace, stage: str, text: str) -> None:
 
 
 def _assemble(src: source.FunctionSource, sweeps: reverse.Sweeps, wrt: Tuple[str, ...], kind: str,
-              namer: Namer) -> List[gast.FunctionDef]:
+              namer: Namer, single: bool) -> List[gast.FunctionDef]:
     where = f"{os.path.basename(src.filename)}:{src.node.lineno}"
-    grads = sweeps.gradients[0] if kind != "vjp" and len(wrt) == 1 else _tuple(sweeps.gradients)
+    bare = single and kind != "vjp" and len(wrt) == 1
+    grads = sweeps.gradients[0] if bare else _tuple(sweeps.gradients)
     primal = _with_split_comments(sweeps.primal)
     if kind in ("grad", "value_and_grad"):
         result = grads if kind == "grad" else _tuple([sweeps.output, grads])

@@ -26,6 +26,7 @@ import itertools
 import math
 import operator
 import tempfile
+import warnings
 import zlib
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Sequence, Tuple
@@ -34,6 +35,7 @@ import numpy as np
 import pytest
 
 import s2sgrad as sg
+from s2sgrad import d
 
 # ---------------------------------------------------------------------------------------------
 # Random inputs inside a domain
@@ -91,13 +93,14 @@ POSITIVE = Domain("positive", _uniform(0.3, 2.5))     # log, sqrt, x ** y
 UNIT = Domain("unit", _uniform(-0.9, 0.9))            # arcsin, arccos, arctanh
 ABOVE_ONE = Domain("above_one", _uniform(1.2, 3.0))   # arccosh, log base
 NONZERO = Domain("nonzero", _signed(0.3, 2.0))        # abs, 1/x, cbrt, divisors
+NEAR_ONE = Domain("near_one", _signed(0.6, 1.4))      # factors of products
 
 
 def sample_pair(rng: np.random.Generator, shapes: Tuple[Any, Any], domains: Tuple[Domain, Domain],
                 ok: Callable[[Any, Any], Any] = None) -> Tuple[Any, Any]:
     """Draw (x, y); with `ok`, redraw until `ok(x, y)` holds everywhere (after broadcasting)."""
     for _ in range(1000):
-        x, y = (d.sample(rng, s) for d, s in zip(domains, shapes))
+        x, y = (domain.sample(rng, shape) for domain, shape in zip(domains, shapes))
         if ok is None or np.all(ok(x, y)):
             return x, y
     raise AssertionError("could not draw inputs inside the domain")
@@ -134,6 +137,29 @@ def all_grads(derivative: Callable, f: Callable, args: Sequence[Any]) -> Tuple[A
         result = derivative(f, wrt=0)(*args)
         return (result[0], (result[1],)) if derivative is sg.value_and_grad else (result,)
     return derivative(f, wrt=tuple(range(len(args))))(*args)
+
+
+def _is_float_argument(value: Any) -> bool:
+    return isinstance(value, float) or (isinstance(value, np.ndarray) and value.dtype.kind == "f")
+
+
+def check(f: Callable, args: Sequence[Any]) -> None:
+    """`sg.check_grads`, plus: every gradient has the shape and type of its argument.
+
+    The dot-product test alone cannot see a gradient of the wrong shape (say, a missing
+    un-broadcast): it broadcasts the gradient against the direction. So when every argument is a
+    float, the gradients are also taken through `sg.vjp` and their shapes and types compared.
+    """
+    sg.check_grads(f, args)
+    if all(_is_float_argument(a) for a in args):
+        value, vjp_fn = sg.vjp(f, *args)
+        grads = vjp_fn(rng_for("cotangent").standard_normal(np.shape(value)))
+        for arg, g in zip(args, grads):
+            if isinstance(arg, float):
+                assert type(g) is float, type(g)
+            else:
+                assert isinstance(g, np.ndarray) and g.shape == arg.shape, np.shape(g)
+                assert g.dtype == arg.dtype, g.dtype
 
 
 def cases(table: Sequence[Tuple]) -> List[Any]:
@@ -217,7 +243,7 @@ UNARY = [
 @pytest.mark.parametrize("f, domain", cases(UNARY))
 def test_unary_rule(f, domain, shape, request):
     x = domain.sample(rng_for(request.node.name), shape)
-    sg.check_grads(f, (x,))
+    check(f, (x,))
 
 
 # ---- conventions at non-smooth points (hand-checkable) --------------------------------------
@@ -287,6 +313,11 @@ BINARY = [
     ("np.hypot", lambda x, y: np.hypot(x, y), (REAL, REAL), away_from_origin),
     ("np.where(x>y,x*y,y)", lambda x, y: np.where(x > y, x * y, y), (REAL, REAL), apart),
     ("np.where(x>0,y,x)", lambda x, y: np.where(x > 0.0, y, x), (NONZERO, REAL), None),
+    # clip: bounds from the other operand, so both the clipped and the free case occur
+    ("np.clip(x,y,3.0)", lambda x, y: np.clip(x, y, 3.0), (REAL, REAL), apart),
+    ("np.clip(x,-3.0,y)", lambda x, y: np.clip(x, -3.0, y), (REAL, REAL), apart),
+    ("asarray(x).clip(y,3.0)", lambda x, y: np.asarray(x).clip(y, 3.0), (REAL, REAL), apart),
+    ("np.clip(y,x,x+1.0)", lambda x, y: np.clip(y, x, x + 1.0), (REAL, REAL), apart),
 ]
 
 
@@ -294,7 +325,7 @@ BINARY = [
 @pytest.mark.parametrize("f, domains, ok", cases(BINARY))
 def test_binary_rule(f, domains, ok, shapes, request):
     x, y = sample_pair(rng_for(request.node.name), shapes, domains, ok)
-    sg.check_grads(f, (x, y))
+    check(f, (x, y))
 
 
 WHERE_MASKS = [
@@ -310,7 +341,7 @@ def test_where_with_a_boolean_argument(f, mask_shape, x_shape, y_shape, request)
     rng = rng_for(request.node.name)
     mask = rng.uniform(size=mask_shape) > 0.5
     x, y = REAL.sample(rng, x_shape), REAL.sample(rng, y_shape)
-    sg.check_grads(f, (mask, x, y))
+    check(f, (mask, x, y))
 
 
 TIES = [
@@ -339,38 +370,25 @@ def test_elementwise_extremum_ties_split_evenly(f, x, y, expected_x, expected_y)
 # Reductions
 # =============================================================================================
 
-REDUCERS = {
-    # id -> (call template, keyword prefix); {kw} holds the keyword arguments
-    "np.sum": "np.sum(x{kw})",
-    "np.mean": "np.mean(x{kw})",
-    "np.prod": "np.prod(x{kw})",
-    "np.max": "np.max(x{kw})",
-    "np.min": "np.min(x{kw})",
-    "np.amax": "np.amax(x{kw})",
-    "np.amin": "np.amin(x{kw})",
-    "x.sum": "x.sum({kw})",
-    "x.mean": "x.mean({kw})",
-    "x.prod": "x.prod({kw})",
-    "x.max": "x.max({kw})",
-    "x.min": "x.min({kw})",
-}
-AXES = ["omitted", None, 0, 1, -1, (0, 1)]
-KEEPDIMS = ["omitted", True, False]
+REDUCERS = ["np.sum", "np.mean", "np.prod", "np.max", "np.min", "np.amax", "np.amin",
+            "x.sum", "x.mean", "x.prod", "x.max", "x.min"]
+OMITTED = "omitted"
+AXES = [OMITTED, None, 0, 1, -1, (0, 1)]
+KEEPDIMS = [OMITTED, True, False]
 
 
 def reduction_expression(reducer: str, axis: Any, keepdims: Any) -> str:
-    keywords = [f"{name}={value!r}" for name, value in (("axis", axis), ("keepdims", keepdims))
-                if value != "omitted"]
-    template = REDUCERS[reducer]
-    if template.startswith("x."):
-        return "lambda x: " + template.format(kw=", ".join(keywords))
-    return "lambda x: " + template.format(kw="".join(", " + k for k in keywords))
+    """("np.sum", 0, True) -> "lambda x: np.sum(x, axis=0, keepdims=True)"."""
+    arguments = [] if reducer.startswith("x.") else ["x"]
+    arguments += [f"{name}={value!r}" for name, value in (("axis", axis), ("keepdims", keepdims))
+                  if value != OMITTED]
+    return f"lambda x: {reducer}({', '.join(arguments)})"
 
 
-def reduction_input(rng: np.random.Generator, reducer: str, shape: Tuple[int, ...]) -> np.ndarray:
-    if "prod" in reducer:  # factors near +-1 keep products (and their derivatives) moderate
-        return _signed(0.6, 1.4)(rng, shape)
-    return rng.standard_normal(shape)  # distinct values: no ties in max / min
+def reduction_input(rng: np.random.Generator, shape: Any) -> Any:
+    """Distinct values (no ties in max/min), near +-1 so products and their derivatives stay
+    moderate."""
+    return NEAR_ONE.sample(rng, shape)
 
 
 @pytest.mark.parametrize("shape", [(3, 2), (2, 3, 4)], ids=shape_id)
@@ -379,8 +397,8 @@ def reduction_input(rng: np.random.Generator, reducer: str, shape: Tuple[int, ..
 @pytest.mark.parametrize("reducer", list(REDUCERS))
 def test_reduction_with_constant_arguments(reducer, axis, keepdims, shape, request):
     f = function_from_source(reduction_expression(reducer, axis, keepdims))
-    x = reduction_input(rng_for(request.node.name), reducer, shape)
-    sg.check_grads(f, (x,))
+    x = reduction_input(rng_for(request.node.name), shape)
+    check(f, (x,))
 
 
 POSITIONAL_AXIS = [
@@ -400,8 +418,8 @@ POSITIONAL_AXIS = [
 @pytest.mark.parametrize("shape", [(3, 2), (2, 3, 4)], ids=shape_id)
 @pytest.mark.parametrize("f", cases(POSITIONAL_AXIS))
 def test_reduction_with_positional_axis(f, shape, request):
-    x = reduction_input(rng_for(request.node.name), "prod", shape)
-    sg.check_grads(f, (x,))
+    x = reduction_input(rng_for(request.node.name), shape)
+    check(f, (x,))
 
 
 RUNTIME_REDUCERS = [
@@ -425,8 +443,8 @@ RUNTIME_REDUCERS = [
 @pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 1)], ids=lambda a: f"axis={a}")
 @pytest.mark.parametrize("f", cases(RUNTIME_REDUCERS))
 def test_reduction_with_runtime_axis_and_keepdims(f, axis, keepdims, shape, request):
-    x = reduction_input(rng_for(request.node.name), "prod", shape)
-    sg.check_grads(f, (x, axis, keepdims))
+    x = reduction_input(rng_for(request.node.name), shape)
+    check(f, (x, axis, keepdims))
 
 
 RUNTIME_AXIS_ONLY = [
@@ -443,8 +461,8 @@ RUNTIME_AXIS_ONLY = [
 @pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 1)], ids=lambda a: f"axis={a}")
 @pytest.mark.parametrize("f", cases(RUNTIME_AXIS_ONLY))
 def test_reduction_with_runtime_axis_and_default_keepdims(f, axis, request):
-    x = reduction_input(rng_for(request.node.name), "prod", (2, 3, 4))
-    sg.check_grads(f, (x, axis))
+    x = reduction_input(rng_for(request.node.name), (2, 3, 4))
+    check(f, (x, axis))
 
 
 REDUCTION_OF_SCALARS = [
@@ -459,16 +477,17 @@ REDUCTION_OF_SCALARS = [
 @pytest.mark.parametrize("shape", [(), (1,), (4,), PY], ids=shape_id)
 @pytest.mark.parametrize("f", cases(REDUCTION_OF_SCALARS))
 def test_reduction_of_scalars_and_vectors(f, shape, request):
-    sg.check_grads(f, (NONZERO.sample(rng_for(request.node.name), shape),))
+    check(f, (NONZERO.sample(rng_for(request.node.name), shape),))
 
 
 PROD_WITH_ZEROS = [
     ("one-zero", lambda x: np.prod(x), [2.0, 0.0, 3.0], [0.0, 6.0, 0.0]),
     ("two-zeros", lambda x: np.prod(x), [0.0, 5.0, 0.0], [0.0, 0.0, 0.0]),
     ("method-one-zero", lambda x: x.prod(), [2.0, 0.0, 3.0], [0.0, 6.0, 0.0]),
-    ("axis1", lambda x: np.sum(np.prod(x, axis=1)), [[2.0, 0.0], [3.0, 4.0]], [[0.0, 2.0], [4.0, 3.0]]),
-    ("axis0-keepdims", lambda x: np.sum(np.prod(x, axis=0, keepdims=True)), [[0.0, 0.0], [3.0, 4.0]],
-     [[3.0, 4.0], [0.0, 0.0]]),
+    ("axis1", lambda x: np.sum(np.prod(x, axis=1)), [[2.0, 0.0], [3.0, 4.0]],
+     [[0.0, 2.0], [4.0, 3.0]]),
+    ("axis0-keepdims", lambda x: np.sum(np.prod(x, axis=0, keepdims=True)),
+     [[0.0, 0.0], [3.0, 4.0]], [[3.0, 4.0], [0.0, 0.0]]),
 ]
 
 
@@ -476,7 +495,7 @@ PROD_WITH_ZEROS = [
 def test_prod_with_zeros(f, x, expected):
     x = np.asarray(x)
     np.testing.assert_array_equal(sg.grad(f)(x), expected)
-    sg.check_grads(f, (x,))  # prod is a polynomial: smooth at zeros too
+    check(f, (x,))  # prod is a polynomial: smooth at zeros too
 
 
 EXTREMUM_TIES = [
@@ -530,7 +549,7 @@ PRODUCT_SHAPES = [
 def test_product_rule(f, shapes, request):
     rng = rng_for(request.node.name)
     a, b = (rng.standard_normal(s) for s in shapes)
-    sg.check_grads(f, (a, b))
+    check(f, (a, b))
 
 
 DOT_WITH_SCALARS = [
@@ -546,7 +565,7 @@ DOT_WITH_SCALARS = [
 @pytest.mark.parametrize("f, shape_a, shape_b", cases(DOT_WITH_SCALARS))
 def test_dot_with_scalars(f, shape_a, shape_b, request):
     rng = rng_for(request.node.name)
-    sg.check_grads(f, (REAL.sample(rng, shape_a), REAL.sample(rng, shape_b)))
+    check(f, (REAL.sample(rng, shape_a), REAL.sample(rng, shape_b)))
 
 
 # =============================================================================================
@@ -555,11 +574,21 @@ def test_dot_with_scalars(f, shape_a, shape_b, request):
 
 IDX = np.array([0, 2, 0, 0, 1])          # repeated fancy indices: contributions accumulate
 MASK = np.array([[True, False], [False, False], [True, True]])
-_NEWSHAPE_KEYWORD = "newshape" in str(np.reshape.__doc__).split("Parameters")[-1][:600]
+
+
+def _reshape_takes(keyword: str) -> bool:
+    """np.reshape's keyword was `newshape` until NumPy 2.1 added `shape` (2.4 removed newshape)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            np.reshape(np.zeros(2), **{keyword: (2,)})
+        return True
+    except TypeError:
+        return False
+
 
 SHAPE_RULES = [
     ("np.reshape-positional", lambda x: np.reshape(x, (2, 3)), (3, 2)),
-    ("np.reshape-shape-keyword", lambda x: np.reshape(x, shape=(2, 3)), (3, 2)),
     ("np.reshape--1", lambda x: np.reshape(x, -1), (3, 2)),
     ("np.reshape-order-F", lambda x: np.reshape(x, (2, 3), order="F"), (3, 2)),
     ("x.reshape(2,3)", lambda x: x.reshape(2, 3), (3, 2)),
@@ -575,11 +604,19 @@ SHAPE_RULES = [
     ("x.transpose((1,0,2))", lambda x: x.transpose((1, 0, 2)), (2, 3, 4)),
     ("x.transpose(2,0,1)", lambda x: x.transpose(2, 0, 1), (2, 3, 4)),
     ("x.transpose((1,2,0))", lambda x: x.transpose((1, 2, 0)), (2, 3, 4)),
+    ("np.transpose-negative-axes", lambda x: np.transpose(x, (-1, 0, 1)), (2, 3, 4)),
+    ("x.transpose(-1,0,1)", lambda x: x.transpose(-1, 0, 1), (2, 3, 4)),
+    ("x.transpose((0,-1,-2))", lambda x: x.transpose((0, -1, -2)), (2, 3, 4)),
+    ("x.transpose(None)", lambda x: x.transpose(None), (2, 3, 4)),
     ("x.T-2d", lambda x: x.T, (3, 2)),
     ("x.T-3d", lambda x: x.T, (2, 3, 4)),
     ("np.ravel", lambda x: np.ravel(x), (3, 2)),
     ("x.ravel()", lambda x: x.ravel(), (3, 2)),
     ("x.flatten()", lambda x: x.flatten(), (2, 3, 4)),
+    ("np.ravel-order-F", lambda x: np.ravel(x, order="F"), (3, 2)),
+    ("x.ravel('F')", lambda x: x.ravel("F"), (2, 3, 4)),
+    ("x.flatten(order='F')", lambda x: x.flatten(order="F"), (2, 3, 4)),
+    ("x.flatten('C')", lambda x: x.flatten("C"), (2, 3, 4)),
     ("np.squeeze", lambda x: np.squeeze(x), (1, 3, 1)),
     ("np.squeeze-axis", lambda x: np.squeeze(x, axis=0), (1, 3, 1)),
     ("x.squeeze()", lambda x: x.squeeze(), (1, 3, 1)),
@@ -610,46 +647,99 @@ SHAPE_RULES = [
     ("np.asarray", lambda x: np.asarray(x), (3, 2)),
     ("x.astype(np.float64)", lambda x: x.astype(np.float64), (3, 2)),
     ("x.astype(float)", lambda x: x.astype(float), (2,)),
+    ("x.astype(int)*x", lambda x: x.astype(int) * x, (3, 2)),
+    ("x.astype(bool)*x", lambda x: x.astype(bool) * x, (3, 2)),
+    ("x.astype(np.int32)+x", lambda x: x.astype(np.int32) + x, (2,)),
     ("float(x)-0d", lambda x: float(x), ()),
     ("float(x)-float", lambda x: float(x), PY),
     ("float(x[1])", lambda x: float(x[1]) * x, (3,)),
 ]
-if _NEWSHAPE_KEYWORD:  # NumPy < 2.4 still takes the old keyword
-    SHAPE_RULES.append(("np.reshape-newshape-keyword",
-                        function_from_source("lambda x: np.reshape(x, newshape=(2, 3))"), (3, 2)))
+for _keyword in ("shape", "newshape"):
+    if _reshape_takes(_keyword):
+        SHAPE_RULES.append((f"np.reshape-{_keyword}-keyword", function_from_source(
+            f"lambda x: np.reshape(x, {_keyword}=(2, 3))"), (3, 2)))
 
 
 @pytest.mark.parametrize("f, shape", cases(SHAPE_RULES))
 def test_shape_rule(f, shape, request):
     x = NONZERO.sample(rng_for(request.node.name), shape)
-    sg.check_grads(f, (x,))
+    check(f, (x,))
 
 
-# A method called on anything but a plain local name (`np.tanh(x).sum()`, `x[0].sum()`,
-# `(x * 2.0).sum()`) is a compiler bug today: frontend/resolve.py only marks `v.m(...)` as a method
-# call when `v` is a local Name, so the call gets neither METHOD nor RESOLVED; normalize.py then does
-# not hoist the receiver and activity.py does not count it as an operand, so the whole call is
-# treated as a constant and the gradient through it is silently zero.
-CHAINED_METHOD_BUG = pytest.mark.xfail(strict=True, raises=sg.GradientCheckError, reason=(
-    "compiler bug: a method call on an expression receiver (np.tanh(x).sum(), x[0].sum(), "
-    "x.T.sum()) is treated as constant; the generated gradient through it is silently zero"))
+def each(*values: Any) -> List[Tuple[Any]]:
+    """One single-argument call per value."""
+    return [(value,) for value in values]
 
-CHAINED_METHODS = [
-    ("np.tanh(x).sum()", lambda x: np.tanh(x).sum()),
-    ("(x*2.0).sum()", lambda x: (x * 2.0).sum()),
-    ("x.T.sum(axis=0)", lambda x: x.T.sum(axis=0)),
-    ("x[0].sum()", lambda x: x[0].sum()),
-    ("x.ravel().max()", lambda x: x.ravel().max()),
-    ("np.max(x,axis=0).sum()", lambda x: np.max(x, axis=0).sum()),
-    ("x[idx].reshape(-1)", lambda x: x[IDX].reshape(-1)),
-    ("np.exp(x).transpose()", lambda x: np.exp(x).transpose()),
+
+RUNTIME_SHAPE_ARGUMENTS = [  # (id, f(x, *arguments), argument tuples passed at run time)
+    ("np.transpose", lambda x, a: np.transpose(x, a), each(None, (2, 0, 1), (-1, 0, 1), [1, 2, 0])),
+    ("np.transpose-axes-keyword", lambda x, a: np.transpose(x, axes=a), each(None, (1, 2, 0))),
+    ("x.transpose(a)", lambda x, a: x.transpose(a), each(None, (2, 0, 1), (0, -1, 1))),
+    ("x.transpose(a,b,c)", lambda x, a, b, c: x.transpose(a, b, c), [(2, 0, 1), (-2, -1, 0)]),
+    ("np.reshape-order", lambda x, o: np.reshape(x, (4, 6), order=o), each("C", "F")),
+    ("x.reshape-order", lambda x, o: x.reshape(6, 4, order=o), each("C", "F")),
+    ("np.ravel-order", lambda x, o: np.ravel(x, o), each("C", "F")),
+    ("x.flatten-order", lambda x, o: x.flatten(o), each("C", "F")),
+    ("np.expand_dims", lambda x, a: np.expand_dims(x, a), each(0, -1, (0, 2))),
+    ("np.squeeze", lambda x, a: np.squeeze(x[:1], a), each(None, 0)),
+    ("x[i]", lambda x, i: x[i], each(1, -1, slice(None, None, -1), (0, slice(1, 3)))),
 ]
 
 
-@CHAINED_METHOD_BUG
-@pytest.mark.parametrize("f", cases(CHAINED_METHODS))
-def test_method_on_an_expression(f, request):
-    sg.check_grads(f, (REAL.sample(rng_for(request.node.name), (3, 2)),))
+@pytest.mark.parametrize("f, arguments", [
+    pytest.param(f, arguments, id=f"{name}-{arguments}")
+    for name, f, calls in RUNTIME_SHAPE_ARGUMENTS for arguments in calls])
+def test_shape_rule_with_runtime_arguments(f, arguments, request):
+    x = REAL.sample(rng_for(request.node.name), (2, 3, 4))
+    check(f, (x,) + arguments)
+
+
+def moved_elements_adjoint(x: np.ndarray, z: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """The exact adjoint of any function that only moves (or repeats) x's distinct elements:
+    each entry of `g` goes back to the element of x whose value sits at that place in z."""
+    origin = {value: index for index, value in np.ndenumerate(x)}
+    gx = np.zeros(x.shape)
+    for index, value in np.ndenumerate(z):
+        gx[origin[value]] += g[index]
+    return gx
+
+
+LAYOUTS = [  # (2, 3, 4) arrays of distinct values laid out differently in memory; the "A" and
+    # "K" orders depend on the layout. `base` holds 48 distinct values.
+    ("C", lambda base: base[:24].reshape(2, 3, 4)),
+    ("Fortran", lambda base: np.asfortranarray(base[:24].reshape(2, 3, 4))),
+    ("transposed", lambda base: base[:24].reshape(4, 3, 2).T),
+    ("permuted", lambda base: base[:24].reshape(3, 4, 2).transpose(2, 0, 1)),
+    ("reversed", lambda base: base[:24].reshape(2, 3, 4)[::-1, :, ::-1]),
+    ("strided", lambda base: base.reshape(2, 3, 8)[..., ::2]),
+]
+ORDER_DEPENDENT = [
+    ("np.ravel-A", lambda x: np.ravel(x, order="A")),
+    ("np.ravel-K", lambda x: np.ravel(x, order="K")),
+    ("np.ravel-F", lambda x: np.ravel(x, order="F")),
+    ("x.ravel-A", lambda x: x.ravel("A")),
+    ("x.flatten-K", lambda x: x.flatten(order="K")),
+    ("x.flatten-A", lambda x: x.flatten("A")),
+    ("np.reshape-A", lambda x: np.reshape(x, (4, 6), order="A")),
+    ("x.reshape-A", lambda x: x.reshape(6, 4, order="A")),
+    ("x.reshape-F", lambda x: x.reshape((6, 4), order="F")),
+    ("np.transpose", lambda x: np.transpose(x, (1, 2, 0))),
+    ("x[idx]", lambda x: x[:, IDX % 3, 1:3]),
+]
+
+
+@pytest.mark.parametrize("layout", cases(LAYOUTS))
+@pytest.mark.parametrize("f", cases(ORDER_DEPENDENT))
+def test_element_moving_rule_on_any_memory_layout(f, layout, request):
+    """check_grads cannot test these: x +- eps*v has a different memory layout than x (so
+    f(x +- eps*v) is a different function). Compare with the exact adjoint instead."""
+    rng = rng_for(request.node.name)
+    x = layout(rng.permutation(48).astype(np.float64) + 0.5)
+    value, vjp_fn = sg.vjp(f, x)
+    np.testing.assert_array_equal(value, f(x))
+    g = rng.standard_normal(np.shape(value))
+    (gx,) = vjp_fn(g)
+    np.testing.assert_allclose(gx, moved_elements_adjoint(x, value, g), rtol=1e-14, atol=1e-14)
 
 
 def test_repeated_fancy_indices_accumulate():
@@ -659,9 +749,9 @@ def test_repeated_fancy_indices_accumulate():
 
 def test_runtime_index_argument():
     x = REAL.sample(rng_for("runtime-index"), (4, 3))
-    sg.check_grads(lambda x, i: x[i], (x, np.array([3, 0, 3, 1])))
-    sg.check_grads(lambda x, i: x[i], (x, np.array([True, False, True, True])))
-    sg.check_grads(lambda x, i: x[i], (x, 2))
+    check(lambda x, i: x[i], (x, np.array([3, 0, 3, 1])))
+    check(lambda x, i: x[i], (x, np.array([True, False, True, True])))
+    check(lambda x, i: x[i], (x, 2))
 
 
 # =============================================================================================
@@ -691,7 +781,7 @@ NONDIFF = [
 def test_zero_derivative_functions_compose(f, request):
     x = np.array([0.7, -1.3, 2.4, -0.2])
     x = x + 0.01 * rng_for(request.node.name).standard_normal(x.shape)
-    sg.check_grads(f, (x,))
+    check(f, (x,))
 
 
 def test_stop_gradient_gives_exactly_zero():
@@ -760,7 +850,7 @@ MATH = [
 def test_math_rule(f, domains, point, request):
     rng = rng_for(request.node.name)
     args = tuple(d.sample(rng, PY) for d in domains)
-    sg.check_grads(f, args)
+    check(f, args)
     # and the full gradient, argument by argument, against our own central differences
     grads = all_grads(sg.grad, f, args)
     for i, g in enumerate(grads):
@@ -807,7 +897,7 @@ GRAD_CASES = [
 def test_grad_matches_numeric_gradient(f, shapes, request):
     rng = rng_for(request.node.name)
     args = tuple(REAL.sample(rng, s) for s in shapes)
-    sg.check_grads(f, args)
+    check(f, args)
     grads = all_grads(sg.grad, f, args)
     value, grads_too = all_grads(sg.value_and_grad, f, args)
     np.testing.assert_allclose(value, f(*args), rtol=1e-12)
@@ -891,17 +981,6 @@ def test_python_float_in_python_float_out(f):
     np.testing.assert_allclose(g, numeric_gradient(f, (0.8,), 0), rtol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "compiler bug (pipeline.py: `sweeps.gradients[0] if kind != 'vjp' and len(wrt) == 1`): "
-    "grad/value_and_grad with a one-element wrt tuple, e.g. wrt=(0,), generate code returning a "
-    "bare gradient, while the API (_single is False) expects a tuple and fails with TypeError: "
-    "'float' object is not iterable; the cache key (wrt names, kind) also cannot tell wrt=0 "
-    "from wrt=(0,)"))
-def test_grad_with_a_one_element_wrt_tuple_returns_a_tuple():
-    grads = sg.grad(lambda x, y: x * y, wrt=(0,))(3.0, 2.0)
-    assert grads == (2.0,)
-
-
 def test_mixed_float_and_array_gradients_keep_their_types():
     gs, gx = sg.grad(lambda s, x: np.sum(s * x ** 2), wrt=(0, 1))(1.5, np.ones(3, np.float32))
     assert type(gs) is float and gs == pytest.approx(3.0)
@@ -916,7 +995,7 @@ def test_mixed_float_and_array_gradients_keep_their_types():
 def test_composition_of_many_rules():
     rng = rng_for("composite")
     args = (rng.standard_normal((2, 3)), rng.standard_normal(3), rng.standard_normal((4, 2)), 0.4)
-    sg.check_grads(composite, args)
+    check(composite, args)
 
 
 OPERATOR_SPELLINGS = {"add": "x + y", "sub": "x - y", "mul": "x * y", "truediv": "x / y",
@@ -942,5 +1021,62 @@ def test_the_grid_covers_every_rule():
     from s2sgrad.rules import registry
 
     source = Path(__file__).read_text()
-    missing = [_spelling(key) for key in registry._adjoints if _spelling(key) not in source]
+    builtin_rules = [key for key, rule in registry._adjoints.items()
+                     if rule.template.__module__.startswith("s2sgrad.rules")]
+    missing = [_spelling(key) for key in builtin_rules if _spelling(key) not in source]
     assert not missing, f"rules without a grid test: {missing}"
+
+
+# =============================================================================================
+# Regressions: bugs this grid found in the compiler (each fixed; each test guards its fix)
+# =============================================================================================
+
+# A method called on an expression (`np.tanh(x).sum()`) used to be treated as a constant.
+CHAINED_METHODS = [
+    ("np.tanh(x).sum()", lambda x: np.tanh(x).sum()),
+    ("(x*2.0).sum()", lambda x: (x * 2.0).sum()),
+    ("x.T.sum(axis=0)", lambda x: x.T.sum(axis=0)),
+    ("x[0].sum()", lambda x: x[0].sum()),
+    ("x.ravel().max()", lambda x: x.ravel().max()),
+    ("np.max(x,axis=0).sum()", lambda x: np.max(x, axis=0).sum()),
+    ("x[idx].reshape(-1)", lambda x: x[IDX].reshape(-1)),
+    ("np.exp(x).transpose()", lambda x: np.exp(x).transpose()),
+]
+
+
+@pytest.mark.parametrize("f", cases(CHAINED_METHODS))
+def test_method_on_an_expression(f, request):
+    sg.check_grads(f, (REAL.sample(rng_for(request.node.name), (3, 2)),))
+
+
+# wrt=(0,) used to generate code returning a bare gradient.
+def test_grad_with_a_one_element_wrt_tuple_returns_a_tuple():
+    grads = sg.grad(lambda x, y: x * y, wrt=(0,))(3.0, 2.0)
+    assert grads == (2.0,)
+
+
+LAMBDAS_IN_A_DICT = {
+    "tanh": lambda x: np.tanh(x),
+}
+
+
+# A lambda written as a dict value on its own line used to be unparseable.
+def test_lambda_written_as_a_dict_value():
+    check(LAMBDAS_IN_A_DICT["tanh"], (np.ones(3),))
+
+
+def _scale(x, y):
+    return x * y
+
+
+@sg.adjoint(_scale)
+def _scale_adjoint_missing_unbroadcast(z, x, y):  # deliberately wrong for broadcast operands
+    d[x] = d[z] * y
+    d[y] = d[z] * x
+
+
+# check_grads used to accept a gradient of the wrong shape (a missing un-broadcast).
+def test_check_grads_rejects_a_gradient_of_the_wrong_shape():
+    x, y = np.array([0.3, -0.7]), REAL.sample(rng_for("wrong-shape"), (3, 2))
+    with pytest.raises(sg.GradientCheckError):
+        sg.check_grads(lambda x, y: _scale(x, y), (x, y))

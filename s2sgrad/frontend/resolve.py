@@ -3,7 +3,8 @@
 Needs: a `FunctionSource`.
 Guarantees: each `Call` whose callee is a global, closure or builtin name (or an attribute chain on
 one, such as `np.linalg.norm`) gets `anno.Key.RESOLVED` = the object it refers to now; a call
-`v.m(...)` on a local value gets `anno.Key.METHOD` = "m". Rules are then looked up by object, so
+`v.m(...)` on a value computed in the function (`x.sum()`, `np.tanh(x).sum()`) gets
+`anno.Key.METHOD` = "m". Rules are then looked up by object, so
 `import numpy as onp; onp.tanh` and `from numpy import tanh` find the same rule.
 
 It also returns the `Guard`s the compiled derivative depends on: the (scope, name, object)
@@ -119,8 +120,8 @@ def _local_names(node: gast.FunctionDef) -> Set[str]:
 
 def _annotate_call(node: gast.Call, scope: _Scope) -> None:
     func = node.func
-    if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
-            and func.value.id in scope.local:
+    if isinstance(func, gast.Attribute) and _static_value(func.value, scope) is MISSING:
+        # The receiver is a value computed in the function (`x.sum()`, `np.tanh(x).sum()`).
         anno.set(node, anno.Key.METHOD, func.attr)
         return
     value = _static_value(func, scope)

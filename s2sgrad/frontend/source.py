@@ -134,7 +134,9 @@ def _parse_fragment(snippet: str) -> Tuple[gast.Module, int]:
     Returns the tree and the column shift that maps its columns back onto `snippet`.
     """
     trimmed = snippet.rstrip().rstrip(",")
-    for text, shift in ((snippet, 0), (trimmed + "\n", 0), ("(" + trimmed + ")\n", -1)):
+    attempts = ((snippet, 0), (trimmed + "\n", 0), ("(" + trimmed + ")\n", -1),
+                ("{" + trimmed + "}\n", -1))  # the last: `key: lambda ...` inside a dict
+    for text, shift in attempts:
         try:
             return gast.parse(text), shift
         except SyntaxError:

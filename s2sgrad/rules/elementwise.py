@@ -12,7 +12,7 @@ import operator
 import numpy as np
 
 from ..runtime import unbroadcast
-from .registry import adjoint, d
+from .registry import adjoint, d, method
 
 # ---- arithmetic operators (and their ufunc spellings) ---------------------------------------
 
@@ -71,12 +71,15 @@ def divide(z, x, y):
 
 @adjoint(operator.pow, np.power, math.pow)
 def power(z, x, y):
-    if y == 2:
+    # d(x**y)/dx = y * x**(y-1), taken as 0 where y == 0 (x**(y-1) would be inf at x == 0).
+    if y == 0:
+        pass
+    elif y == 2:
         d[x] = d[z] * (2.0 * x)
     elif isinstance(y, (int, float)):
         d[x] = d[z] * (y * x ** (y - 1))
     else:
-        d[x] = unbroadcast(d[z] * y * x ** (y - 1), x)
+        d[x] = unbroadcast(d[z] * y * x ** np.where(y == 0, 1.0, y - 1), x)
     d[y] = unbroadcast(d[z] * z * np.log(np.where(x > 0, x, 1.0)), y)
 
 
@@ -106,6 +109,14 @@ def maximum(z, x, y):
 def minimum(z, x, y):
     d[x] = unbroadcast(d[z] * ((x < y) + 0.5 * (x == y)), x)
     d[y] = unbroadcast(d[z] * ((y < x) + 0.5 * (x == y)), y)
+
+
+@adjoint(np.clip, method("clip"))
+def clip(z, x, a_min=None, a_max=None):
+    # The gradient passes where x was not clipped (including x exactly at a bound).
+    d[x] = unbroadcast(np.where(z == x, d[z], 0.0), x)
+    d[a_min] = unbroadcast(np.where(z == x, 0.0, np.where(z == a_min, d[z], 0.0)), a_min)
+    d[a_max] = unbroadcast(np.where((z == x) | (z == a_min), 0.0, d[z]), a_max)
 
 
 @adjoint(np.where)
