@@ -3,7 +3,8 @@
 Binary rules un-broadcast: the contribution to an operand is summed back to that operand's shape
 (`unbroadcast` returns its argument unchanged when the shapes already agree). Non-smooth points
 follow documented conventions: abs'(0) = 0, and maximum/minimum split the gradient evenly on ties.
-Rules for `math` functions use `math` so that scalar code stays scalar (and fast).
+A NumPy rule registered with `math_version=math.f` also serves `math.f`, with `np` in the template
+read as the `math` module, so that scalar code stays scalar (and fast).
 """
 
 import math
@@ -140,12 +141,12 @@ def hypot(z, x, y):
 # ---- NumPy unary functions -------------------------------------------------------------------
 
 
-@adjoint(np.exp)
+@adjoint(np.exp, math_version=math.exp)
 def exp(z, x):
     d[x] = d[z] * z
 
 
-@adjoint(np.expm1)
+@adjoint(np.expm1, math_version=math.expm1)
 def expm1(z, x):
     d[x] = d[z] * (z + 1.0)
 
@@ -160,82 +161,82 @@ def log(z, x):
     d[x] = d[z] / x
 
 
-@adjoint(np.log2)
+@adjoint(np.log2, math_version=math.log2)
 def log2(z, x):
     d[x] = d[z] / (x * np.log(2.0))
 
 
-@adjoint(np.log10)
+@adjoint(np.log10, math_version=math.log10)
 def log10(z, x):
     d[x] = d[z] / (x * np.log(10.0))
 
 
-@adjoint(np.log1p)
+@adjoint(np.log1p, math_version=math.log1p)
 def log1p(z, x):
     d[x] = d[z] / (1.0 + x)
 
 
-@adjoint(np.sin)
+@adjoint(np.sin, math_version=math.sin)
 def sin(z, x):
     d[x] = d[z] * np.cos(x)
 
 
-@adjoint(np.cos)
+@adjoint(np.cos, math_version=math.cos)
 def cos(z, x):
     d[x] = -d[z] * np.sin(x)
 
 
-@adjoint(np.tan)
+@adjoint(np.tan, math_version=math.tan)
 def tan(z, x):
     d[x] = d[z] * (1.0 + z * z)
 
 
-@adjoint(np.arcsin)
+@adjoint(np.arcsin, math_version=math.asin)
 def arcsin(z, x):
     d[x] = d[z] / np.sqrt(1.0 - x * x)
 
 
-@adjoint(np.arccos)
+@adjoint(np.arccos, math_version=math.acos)
 def arccos(z, x):
     d[x] = -d[z] / np.sqrt(1.0 - x * x)
 
 
-@adjoint(np.arctan)
+@adjoint(np.arctan, math_version=math.atan)
 def arctan(z, x):
     d[x] = d[z] / (1.0 + x * x)
 
 
-@adjoint(np.sinh)
+@adjoint(np.sinh, math_version=math.sinh)
 def sinh(z, x):
     d[x] = d[z] * np.cosh(x)
 
 
-@adjoint(np.cosh)
+@adjoint(np.cosh, math_version=math.cosh)
 def cosh(z, x):
     d[x] = d[z] * np.sinh(x)
 
 
-@adjoint(np.tanh)
+@adjoint(np.tanh, math_version=math.tanh)
 def tanh(z, x):
     d[x] = d[z] * (1.0 - z * z)
 
 
-@adjoint(np.arcsinh)
+@adjoint(np.arcsinh, math_version=math.asinh)
 def arcsinh(z, x):
     d[x] = d[z] / np.sqrt(x * x + 1.0)
 
 
-@adjoint(np.arccosh)
+@adjoint(np.arccosh, math_version=math.acosh)
 def arccosh(z, x):
     d[x] = d[z] / np.sqrt(x * x - 1.0)
 
 
-@adjoint(np.arctanh)
+@adjoint(np.arctanh, math_version=math.atanh)
 def arctanh(z, x):
     d[x] = d[z] / (1.0 - x * x)
 
 
-@adjoint(np.sqrt)
+@adjoint(np.sqrt, math_version=math.sqrt)
 def sqrt(z, x):
     d[x] = d[z] / (2.0 * z)
 
@@ -263,16 +264,6 @@ def absolute(z, x):
 # ---- math module (scalars) -------------------------------------------------------------------
 
 
-@adjoint(math.exp)
-def math_exp(z, x):
-    d[x] = d[z] * z
-
-
-@adjoint(math.expm1)
-def math_expm1(z, x):
-    d[x] = d[z] * (z + 1.0)
-
-
 @adjoint(math.log)
 def math_log(z, x, base=None):
     if base is None:
@@ -280,56 +271,6 @@ def math_log(z, x, base=None):
     else:
         d[x] = d[z] / (x * math.log(base))
         d[base] = -d[z] * z / (base * math.log(base))
-
-
-@adjoint(math.log2)
-def math_log2(z, x):
-    d[x] = d[z] / (x * math.log(2.0))
-
-
-@adjoint(math.log10)
-def math_log10(z, x):
-    d[x] = d[z] / (x * math.log(10.0))
-
-
-@adjoint(math.log1p)
-def math_log1p(z, x):
-    d[x] = d[z] / (1.0 + x)
-
-
-@adjoint(math.sqrt)
-def math_sqrt(z, x):
-    d[x] = d[z] / (2.0 * z)
-
-
-@adjoint(math.sin)
-def math_sin(z, x):
-    d[x] = d[z] * math.cos(x)
-
-
-@adjoint(math.cos)
-def math_cos(z, x):
-    d[x] = -d[z] * math.sin(x)
-
-
-@adjoint(math.tan)
-def math_tan(z, x):
-    d[x] = d[z] * (1.0 + z * z)
-
-
-@adjoint(math.asin)
-def math_asin(z, x):
-    d[x] = d[z] / math.sqrt(1.0 - x * x)
-
-
-@adjoint(math.acos)
-def math_acos(z, x):
-    d[x] = -d[z] / math.sqrt(1.0 - x * x)
-
-
-@adjoint(math.atan)
-def math_atan(z, x):
-    d[x] = d[z] / (1.0 + x * x)
 
 
 @adjoint(math.atan2)
@@ -342,36 +283,6 @@ def math_atan2(z, y, x):
 def math_hypot(z, x, y):
     d[x] = d[z] * x / z
     d[y] = d[z] * y / z
-
-
-@adjoint(math.sinh)
-def math_sinh(z, x):
-    d[x] = d[z] * math.cosh(x)
-
-
-@adjoint(math.cosh)
-def math_cosh(z, x):
-    d[x] = d[z] * math.sinh(x)
-
-
-@adjoint(math.tanh)
-def math_tanh(z, x):
-    d[x] = d[z] * (1.0 - z * z)
-
-
-@adjoint(math.asinh)
-def math_asinh(z, x):
-    d[x] = d[z] / math.sqrt(x * x + 1.0)
-
-
-@adjoint(math.acosh)
-def math_acosh(z, x):
-    d[x] = d[z] / math.sqrt(x * x - 1.0)
-
-
-@adjoint(math.atanh)
-def math_atanh(z, x):
-    d[x] = d[z] / (1.0 - x * x)
 
 
 @adjoint(math.fabs)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import types
 from typing import Any, Dict, List, Optional, Protocol
 
 import gast
@@ -146,6 +147,8 @@ class _Inliner:
         obj = self.global_value(name)
         if obj is _UNKNOWN:
             raise self.fail(f"unknown name {name}")
+        if isinstance(obj, types.ModuleType):  # reached by its own name: np, math, scipy
+            name = "np" if obj.__name__ == "numpy" else obj.__name__.rpartition(".")[2]
         return astutil.load(self.site.alias(obj, name))
 
     def global_value(self, name: str) -> Any:

@@ -24,6 +24,7 @@ derivative is zero everywhere it exists (np.shape, np.floor, np.argmax, ...) are
 from __future__ import annotations
 
 import inspect
+import math
 import textwrap
 import threading
 from typing import Any, Callable, Dict, Optional, Tuple
@@ -64,7 +65,7 @@ def attribute(name: str) -> Tuple[str, str]:
 class AdjointRule:
     """One parsed adjoint template."""
 
-    def __init__(self, template: Callable):
+    def __init__(self, template: Callable, namespace: Optional[Dict[str, Any]] = None):
         self.template = template
         self.name = template.__name__
         signature = inspect.signature(template)
@@ -74,7 +75,7 @@ class AdjointRule:
                                       "parameter", _location_of(template))
         self.result_param = params[0].name
         self.signature = signature.replace(parameters=params[1:])
-        self.globals = template.__globals__
+        self.globals = dict(template.__globals__, **(namespace or {}))
         self._node: Optional[gast.FunctionDef] = None
 
     @property
@@ -101,13 +102,19 @@ def _key(target: Any) -> Any:
         return ("id", id(target))
 
 
-def adjoint(*targets: Any) -> Callable[[Callable], Callable]:
-    """Register the decorated template as the adjoint rule of every target."""
+def adjoint(*targets: Any, math_version: Any = None) -> Callable[[Callable], Callable]:
+    """Register the decorated template as the adjoint rule of every target.
+
+    `math_version` (e.g. `math.sin` for `np.sin`) shares the template with `np` read as the `math`
+    module, so the derivative of scalar code stays scalar: `d[z] * math.cos(x)`.
+    """
     def register(template: Callable) -> Callable:
         global version
-        rule = AdjointRule(template)
+        rules = [(target, AdjointRule(template)) for target in targets]
+        if math_version is not None:
+            rules.append((math_version, AdjointRule(template, {"np": math})))
         with _lock:
-            for target in targets:
+            for target, rule in rules:
                 _adjoints[_key(target)] = rule
             version += 1
         return template
