@@ -10,10 +10,10 @@ Two views of one generated derivative (the source that `sg.source(df)` shows):
   generated statements are expensive.
 
 - `ablations` rewrites the generated source step by step, removing one kind of overhead at a time
-  (each step keeps the previous ones), re-checks the gradient against a reference, and times each
-  variant. The time saved by a step is what that overhead costs in context. The rewrites are
-  specialised to the shapes of the benchmark inputs: they show what the compiler could save, they
-  are not general transformations.
+  (each step keeps the previous ones), re-checks the gradient against a reference, times each
+  variant and counts its page faults per call. The time saved by a step is what that overhead
+  costs in context. The rewrites are specialised to the shapes of the benchmark inputs: they show
+  what the compiler could save, they are not general transformations.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ import s2sgrad as sg
 from . import timing
 
 SCRATCH = "_benchmark_scratch"
+SEED_TYPE = "_benchmark_seed_type"
 
 
 def generated_function(df: Any) -> Callable[..., Any]:
     """The generated function behind an `sg.grad` wrapper."""
-    return df._current()[0]
+    return df.generated_functions()[0]
 
 
 def _namespace(fn: Callable[..., Any]) -> Dict[str, Any]:
@@ -64,19 +65,52 @@ def _compile(statement: ast.stmt) -> Any:
     return compile(module, "<generated statement>", "exec")
 
 
-def _filled_namespace(fn: Callable[..., Any], source: str,
-                      args: Sequence[Any]) -> Tuple[Dict[str, Any], List[ast.stmt]]:
-    """Run the generated body once at module level; return its namespace and statements."""
+def _float_dtype(value: Any) -> Optional[np.dtype]:
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "fc":
+        return value.dtype
+    return None
+
+
+@dataclasses.dataclass
+class Promotion:
+    """A statement whose result has a wider floating dtype than every value it reads."""
+
+    text: str
+    read: np.dtype
+    result: np.dtype
+
+
+def _filled_namespace(fn: Callable[..., Any], source: str, args: Sequence[Any]
+                      ) -> Tuple[Dict[str, Any], List[ast.stmt], List[Promotion]]:
+    """Run the generated body once at module level.
+
+    Returns the namespace it leaves, its statements, and the statements where a NumPy floating
+    dtype was widened (float32 in, float64 out), which make the rest of the code run slower.
+    """
     namespace = _namespace(fn)
     bound = inspect.signature(fn).bind(*args)
     bound.apply_defaults()
     namespace.update(bound.arguments)
     statements = _body(_function_def(source))
+    promotions: List[Promotion] = []
     for statement in statements:
         if isinstance(statement, ast.Return):
             break
+        read = [_float_dtype(namespace.get(name)) for name in _names(statement, ast.Load)]
+        read = [d for d in read if d is not None]
         exec(_compile(statement), namespace)
-    return namespace, statements
+        if isinstance(statement, ast.Assign) and read:
+            widest = max(read, key=lambda d: d.itemsize)
+            for name in set().union(*(_names(t, ast.Store) for t in statement.targets)):
+                result = _float_dtype(namespace[name])
+                if result is not None and result.itemsize > widest.itemsize:
+                    promotions.append(Promotion(ast.unparse(statement), widest, result))
+    return namespace, statements, promotions
+
+
+def dtype_promotions(df: Any, args: Sequence[Any]) -> List[Promotion]:
+    """The generated statements of `df` that widen a floating dtype on these arguments."""
+    return _filled_namespace(generated_function(df), sg.source(df), args)[2]
 
 
 @dataclasses.dataclass
@@ -127,7 +161,7 @@ def statement_costs(df: Any, args: Sequence[Any],
     """The cost of each statement of `df`'s generated function, measured on its own."""
     fn = generated_function(df)
     source = sg.source(df)
-    namespace, statements = _filled_namespace(fn, source, args)
+    namespace, statements, _ = _filled_namespace(fn, source, args)
     calls: Dict[str, timing.Call] = {"": (exec, (compile("pass", "<empty>", "exec"), namespace))}
     texts: Dict[str, Tuple[str, str]] = {}
     for index, statement in enumerate(statements):
@@ -179,6 +213,32 @@ class _ReplaceCall(ast.NodeTransformer):
         return node
 
 
+class _SpecializeSeed(ast.NodeTransformer):
+    """`scalar_seed(y, b)` -> `b` converted to the NumPy scalar type `y` has on these inputs.
+
+    This keeps what `scalar_seed` guarantees (a float32 loss gets a float32 seed, so the backward
+    pass stays in float32) without reading `y`, so the statements computing the loss value die.
+    """
+
+    def __init__(self, namespace: Dict[str, Any]):
+        self.namespace = namespace
+        self.count = 0
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if _called_name(node) != "scalar_seed":
+            return node
+        self.count += 1
+        output = eval(compile(ast.Expression(body=node.args[0]), "<seed>", "eval"),
+                      self.namespace)
+        dtype = _float_dtype(output)
+        if dtype is None:
+            return node.args[1]
+        self.namespace[SEED_TYPE] = dtype.type
+        return ast.Call(func=ast.Name(id=SEED_TYPE, ctx=ast.Load()), args=[node.args[1]],
+                        keywords=[])
+
+
 def _drop_max_adjoint(node: ast.FunctionDef) -> int:
     """Remove `b = b + extremum_adjoint(...)`: the max-subtraction contributes exactly zero."""
     kept, dropped = [], 0
@@ -213,12 +273,45 @@ def eliminate_dead_code(node: ast.FunctionDef) -> int:
     return removed
 
 
+def free_after_last_use(node: ast.FunctionDef) -> int:
+    """Insert `del` for each local right after the statement that reads it for the last time.
+
+    Generated code names every intermediate, and a named local lives until the function returns,
+    whereas the temporaries of a nested expression die as soon as they are used. Returns how many
+    names are freed early.
+    """
+    arguments = {a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
+    locals_ = set().union(*(_names(s, ast.Store) for s in node.body)) - arguments
+    last_read = {}
+    for index, statement in enumerate(node.body):
+        for name in _names(statement, ast.Load):
+            last_read[name] = index
+    body: List[ast.stmt] = []
+    freed = 0
+    for index, statement in enumerate(node.body):
+        body.append(statement)
+        if isinstance(statement, ast.Return):
+            continue
+        dying = sorted(n for n in _names(statement, ast.Load)
+                       if n in locals_ and last_read[n] == index)
+        if dying:
+            body.append(ast.Delete(targets=[ast.Name(id=n, ctx=ast.Del()) for n in dying]))
+            freed += len(dying)
+    node.body = body
+    return freed
+
+
 @dataclasses.dataclass
 class Variant:
+    key: str                                  # stable identifier used by the report
     label: str
     detail: str
-    source: str
+    source: Optional[str]                     # None: time `function` as it is
+    function: Optional[Callable[..., Any]] = None
+    changed: int = 0                          # calls or statements the rewrite changed
+    dead: int = 0                             # statements that became dead after it
     timing: Optional[timing.Timing] = None
+    faults: Optional[float] = None            # minor page faults per call
     agrees: bool = False
 
 
@@ -240,47 +333,61 @@ def ablations(df: Any, args: Sequence[Any], reference: Sequence[Any],
     """Cumulative rewrites of `df`'s generated code, each checked against `reference` and timed."""
     fn = generated_function(df)
     source = sg.source(df)
-    namespace, _ = _filled_namespace(fn, source, args)
+    namespace, _, _ = _filled_namespace(fn, source, args)
     node = _function_def(source)
 
-    def snapshot(label: str, detail: str) -> Variant:
-        return Variant(label, detail, ast.unparse(ast.fix_missing_locations(node)))
+    def snapshot(key: str, label: str, detail: str, changed: int = 0, dead: int = 0) -> Variant:
+        return Variant(key, label, detail, ast.unparse(ast.fix_missing_locations(node)),
+                       changed=changed, dead=dead)
 
-    variants = [snapshot("generated code as is", "recompiled from sg.source, no change")]
+    variants = [
+        Variant("wrapper", "through the sg.grad wrapper",
+                "what users call: cache validation, then finalize_grad on every gradient",
+                None, df),
+        Variant("direct", "generated function, called directly", "df.generated_functions()[0]", None, fn),
+        snapshot("recompiled", "generated code, recompiled",
+                 "from sg.source, unchanged: the baseline of the rewrites below"),
+    ]
 
-    count = _DropEqualShapeUnbroadcast(namespace)
-    count.visit(node)
+    equal = _DropEqualShapeUnbroadcast(namespace)
+    equal.visit(node)
     dead = eliminate_dead_code(node)
-    variants.append(snapshot("- unbroadcast where shapes already match",
-                             f"{count.count} call(s) replaced by their argument; "
-                             f"{dead} statement(s) became dead"))
+    variants.append(snapshot("unbroadcast", "- unbroadcast where shapes already match",
+                             f"{equal.count} call(s) replaced by their argument; "
+                             f"{dead} statement(s) became dead", equal.count, dead))
 
-    seed = _ReplaceCall("scalar_seed", keep=1)
+    seed = _SpecializeSeed(namespace)
     seed.visit(node)
     dead = eliminate_dead_code(node)
-    variants.append(snapshot("- scalar_seed, and the loss value it keeps alive",
-                             f"{seed.count} call(s) replaced by the seed; "
-                             f"{dead} forward statement(s) became dead"))
+    variants.append(snapshot("seed", "- scalar_seed, and the loss value it keeps alive",
+                             f"{seed.count} call(s) replaced by the seed in the output's dtype; "
+                             f"{dead} forward statement(s) became dead", seed.count, dead))
 
     dropped = _drop_max_adjoint(node)
     dead = eliminate_dead_code(node)
-    variants.append(snapshot("- max-subtraction adjoint",
+    variants.append(snapshot("max", "- max-subtraction adjoint",
                              f"{dropped} extremum_adjoint statement(s) removed; "
-                             f"{dead} statement(s) became dead"))
+                             f"{dead} statement(s) became dead", dropped, dead))
 
     spread = _ReplaceCall("broadcast_to", keep=0)
     spread.visit(node)
     dead = eliminate_dead_code(node)
-    variants.append(snapshot("- np.broadcast_to of reduced adjoints",
+    variants.append(snapshot("broadcast_to", "- np.broadcast_to of reduced adjoints",
                              f"{spread.count} call(s) replaced by their argument (broadcasting "
-                             f"does it implicitly); {dead} statement(s) became dead"))
+                             f"does it implicitly); {dead} statement(s) became dead",
+                             spread.count, dead))
+
+    freed = free_after_last_use(node)
+    variants.append(snapshot("free", "+ free intermediates after their last use",
+                             f"`del` inserted for {freed} local(s)", freed))
 
     calls: Dict[str, timing.Call] = {}
     for variant in variants:
-        function = _load(variant.source, namespace)
+        function = variant.function or _load(variant.source, namespace)
         variant.agrees = _agrees(function(*args), reference, rtol, atol)
-        calls[variant.label] = (function, tuple(args))
+        variant.faults = timing.page_faults_per_call(function, tuple(args))
+        calls[variant.key] = (function, tuple(args))
     times = timing.compare(calls, settings)
     for variant in variants:
-        variant.timing = times[variant.label]
+        variant.timing = times[variant.key]
     return variants

@@ -103,6 +103,14 @@ def openblas_runtime() -> str:
     return ", ".join(parts) or "OpenBLAS loaded, but it does not report its settings"
 
 
+def load_average() -> Optional[float]:
+    """The 1-minute load average, where the platform has one: other work running alongside."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
 def collect() -> Dict[str, str]:
     """The machine description written at the top of docs/benchmarks.md."""
     threads = ", ".join(f"{name}={os.environ.get(name, '(unset)')}" for name in THREAD_VARIABLES)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from . import breakdown, timing
 from .timing import format_seconds as fmt
@@ -17,22 +17,32 @@ class Tables:
     overhead: Any             # run.OverheadResult
     generation: Any           # run.GenerationResult
     statements: List[breakdown.StatementCost]
-    variants: List[breakdown.Variant]
+    variants: List[breakdown.Variant]        # small MLP, float64
+    variants32: List[breakdown.Variant]      # small MLP, float32
+    variants_large: List[breakdown.Variant]  # large MLP, float64
+    promotions: List[breakdown.Promotion]    # float32 -> float64 widenings, small MLP float32
     source: str               # generated source of the small-MLP gradient
+    mlp_finish: Optional[timing.Timing] = None  # the wrapper's _finish on the small-MLP gradients
 
 
-def _grid(header: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool) -> str:
-    """A table, as Markdown or as aligned plain text (first column left, others right)."""
+def grid(header: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool,
+          align: str = "") -> str:
+    """A table, as Markdown or as aligned plain text.
+
+    `align` has one letter per column, "l" or "r"; by default the first column is left-aligned
+    and the others (numbers) right-aligned.
+    """
+    align = align or "l" + "r" * (len(header) - 1)
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: Sequence[str]) -> str:
-        padded = [str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                  for i, (c, w) in enumerate(zip(cells, widths))]
+        padded = [str(c).ljust(w) if a == "l" else str(c).rjust(w)
+                  for c, w, a in zip(cells, widths, align)]
         return "| " + " | ".join(padded) + " |" if markdown else "  ".join(padded)
 
     if markdown:
-        rule = "|" + "|".join(("-" * (w + 1) + ":") if i else ("-" * (w + 2))
-                              for i, w in enumerate(widths)) + "|"
+        rule = "|" + "|".join(("-" * (w + 1) + ":") if a == "r" else ("-" * (w + 2))
+                              for w, a in zip(widths, align)) + "|"
     else:
         rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
@@ -49,7 +59,7 @@ def mlp_table(tables: Tables, markdown: bool) -> str:
              _ratio(r.generated.median, r.hand.median), fmt(r.forward.median),
              _ratio(r.generated.median, r.forward.median), _ratio(r.hand.median, r.forward.median)]
             for r in tables.mlp]
-    return _grid(header, rows, markdown)
+    return grid(header, rows, markdown)
 
 
 def overhead_table(tables: Tables, markdown: bool) -> str:
@@ -62,7 +72,7 @@ def overhead_table(tables: Tables, markdown: bool) -> str:
     rows += [[f"wrapper part: {name}", fmt(t.median)] for name, t in o.parts.items()]
     if not markdown:
         rows = [[c.replace("`", "").replace("**", "") for c in row] for row in rows]
-    return _grid(["Per-call overhead, x = 3.0 (Python float)", "time per call"], rows, markdown)
+    return grid(["Per-call overhead, x = 3.0 (Python float)", "time per call"], rows, markdown)
 
 
 def generation_table(tables: Tables, markdown: bool) -> str:
@@ -74,7 +84,7 @@ def generation_table(tables: Tables, markdown: bool) -> str:
             ["  repetitions", str(len(samples))],
             ["first generation in a fresh process (raw, once)", fmt(g.first_in_process)],
             ["cached call, for reference", fmt(g.normal_call.median)]]
-    return _grid(["Generating the small-MLP gradient", "time"], rows, markdown)
+    return grid(["Generating the small-MLP gradient", "time"], rows, markdown)
 
 
 def _code(text: str, markdown: bool, width: int = 72) -> str:
@@ -90,7 +100,7 @@ def statement_table(costs: Sequence[breakdown.StatementCost], markdown: bool,
         ordered = ordered[:limit]
     rows = [[_code(c.text, markdown), c.category, fmt(c.seconds), f"{100 * c.seconds / total:.0f}%"]
             for c in ordered]
-    return _grid(["Generated statement", "kind", "time", "share"], rows, markdown)
+    return grid(["Generated statement", "kind", "time", "share"], rows, markdown, "llrr")
 
 
 def category_totals(costs: Sequence[breakdown.StatementCost]) -> Dict[str, List[float]]:
@@ -108,20 +118,31 @@ def category_table(costs: Sequence[breakdown.StatementCost], markdown: bool) -> 
     rows = [[name, str(count), fmt(seconds), f"{100 * seconds / total:.0f}%"]
             for name, (seconds, count) in category_totals(costs).items()]
     rows.append(["total of the statements", str(len(costs)), fmt(total), "100%"])
-    return _grid(["Kind of statement", "statements", "time", "share"], rows, markdown)
+    return grid(["Kind of statement", "statements", "time", "share"], rows, markdown)
 
 
-def variant_table(tables: Tables, hand: timing.Timing, markdown: bool) -> str:
+def variant_table(variants: Sequence[breakdown.Variant], hand: timing.Timing,
+                  hand_faults: Optional[float], markdown: bool) -> str:
     rows, previous = [], None
-    for v in tables.variants:
+    for v in variants:
         t = v.timing.median
         saved = "" if previous is None else fmt(previous - t)
-        rows.append([v.label, fmt(t), saved, _ratio(t, hand.median),
+        faults = "" if v.faults is None else f"{v.faults:.0f}"
+        rows.append([v.label, fmt(t), saved, _ratio(t, hand.median), faults,
                      "yes" if v.agrees else "NO"])
         previous = t
-    rows.append(["hand-written gradient", fmt(hand.median), "", "1.00x", ""])
-    return _grid(["Generated code, cumulatively rewritten", "time", "saved by step",
-                  "vs hand-written", "gradient ok"], rows, markdown)
+    rows.append(["hand-written gradient", fmt(hand.median), "", "1.00x",
+                 "" if hand_faults is None else f"{hand_faults:.0f}", ""])
+    return grid(["Generated code, cumulatively rewritten", "time", "saved by step",
+                 "vs hand-written", "page faults / call", "gradient ok"], rows, markdown)
+
+
+def promotion_text(promotions: Sequence[breakdown.Promotion], markdown: bool) -> str:
+    if not promotions:
+        return "no generated statement widens the floating dtype."
+    first = promotions[0]
+    return (f"{len(promotions)} generated statement(s) widen {first.read} to {first.result}; "
+            f"the first is {_code(first.text, markdown, width=200)}")
 
 
 def console(tables: Tables) -> str:
@@ -130,10 +151,15 @@ def console(tables: Tables) -> str:
         "MLP gradients (median time per call)", mlp_table(tables, False), "",
         overhead_table(tables, False), "",
         generation_table(tables, False), "",
-        f"Generated small-MLP gradient, per statement (top 12):",
+        "Generated small-MLP gradient, per statement (top 12):",
         statement_table(tables.statements, False, limit=12), "",
         category_table(tables.statements, False), "",
-        variant_table(tables, small.hand, False),
+        variant_table(tables.variants, small.hand, small.hand_faults, False), "",
+        "float32: " + promotion_text(tables.promotions, False),
+        variant_table(tables.variants32, tables.mlp[1].hand, tables.mlp[1].hand_faults, False),
+        "", "Large MLP:",
+        variant_table(tables.variants_large, tables.mlp[2].hand, tables.mlp[2].hand_faults,
+                      False),
     ]
     return "\n".join(parts)
 

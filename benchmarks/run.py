@@ -53,6 +53,7 @@ class MlpResult:
     generated: timing.Timing
     hand: timing.Timing
     forward: timing.Timing
+    hand_faults: Optional[float]  # minor page faults per call of the hand-written gradient
 
 
 @dataclasses.dataclass
@@ -77,19 +78,19 @@ class GenerationResult:
 
 
 class Mismatch(Exception):
-    """A generated gradient disagrees with the hand-written one: nothing is timed."""
+    """A generated gradient disagrees with the hand-written one: it is not timed."""
 
 
 def check_agreement(label: str, generated: Sequence[Any], expected: Sequence[Any],
                     dtype: np.dtype) -> None:
     rtol, atol = TOLERANCES[np.dtype(dtype)]
+    if len(generated) != len(expected):
+        raise Mismatch(f"{label}: {len(generated)} gradients, expected {len(expected)}")
     for index, (got, want) in enumerate(zip(generated, expected)):
         if np.shape(got) != np.shape(want) or not np.allclose(got, want, rtol=rtol, atol=atol):
             worst = np.max(np.abs(np.asarray(got) - np.asarray(want)))
             raise Mismatch(f"{label}: gradient {index} differs from the hand-written one "
                            f"(max abs difference {worst:.3g})")
-    if len(generated) != len(expected):
-        raise Mismatch(f"{label}: {len(generated)} gradients, expected {len(expected)}")
 
 
 def mlp_benchmark(label: str, loss: Callable, hand: Callable, sizes: Sequence[int], batch: int,
@@ -100,7 +101,8 @@ def mlp_benchmark(label: str, loss: Callable, hand: Callable, sizes: Sequence[in
     check_agreement(label, df(*args), hand(*args), np.dtype(dtype))
     times = timing.compare({"generated": (df, args), "hand": (hand, args),
                             "forward": (loss, args)}, settings)
-    result = MlpResult(label, times["generated"], times["hand"], times["forward"])
+    result = MlpResult(label, times["generated"], times["hand"], times["forward"],
+                       timing.page_faults_per_call(hand, args))
     return result, df, args
 
 
@@ -123,13 +125,21 @@ def overhead_benchmark(settings: timing.Settings,
     # so they are skipped if those change.
     if hasattr(df, "_current") and hasattr(df, "_finish"):
         raw = direct(value)
-        calls["part: cache validation (_current)"] = (df._current, ())
+        calls["part: cache validation (generated_functions)"] = (df._current, ())
         calls["part: gradient finalisation (_finish)"] = (df._finish, (raw, (value,), {}))
     times = timing.compare(calls, settings)
     parts = {name[len("part: "):]: t for name, t in times.items() if name.startswith("part: ")}
     statements = breakdown.statement_costs(df, (value,), statement_settings)
     return OverheadResult(times["wrapper"], times["direct"], times["hand"], times["floor"], parts,
                           statements)
+
+
+def finish_time(df: Any, args: tuple, settings: timing.Settings) -> Optional[timing.Timing]:
+    """The wrapper's gradient finalisation alone, on gradients computed once (private API)."""
+    if not hasattr(df, "_finish"):
+        return None
+    grads = breakdown.generated_function(df)(*args)
+    return timing.measure(df._finish, (grads, args, {}), settings)
 
 
 def time_first_call(loss: Callable, args: tuple, wrt: tuple) -> float:
@@ -183,6 +193,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     info = machine.collect()
     info["s2sgrad"] = sg.__version__
+    load_before = machine.load_average()
+    if load_before is not None and load_before > 0.5:
+        progress(f"warning: the 1-minute load average is {load_before:.2f}; other processes "
+                 "are running and the numbers may be noisy")
     start = time.perf_counter()
     try:
         progress("first generation in this process")
@@ -194,12 +208,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             np.float64, settings)
         results.append(small)
         progress("small MLP, float32")
-        results.append(mlp_benchmark("Small MLP, float32", mlp.mlp_loss, mlp.mlp_loss_grad,
-                                     SMALL_SIZES, SMALL_BATCH, np.float32, settings)[0])
+        small32, small32_df, small32_args = mlp_benchmark(
+            "Small MLP, float32", mlp.mlp_loss, mlp.mlp_loss_grad, SMALL_SIZES, SMALL_BATCH,
+            np.float32, settings)
+        results.append(small32)
         progress("large MLP, float64")
-        results.append(mlp_benchmark("Large MLP, float64", mlp.deep_mlp_loss,
-                                     mlp.deep_mlp_loss_grad, LARGE_SIZES, LARGE_BATCH,
-                                     np.float64, settings)[0])
+        large, large_df, large_args = mlp_benchmark(
+            "Large MLP, float64", mlp.deep_mlp_loss, mlp.deep_mlp_loss_grad, LARGE_SIZES,
+            LARGE_BATCH, np.float64, settings)
+        results.append(large)
         progress("per-call overhead")
         overhead = overhead_benchmark(settings, statement_settings)
         progress("generation time")
@@ -208,11 +225,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         statements = breakdown.statement_costs(small_df, small_args, statement_settings)
         variants = breakdown.ablations(small_df, small_args, mlp.mlp_loss_grad(*small_args),
                                        settings)
+        finish = finish_time(small_df, small_args, settings)
+        progress("breakdown of the generated small-MLP gradient, float32")
+        promotions = breakdown.dtype_promotions(small32_df, small32_args)
+        variants32 = breakdown.ablations(small32_df, small32_args,
+                                         mlp.mlp_loss_grad(*small32_args), settings,
+                                         *TOLERANCES[np.dtype(np.float32)])
+        progress("breakdown of the generated large-MLP gradient")
+        variants_large = breakdown.ablations(large_df, large_args,
+                                             mlp.deep_mlp_loss_grad(*large_args), settings)
     except Mismatch as error:
-        print(f"error: {error}; not timing anything", file=sys.stderr)
+        print(f"error: {error}; stopping before timing it, no report written",
+              file=sys.stderr)
         return 1
 
-    tables = report.Tables(results, overhead, generation, statements, variants, sg.source(small_df))
+    load_after = machine.load_average()
+    if load_before is not None and load_after is not None:
+        info["Load average (1 min)"] = (f"{load_before:.2f} at the start, "
+                                        f"{load_after:.2f} at the end")
+    tables = report.Tables(results, overhead, generation, statements, variants, variants32,
+                           variants_large, promotions, sg.source(small_df), finish)
     print(report.console(tables))
     progress(f"done in {time.perf_counter() - start:.0f} s")
     if output is not None:

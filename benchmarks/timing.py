@@ -11,9 +11,10 @@ A measurement of a call `fn(*args)` goes like this:
 4. take the samples with `time.perf_counter` and the garbage collector disabled, and report the
    median time per call (and the quartiles, as a measure of noise).
 
-`compare` measures several calls together and interleaves their samples in blocks, so a slow drift
-of the machine (frequency scaling, a noisy neighbour) affects all of them alike, which matters
-because the benchmarks report ratios.
+`compare` measures several calls together and lets them take turns in short blocks (about
+`block_seconds` each), so a slow spell of the machine (frequency scaling, other work on the machine
+or on the host of a virtual machine) affects all of them alike, which matters because the
+benchmarks report ratios.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import itertools
 import math
 import statistics
 import time
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 perf_counter = time.perf_counter
 
@@ -36,11 +37,11 @@ class Settings:
     max_repeats: int = 20000
     min_sample: float = 2e-4     # seconds; the minimum duration of one sample
     warmup_seconds: float = 0.05
-    blocks: int = 5              # interleaving blocks in `compare`
+    block_seconds: float = 0.02  # in `compare`, seconds each call runs before the next one's turn
 
 
 FULL = Settings()
-QUICK = Settings(budget=0.03, min_repeats=3, warmup_seconds=0.005, blocks=2)
+QUICK = Settings(budget=0.03, min_repeats=3, warmup_seconds=0.005)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,7 +113,10 @@ def compare(calls: Dict[str, Call], settings: Settings = FULL) -> Dict[str, Timi
         plans[name] = (number, repeats)
 
     samples: Dict[str, List[float]] = {name: [] for name in calls}
-    blocks = max(1, settings.blocks)
+    # Take turns in short blocks, so a slow spell of the machine hits all the calls alike; a block
+    # still holds several consecutive calls, as in a loop that calls the same function repeatedly.
+    most = max(repeats for _, repeats in plans.values())
+    blocks = max(1, min(most, round(settings.budget / settings.block_seconds)))
     was_enabled = gc.isenabled()
     gc.collect()
     gc.disable()
@@ -147,6 +151,24 @@ def time_once(fn: Callable[..., Any], args: Sequence[Any] = ()) -> float:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def page_faults_per_call(fn: Callable[..., Any], args: Sequence[Any] = (),
+                         calls: int = 3) -> Optional[float]:
+    """Minor page faults per call of `fn(*args)`, after one warm-up call (None where unknown).
+
+    Each fault is a page of memory the process had to obtain afresh from the kernel, which happens
+    when a call needs more memory at once than the allocator keeps around between calls.
+    """
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return None
+    fn(*args)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(calls):
+        fn(*args)
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls
 
 
 def format_seconds(seconds: float) -> str:

@@ -50,7 +50,8 @@ class Derived:
         self._entry: List[Callable] = []
         functools.update_wrapper(self, self._fn, updated=())
 
-    def _current(self) -> List[Callable]:
+    def generated_functions(self) -> List[Callable]:
+        """The generated functions behind this derivative (generated on first use, cached)."""
         derivative = self._derivative
         if derivative is None or not is_valid(derivative, self._fn):
             derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single),
@@ -69,7 +70,7 @@ class Derived:
     @property
     def source(self) -> str:
         """The generated source of this derivative."""
-        self._current()
+        self.generated_functions()
         assert self._derivative is not None
         return self._derivative.source
 
@@ -98,7 +99,7 @@ class Derived:
 
 class GradFunction(Derived):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        entry = self._current()[0]
+        entry = self.generated_functions()[0]
         try:
             grads = entry(*args, **kwargs)
         except runtime.NonScalarOutput as exc:
@@ -108,7 +109,7 @@ class GradFunction(Derived):
 
 class ValueAndGradFunction(Derived):
     def __call__(self, *args: Any, **kwargs: Any) -> Tuple[Any, Any]:
-        entry = self._current()[0]
+        entry = self.generated_functions()[0]
         try:
             value, grads = entry(*args, **kwargs)
         except runtime.NonScalarOutput as exc:
@@ -142,7 +143,7 @@ def vjp(fn: Callable, *primals: Any, verbose: int = 0) -> Tuple[Any, Callable]:
     pass runs once; `vjp_fn` may be called many times.
     """
     derived = Derived(fn, tuple(range(len(primals))), "vjp", verbose)
-    forward, backward = derived._current()
+    forward, backward = derived.generated_functions()
     value, residuals = forward(*primals)
     params = derived._params
     value_shape = np.shape(value)

@@ -32,6 +32,7 @@ import numpy as np
 __all__ = [
     "NonScalarOutput",
     "unbroadcast",
+    "broadcast_like",
     "expand_reduced",
     "matmul_adjoint_lhs",
     "matmul_adjoint_rhs",
@@ -92,10 +93,14 @@ def _normalize_axes(axis: Axis, ndim: int) -> Tuple[int, ...]:
     return tuple(sorted(normalized))
 
 
-def _sum_keep_dtype(g: np.ndarray, axis: Tuple[int, ...], keepdims: bool) -> np.ndarray:
-    """``np.sum`` that keeps the dtype of ``g`` (bools are summed as ints)."""
-    dtype = None if g.dtype == np.bool_ else g.dtype
-    return np.sum(g, axis=axis, dtype=dtype, keepdims=keepdims)
+def _shape(value: Any) -> Tuple[int, ...]:
+    """``np.shape``, without its cost (~1 µs) for Python floats and NumPy values."""
+    if type(value) is float or type(value) is int:
+        return ()
+    try:
+        return value.shape
+    except AttributeError:
+        return np.shape(value)
 
 
 def _swap_last_two(a: np.ndarray) -> np.ndarray:
@@ -128,22 +133,42 @@ def unbroadcast(g: Any, x: Any) -> Any:
     A scalar (or 0-d) ``x`` receives the total sum.  The dtype of ``g`` is
     kept.  If ``g`` is smaller than ``x`` along some axis it is broadcast up.
     """
-    target = np.shape(x)
-    if np.shape(g) == target:
+    target = _shape(x)
+    shape = _shape(g)
+    if shape == target:
         return g
     g = np.asarray(g)
-    extra = g.ndim - len(target)
-    if extra > 0:
-        g = _sum_keep_dtype(g, tuple(range(extra)), keepdims=False)
-    if g.ndim == len(target):
-        size_one_axes = tuple(
-            i for i, (n_g, n_x) in enumerate(zip(g.shape, target)) if n_x == 1 and n_g != 1
-        )
-        if size_one_axes:
-            g = _sum_keep_dtype(g, size_one_axes, keepdims=True)
-    if g.shape != target:
+    extra = len(shape) - len(target)
+    if extra >= 0:
+        axes = tuple(range(extra)) + tuple(
+            i + extra for i, n in enumerate(target) if n == 1 and shape[i + extra] != 1)
+        dtype = None if g.dtype == np.bool_ else g.dtype
+        g = np.add.reduce(g, axis=axes, dtype=dtype, keepdims=True)
+        if extra:
+            g = g.reshape(g.shape[extra:])
+    if g.shape != target:  # g was smaller than x along some axis
         g = np.broadcast_to(g, target)
     return g
+
+
+_MATERIALIZE_LIMIT = 1 << 16  # elements; larger adjoints stay broadcast views
+
+
+def broadcast_like(g: Any, x: Any) -> Any:
+    """``g``, which broadcasts against ``x``, expanded to ``x``'s shape.
+
+    The adjoint of a reduction. Small results are materialized (filling a fresh array costs a
+    fraction of ``np.broadcast_to``'s Python overhead); large ones are read-only broadcast views,
+    which cost no memory.
+    """
+    shape = _shape(x)
+    if _shape(g) == shape:
+        return g
+    if np.size(x) > _MATERIALIZE_LIMIT:
+        return np.broadcast_to(g, shape)
+    out = np.empty(shape, dtype=np.result_type(g))
+    out[...] = g
+    return out
 
 
 def expand_reduced(g: Any, x: Any, axis: Axis, keepdims: bool) -> Any:
@@ -310,7 +335,8 @@ def extremum_adjoint(g: Any, x: Any, z: Any, axis: Axis = None, keepdims: bool =
     z = expand_reduced(z, x, axis, keepdims)
     is_extremum = np.equal(x, z)
     count_axes = None if axis is None else _normalize_axes(axis, np.ndim(x))
-    tie_count = np.sum(is_extremum, axis=count_axes, keepdims=True)
+    dtype = _float_dtype(np.result_type(g))  # count ties in g's dtype: float32 stays float32
+    tie_count = np.add.reduce(is_extremum, axis=count_axes, keepdims=True, dtype=dtype)
     return (g / tie_count) * is_extremum
 
 
@@ -429,6 +455,9 @@ def finalize_grad(g: Any, x: Any) -> Any:
 def _finalize_array(g: Any, x: np.ndarray) -> np.ndarray:
     """The array case of :func:`finalize_grad`."""
     dtype = _float_dtype(x.dtype)
+    if type(g) is np.ndarray and g.base is None and g is not x and g.dtype == dtype \
+            and g.shape == x.shape and g.flags.writeable:
+        return g  # a fresh array of the generated code: nothing else can see it
     if isinstance(g, np.ndarray) and g.dtype == dtype and g.shape == x.shape:
         if not _needs_copy(g, x):
             return g
@@ -448,7 +477,9 @@ def scalar_seed(y: Any, b: Any) -> Any:
     (scalars or 0-d arrays) the seed is converted to ``y``'s dtype, so that a
     float32 computation stays float32; otherwise ``b`` is returned unchanged.
     """
-    if np.ndim(y) != 0:
+    if type(y) is float:
+        return b
+    if _shape(y) != ():
         raise NonScalarOutput(np.shape(y))
     dtype = getattr(y, "dtype", None)
     if dtype is not None and dtype.kind in "fc":

@@ -280,3 +280,22 @@ def test_generated_names_never_collide_with_user_names():
         assert np.allclose(g, numeric_grad(f, args, i), atol=1e-6)
     text = sg.source(sg.grad(f, wrt=(0, 1, 2, 3)))
     assert "unbroadcast_1(" in text or "unbroadcast(" not in text
+
+
+def test_float32_stays_float32_inside_the_generated_code():
+    """The raw gradients (before the final cast to the input dtype) are float32 already."""
+    import sys
+    import os
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+    import mlp
+
+    rng = np.random.default_rng(0)
+    params = [p.astype(np.float32) for p in mlp.init(rng, sizes=(6, 5, 3))]
+    x = rng.standard_normal((4, 6)).astype(np.float32)
+    labels = np.eye(3, dtype=np.float32)[[0, 2, 1, 1]]
+    df = sg.grad(mlp.loss, wrt=(0, 1, 2, 3))
+    raw = df.generated_functions()[0](*params, x, labels)
+    assert [g.dtype for g in raw] == [np.float32] * 4
+    value = sg.value_and_grad(mlp.loss)(*params, x, labels)[0]
+    assert value.dtype == np.float32

@@ -13,9 +13,9 @@ straight-line code, so the layers are spelled out rather than looped over.
 The `*_grad` functions are the gradients an expert would write by hand: they run the forward pass
 only as far as the softmax probabilities, reuse the forward intermediates (`h`, `exp(shifted)`),
 never compute the loss value itself, use the textbook `(softmax - y) / batch` for the gradient of
-the logits, and skip the max-subtraction, whose gradient is zero. That last formula assumes that
-every row of `y` sums to one, which holds for one-hot labels; the generated gradient does not
-know this and handles any `y`.
+the logits, and give the max-subtraction no adjoint (its contribution is zero up to rounding).
+The `(softmax - y) / batch` formula assumes that every row of `y` sums to one, which holds for
+one-hot labels; the generated gradient does not know this and handles any `y`.
 """
 
 from typing import List, Sequence, Tuple

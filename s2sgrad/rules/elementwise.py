@@ -102,14 +102,15 @@ def identity(z, x):
 
 @adjoint(np.maximum, np.fmax)
 def maximum(z, x, y):
-    d[x] = unbroadcast(d[z] * ((x > y) + 0.5 * (x == y)), x)
-    d[y] = unbroadcast(d[z] * ((y > x) + 0.5 * (x == y)), y)
+    # Multiplying by boolean masks keeps d[z]'s dtype (float32 stays float32).
+    d[x] = unbroadcast(d[z] * (x > y) + 0.5 * d[z] * (x == y), x)
+    d[y] = unbroadcast(d[z] * (y > x) + 0.5 * d[z] * (x == y), y)
 
 
 @adjoint(np.minimum, np.fmin)
 def minimum(z, x, y):
-    d[x] = unbroadcast(d[z] * ((x < y) + 0.5 * (x == y)), x)
-    d[y] = unbroadcast(d[z] * ((y < x) + 0.5 * (x == y)), y)
+    d[x] = unbroadcast(d[z] * (x < y) + 0.5 * d[z] * (x == y), x)
+    d[y] = unbroadcast(d[z] * (y < x) + 0.5 * d[z] * (x == y), y)
 
 
 @adjoint(np.clip, method("clip"))

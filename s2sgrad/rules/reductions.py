@@ -8,32 +8,30 @@ evenly among tied extremal elements; `prod` is exact when the input contains zer
 
 import numpy as np
 
-from ..runtime import expand_reduced, extremum_adjoint, prod_adjoint
+from ..runtime import broadcast_like, expand_reduced, extremum_adjoint, prod_adjoint
 from .registry import adjoint, d, method
 
 
 @adjoint(np.sum, method("sum"))
 def sum_(z, x, axis=None, dtype=None, keepdims=False):
     if axis is None or keepdims is True:
-        d[x] = np.broadcast_to(d[z], np.shape(x))
+        d[x] = broadcast_like(d[z], x)
     elif isinstance(axis, int) and keepdims is False:
-        d[x] = np.broadcast_to(np.expand_dims(d[z], axis), np.shape(x))
+        d[x] = broadcast_like(np.expand_dims(d[z], axis), x)
     else:
-        d[x] = np.broadcast_to(expand_reduced(d[z], x, axis, keepdims), np.shape(x))
+        d[x] = broadcast_like(expand_reduced(d[z], x, axis, keepdims), x)
 
 
 @adjoint(np.mean, method("mean"))
 def mean(z, x, axis=None, dtype=None, keepdims=False):
     if axis is None:
-        d[x] = np.broadcast_to(d[z] / np.size(x), np.shape(x))
+        d[x] = broadcast_like(d[z] / np.size(x), x)
     elif keepdims is True:
-        d[x] = np.broadcast_to(d[z] / (np.size(x) / np.size(z)), np.shape(x))
+        d[x] = broadcast_like(d[z] / (np.size(x) / np.size(z)), x)
     elif isinstance(axis, int) and keepdims is False:
-        d[x] = np.broadcast_to(np.expand_dims(d[z], axis) / (np.size(x) / np.size(z)),
-                               np.shape(x))
+        d[x] = broadcast_like(np.expand_dims(d[z], axis) / (np.size(x) / np.size(z)), x)
     else:
-        d[x] = np.broadcast_to(expand_reduced(d[z], x, axis, keepdims) / (np.size(x) / np.size(z)),
-                               np.shape(x))
+        d[x] = broadcast_like(expand_reduced(d[z], x, axis, keepdims) / (np.size(x) / np.size(z)), x)
 
 
 @adjoint(np.prod, method("prod"))

@@ -1,0 +1,490 @@
+"""The text of docs/benchmarks.md, with the measured numbers filled in.
+
+The explanations were written against the code s2sgrad generates for the MLP loss at the time the
+suite was written. Every number, the ranking of the overheads and the verdict on the project's
+1.3x target are computed from the run itself, so they stay honest when the compiler changes: an
+overhead that disappears shows up with a saving near zero (and the ablation table says how many
+statements each rewrite touched).
+"""
+
+from __future__ import annotations
+
+import mmap
+from typing import Dict, List, Sequence
+
+from . import breakdown, report, timing
+from .timing import format_seconds as fmt
+
+INTRO = """\
+# Benchmarks
+
+How fast is the code s2sgrad generates? Each workload below is a plain NumPy function, written as
+a user would write it, and a gradient of it written by hand the way an expert would (reusing the
+forward intermediates, doing no wasted work). The suite times the generated gradient, the
+hand-written one and the forward pass, and then takes the generated small-MLP gradient apart to
+show where it loses time.
+
+This file is written by `benchmarks/run.py`; edit that script (or `benchmarks/notes.py`), not this
+file. Benchmarks are not tests: nothing here runs under pytest and no time is asserted.
+"""
+
+METHOD = """\
+## Method
+
+- **Threads.** `run.py` sets `OPENBLAS_NUM_THREADS`, `OMP_NUM_THREADS` and `MKL_NUM_THREADS` to 1
+  in its own environment before NumPy is first imported (BLAS sizes its thread pool at load
+  time), so the matrix products run on one core. The "BLAS at run time" line above is what
+  OpenBLAS itself reports, which confirms that the setting took effect.
+- **Timing.** Each number is the median over many samples, measured with `time.perf_counter`
+  with the garbage collector disabled, after warm-up calls. A sample contains enough calls to
+  last at least {min_sample}, and the number of samples is chosen so that a measurement takes
+  about {budget} (but at least {min_repeats} samples, so the large MLP takes longer). The
+  candidates of one table row are measured together, taking turns in blocks of about {block},
+  so that a slow spell of the machine affects them alike. The per-statement costs use a quarter
+  of that budget. Other work on the machine adds noise all the same: the load average is
+  recorded above, and the noise table below gives the interquartile range of every MLP
+  measurement.
+- **Correctness first.** Before anything is timed, each generated gradient is compared with the
+  hand-written one with `np.allclose` (rtol 1e-7 in float64, 1e-4 in float32); the run stops if
+  they differ. The rewritten variants in the notes are checked the same way.
+- **Float types.** Inputs and parameters are float64, except the row marked float32, where all of
+  them (labels included) are float32.
+"""
+
+WORKLOADS = """\
+## Workloads
+
+1. **Small MLP** (`benchmarks/workloads/mlp.py: mlp_loss`): batch 32, 784-64-10, a tanh hidden
+   layer, softmax cross-entropy computed with a numerically stable log-softmax (the row maximum
+   is subtracted before `np.exp`), averaged over the batch. Gradient with respect to W1, b1, W2
+   and b2; the inputs `x` and the one-hot labels `y` are not differentiated. It is small enough
+   that per-operation overhead shows next to the two 32x784x64 matrix products.
+2. **Large MLP** (`deep_mlp_loss`): batch 512, 1024-1024-1024-10, two tanh hidden layers, the
+   same loss, gradient with respect to all weights and biases. Dominated by matrix products, so
+   it shows whether the generated code does the same BLAS work as the hand-written code.
+3. **Per-call overhead** (`benchmarks/workloads/scalar.py: square`, `f(x) = x * x` at a Python
+   float): the time of calling the cached `sg.grad(square)` wrapper, minus the time of calling
+   the generated function directly (`df.generated_functions()[0]`); the absolute times are shown too, next
+   to a hand-written `2.0 * x` and an empty function call.
+4. **Generation time**: the derivative cache is cleared (`s2sgrad.cache.CACHE.clear()`), a fresh
+   `sg.grad(mlp_loss, wrt=(0, 1, 2, 3))` is called once, and a normal cached call is subtracted;
+   median over the repetitions.
+
+The hand-written MLP gradients compute the softmax probabilities from the forward intermediates
+and use `d_logits = (softmax - y) / batch`. That formula relies on every row of `y` summing to 1
+(true for one-hot labels); the generated gradient cannot know this and is correct for any `y`.
+They also give the max-subtraction no adjoint (its contribution is zero up to rounding) and never
+compute the loss value.
+
+**Reading the ratios.** *generated / hand* is the price of using s2sgrad instead of deriving the
+gradient by hand (1.00x would be a tie). *generated / forward* and *hand / forward* compare each
+gradient with one evaluation of the loss: reverse mode costs a small multiple of the forward pass
+(the backward pass of a matrix product is two matrix products), so about 2-3x is expected here.
+"""
+
+
+def _variant(variants: Sequence[breakdown.Variant], key: str) -> breakdown.Variant:
+    return next(v for v in variants if v.key == key)
+
+
+def _saving(variants: Sequence[breakdown.Variant], key: str) -> float:
+    """Time saved by the rewrite `key`, relative to the variant before it."""
+    keys = [v.key for v in variants]
+    index = keys.index(key)
+    return variants[index - 1].timing.median - variants[index].timing.median
+
+
+def _statement_cost(costs: Sequence[breakdown.StatementCost], needle: str) -> float:
+    return sum(c.seconds for c in costs if needle in c.text)
+
+
+def _sources(tables: report.Tables) -> List[Dict[str, str]]:
+    """The overheads of the generated float64 small-MLP gradient, most expensive first."""
+    v, costs = tables.variants, tables.statements
+    seed_variant = _variant(v, "seed")
+    equal_variant = _variant(v, "unbroadcast")
+    wrapper = _variant(v, "wrapper").timing.median - _variant(v, "direct").timing.median
+    validation = tables.overhead.parts.get("cache validation (generated_functions)")
+    items = [
+        dict(cost=_saving(v, "max"), title="The adjoint of the max-subtraction", text=(
+            "`shifted = logits - np.max(logits, axis=1, keepdims=True)` makes the generated code "
+            "compute `bmax_logits = unbroadcast(-bshifted, max_logits)` (a row sum, "
+            f"{fmt(_statement_cost(costs, 'bmax_logits = '))} on its own) and "
+            "`blogits = blogits + extremum_adjoint(bmax_logits, logits, max_logits, 1, True)` "
+            f"(an equality mask, a tie count, a division and a product: "
+            f"{fmt(_statement_cost(costs, 'extremum_adjoint'))}), only to add a contribution "
+            "that is zero up to rounding: a log-softmax does not change when a row is shifted, "
+            "so each row of `bshifted` sums to zero. Removing both statements saves "
+            f"**{fmt(_saving(v, 'max'))}** per call in float64 (and fixes the float32 problem "
+            "below)."), suggestion=(
+            "Recognise the shift invariance: a value `m` that only enters as `x - m` in front "
+            "of a log-softmax / logsumexp gets no adjoint (a rule for the pattern, or for "
+            "`np.max(..., keepdims=True)` feeding such a shift). Independently, "
+            "`extremum_adjoint` itself can be cheaper: most of its time is NumPy calls on a "
+            "32x10 array (about 1 µs of Python bookkeeping), and the largest is counting ties "
+            "with `np.sum` of a boolean mask (about 3 µs, into int64); "
+            "`np.add.reduce(mask, axis=..., keepdims=True, dtype=g.dtype)` was about 2 µs "
+            "cheaper in a quick check and keeps the dtype (see float32 below).")),
+        dict(cost=wrapper, title="The `sg.grad` wrapper: `finalize_grad` on every gradient",
+             text=(
+            f"Calling through the wrapper costs **{fmt(wrapper)}** more than calling the "
+            "generated function directly. Cache validation is cheap"
+            + (f" ({fmt(validation.median)} on the tiny function)" if validation else "")
+            + "; the rest is `_finish`"
+            + (f", which takes {fmt(tables.mlp_finish.median)} on its own for these four "
+               "gradients" if tables.mlp_finish else "")
+            + ": for each gradient `_finalize` checks for integer inputs, then "
+            "`runtime.finalize_grad` / `_needs_copy` tests writeability, walks the strides in a "
+            "generator expression and calls `np.may_share_memory`, although every gradient here "
+            "is a fresh, contiguous array of the right dtype."
+            + (f" The remaining {fmt(wrapper - tables.mlp_finish.median)} of the difference "
+               "is not attributed: `_finish` timed alone on one set of gradients may be "
+               "cheaper than in the real call, or it is noise (see the noise table)."
+               if tables.mlp_finish else "")),
+             suggestion=(
+            "Add a fast path at the top of `_finalize_array`: an `ndarray` of the right dtype "
+            "and shape that owns its data (`g.base is None`), is writeable and is not `x` itself "
+            "can be returned at once; only views need the stride and aliasing checks. In a "
+            "quick check when this suite was written, that took `finalize_grad` on a 784x64 "
+            "gradient from about 1.3 µs to 0.3 µs.")),
+        dict(cost=_saving(v, "broadcast_to"), title="`np.broadcast_to` for reduction adjoints",
+             text=(
+            "The adjoint of each `np.sum` is materialised as a read-only broadcast view, "
+            "`np.broadcast_to(g, np.shape(x))` (`by_times_log_probs`, `bexp_shifted`). "
+            "`np.broadcast_to` is implemented in Python on top of `nditer` (about 3 µs a call), "
+            "and the only consumers of these views are elementwise products with an array of the "
+            "full shape, which broadcast anyway. Replacing both calls by their argument saves "
+            f"**{fmt(_saving(v, 'broadcast_to'))}**: the two calls, a slightly cheaper product "
+            "(scalar times array rather than zero-stride view times array), and "
+            f"{_variant(v, 'broadcast_to').dead} statements that only computed values for their "
+            "shape (`y * log_probs`, and `log_probs` itself)."), suggestion=(
+            "Emit the reduced adjoint with the reduced axes kept (`g` for a full reduction, "
+            "`g` or `np.expand_dims(g, axis)` otherwise, which `expand_reduced` already gives) "
+            "and let the consumer broadcast. `broadcast_to` is only needed when that adjoint is "
+            "itself a returned gradient, and `finalize_grad` already broadcasts those.")),
+        dict(cost=_saving(v, "seed"), title="`scalar_seed` keeps the loss value alive", text=(
+            "`bresult_over = scalar_seed(result_over, b_return)` reads the loss value only for "
+            "its `ndim` and dtype, but that keeps alive, in a function that returns only "
+            "gradients, the statements turning `log_probs` into the loss: the product with `y`, "
+            "its sum, the negation and the division. Seeding in the output's dtype without "
+            f"reading the value saves **{fmt(_saving(v, 'seed'))}** "
+            f"({seed_variant.dead} statements die at once; `y_times_log_probs` and `log_probs` "
+            "die only with the `np.shape(...)` and `unbroadcast` calls that use them for their "
+            "shape, and `np.log(sum_exp_shifted)` stays alive even after all the rewrites "
+            "because the reducing `unbroadcast(-blog_probs, log_sum_exp_shifted)` reads its "
+            "shape)."), suggestion=(
+            "In `grad` mode the output of a full reduction (`np.sum(...)` without `axis`) is a "
+            "scalar by construction and its dtype is that of operands the backward pass keeps "
+            "anyway, so the check can be made on those (or resolved at compile time), letting "
+            "dead-code elimination drop the value chain; `value_and_grad` needs the value and "
+            "is unaffected. More generally, a use that only needs a shape should name the "
+            "earliest live value with that shape (`sum_exp_shifted` instead of "
+            "`log_sum_exp_shifted`, `shifted` instead of `log_probs`: elementwise operations "
+            "keep shapes), so values computed only for their shape can die.")),
+        dict(cost=_saving(v, "unbroadcast"), title="`unbroadcast` with matching shapes", text=(
+            f"{equal_variant.changed} calls `unbroadcast(g, x)` get arguments that already "
+            "have the same shape: each is a function call and two `np.shape` "
+            "calls, and it keeps `x` alive only for its shape. Dropping them "
+            f"saves **{fmt(_saving(v, 'unbroadcast'))}**. The `unbroadcast` calls that do reduce "
+            "(the bias gradients `bb1`, `bb2` and the row sums) also pay about 1.5 µs of Python "
+            "over a bare `np.sum(g, axis=0)`: axis bookkeeping, `_sum_keep_dtype`."),
+             suggestion=(
+            "Cheap to leave as it is. If shapes are ever specialised (guarded on the input "
+            "shapes, like the cache already guards on globals), these calls can be dropped or "
+            "turned into `np.sum(g, axis=0)` at generation time.")),
+        dict(cost=_saving(v, "free"), title="Intermediates live until the function returns",
+             text=(
+            "The generated code names every intermediate, and a named local lives until the "
+            "function returns, whereas the temporaries of a hand-written nested expression "
+            "(`np.tanh(x @ W1 + b1)`) are freed as soon as they are used. Freeing each local "
+            f"after its last use ({_variant(v, 'free').changed} `del`s) saves "
+            f"**{fmt(_saving(v, 'free'))}** here, where the arrays are small; for the large MLP "
+            "it is the whole story (below)."), suggestion=(
+            "The compiler already knows the liveness of every name (it eliminates dead code): "
+            "emit `del` after the last use of array-valued intermediates, or inline single-use "
+            "temporaries into the expression that consumes them. A use that only needs a shape "
+            "(`unbroadcast(bx_dot_W1_plus_b1, x_dot_W1)`) should not keep a large array alive: "
+            "take the shape early, or refer to a value that is alive anyway.")),
+    ]
+    for item in items:
+        item["cost_text"] = fmt(item["cost"])
+    return sorted(items, key=lambda item: -item["cost"])
+
+
+def _float32_paragraph(tables: report.Tables) -> str:
+    v32 = tables.variants32
+    small32 = tables.mlp[1]
+    before = _variant(v32, "seed").timing.median
+    after = _variant(v32, "max").timing.median
+    if not tables.promotions:
+        return ("**float32.** No generated statement widens float32 to float64 on these inputs; "
+                f"generated / hand-written is "
+                f"{small32.generated.median / small32.hand.median:.2f}x.\n")
+    first = tables.promotions[0]
+    cause = ""
+    if "extremum_adjoint" in first.text:
+        cause = (": `extremum_adjoint` divides by the tie count, an int64 array (`np.sum` of a "
+                 "boolean mask), and NumPy promotes float32 / int64 to float64")
+    return (
+        "**float32: a silent promotion to float64.** In the float32 run, "
+        f"`{first.text}` turns {first.read} into {first.result}{cause}. From there the whole "
+        "backward pass runs in float64: the weight gradients become mixed float32 x float64 "
+        "matrix products (NumPy converts `h`, `W2` and `x` to float64 first), and "
+        "`finalize_grad` copies the four gradients back to float32. This is why the float32 row "
+        f"shows {small32.generated.median / small32.hand.median:.2f}x against the hand-written "
+        "gradient. Removing the max-subtraction adjoint (after the earlier rewrites) takes the "
+        f"float32 gradient from {fmt(before)} to {fmt(after)} (**{fmt(before - after)}**). "
+        + ("The fix belongs in `runtime.extremum_adjoint` whatever happens to the "
+           "max-subtraction: count ties in the floating dtype of `g` (`np.add.reduce("
+           "is_extremum, axis=..., keepdims=True, dtype=...)`). " if cause else "")
+        + "A test that float32 inputs keep every intermediate in float32 would catch the next "
+        "such promotion.\n")
+
+
+def _large_paragraph(tables: report.Tables) -> str:
+    v, large = tables.variants_large, tables.mlp[2]
+    before, after = _variant(v, "broadcast_to"), _variant(v, "free")
+    faults = ""
+    if before.faults is not None and large.hand_faults is not None:
+        extra = (before.faults - large.hand_faults) * mmap.PAGESIZE / 2 ** 20
+        faults = (f" As generated, a call takes {before.faults:.0f} minor page faults, against "
+                  f"{large.hand_faults:.0f} for the hand-written gradient and "
+                  f"{after.faults:.0f} once intermediates are freed early. With every 512x1024 "
+                  "intermediate (4 MiB each) alive until the end, the peak memory of a call is "
+                  "higher than what the allocator keeps between calls, so each call asks the "
+                  f"kernel for about {extra:.0f} MiB more fresh (zeroed) pages than the "
+                  "hand-written gradient does, and touches more memory overall.")
+    return (
+        "**Large MLP: memory, not overhead.** The same rewrites on the large MLP. The "
+        "per-operation overheads above are worth microseconds and vanish next to eight "
+        "512x1024x1024-sized matrix products; the difference that remains is memory." + faults
+        + f" Freeing intermediates after their last use takes the generated gradient from "
+        f"{fmt(before.timing.median)} to {fmt(after.timing.median)} "
+        f"(**{fmt(before.timing.median - after.timing.median)}**), "
+        f"{after.timing.median / large.hand.median:.2f}x the hand-written one.")
+
+
+def _notes(tables: report.Tables) -> str:
+    small, small32, large = tables.mlp
+    ratio = small.generated.median / small.hand.median
+    # The ratio of the lower quartiles is the least affected by slow spells; if it and the ratio
+    # of the medians fall on different sides of the target, the run cannot decide.
+    ratio_q1 = small.generated.q1 / small.hand.q1
+    meets = [round(r, 2) <= report.TARGET for r in (ratio, ratio_q1)]
+    if all(meets):
+        verdict = "meets the target;"
+    elif not any(meets):
+        verdict = (f"misses the target (the lower quartiles give {ratio_q1:.2f}x, so slow spells "
+                   "of the machine do not explain it);")
+    else:
+        verdict = (f"is too close to the target to call (the lower quartiles give "
+                   f"{ratio_q1:.2f}x);")
+    final = tables.variants[-1].timing.median
+    matmul = sum(c.seconds for c in tables.statements if c.category == "matrix product")
+    total = sum(c.seconds for c in tables.statements) or 1.0
+    sources = _sources(tables)
+    lines = [
+        "## Notes: where the generated gradient loses time",
+        "",
+        f"The project's target is a generated MLP gradient within {report.TARGET}x of the "
+        f"hand-written one. On this machine the small MLP in float64 is at **{ratio:.2f}x**, "
+        f"which {verdict} the large MLP is at "
+        f"{large.generated.median / large.hand.median:.2f}x; the small MLP in float32 is at "
+        f"{small32.generated.median / small32.hand.median:.2f}x (see below). The large MLP "
+        "spends nearly all its time in BLAS, which both gradients call the same number of times "
+        "with the same shapes, so the generated code's fixed per-operation costs disappear "
+        "there; what remains there is memory (see the end of these notes). In the small MLP "
+        f"the matrix products are {100 * matmul / total:.0f}% of the generated code's time "
+        "and everything else is small NumPy calls on 32x10 and 32x64 arrays, where "
+        "Python-level overhead per statement is what counts.",
+        "",
+        "The generated source of the small-MLP gradient (`sg.source(df)`):",
+        "",
+        "```python",
+        tables.source.rstrip(),
+        "```",
+        "",
+        "**Per statement.** Each statement of that function, timed alone in a namespace holding "
+        "all its intermediates (the cost of an empty `exec` subtracted). The most expensive ones:",
+        "",
+        report.statement_table(tables.statements, True, limit=15),
+        "",
+        "and by kind of statement:",
+        "",
+        report.category_table(tables.statements, True),
+        "",
+        "**In context.** The generated code rewritten step by step, each step removing one "
+        "kind of overhead and keeping the previous ones, each variant checked against the "
+        "hand-written gradient and timed together (interleaved). The rewrites use the shapes "
+        "and dtypes of these inputs: they measure what is at stake, they are not general "
+        "transformations.",
+        "",
+        report.variant_table(tables.variants, small.hand, small.hand_faults, True),
+        "",
+        "What each step did:",
+        "",
+        *[f"- *{v.label.lstrip('-+ ')}*: {v.detail}." for v in tables.variants],
+        "",
+        "The overheads, most expensive first (float64, small MLP):",
+        "",
+    ]
+    for number, item in enumerate(sources, 1):
+        lines.append(f"{number}. **{item['title']}** ({item['cost_text']} per call). "
+                     f"{item['text']} *Suggestion:* {item['suggestion']}")
+    lines += [
+        "",
+        "After all the rewrites the generated code is at "
+        f"{fmt(final)} against {fmt(small.hand.median)} by hand "
+        f"({final / small.hand.median:.2f}x). What remains is the formulation of the softmax "
+        "adjoint (the generated code goes through `blog_probs`, a row sum of `-blog_probs`, a "
+        "division by `sum_exp_shifted`, a product with `exp_shifted` and an addition, where the "
+        "hand-written code computes `(e / s - y) / n`), `np.log(sum_exp_shifted)` kept alive "
+        "for its shape, and the bias reductions going through `unbroadcast`; the matrix "
+        "products and the tanh derivative `bh * (1.0 - h * h)` are the same in both.",
+        "",
+        _float32_paragraph(tables),
+        "The same rewrites in float32:",
+        "",
+        report.variant_table(tables.variants32, small32.hand, small32.hand_faults, True),
+        "",
+        _large_paragraph(tables),
+        "",
+        report.variant_table(tables.variants_large, large.hand, large.hand_faults, True),
+        "",
+        "<details><summary>The float64 small-MLP gradient after all the rewrites</summary>",
+        "",
+        "```python",
+        tables.variants[-1].source.rstrip(),
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _machine_table(info: Dict[str, str]) -> str:
+    rows = [[key, value.replace("|", "/")] for key, value in info.items()]
+    return report.grid(["", ""], rows, True, "ll")
+
+
+def _raw_table(tables: report.Tables) -> str:
+    rows = []
+    for result in tables.mlp:
+        for name, t in (("generated", result.generated), ("hand-written", result.hand),
+                        ("forward", result.forward)):
+            rows.append([f"{result.label}: {name}", fmt(t.median), f"{100 * t.spread:.1f}%",
+                         f"{t.repeats} x {t.number}"])
+    return report.grid(["Measurement", "median", "IQR / median", "samples x calls"], rows, True)
+
+
+def _noise_sentence(tables: report.Tables) -> str:
+    worst = max((t.spread, f"{r.label}: {name}") for r in tables.mlp
+                for name, t in (("generated", r.generated), ("hand-written", r.hand),
+                                ("forward", r.forward)))
+    verdict = ("The run was quiet enough for differences of a few percent to mean something."
+               if worst[0] <= 0.10 else
+               "The machine had slow spells during this run (other work on it, or on the host "
+               "of this virtual machine). Interleaving spreads them over all the candidates, so "
+               "the ratios hold up better than the absolute times; compare them with the ratios "
+               "of the lower quartiles below, which slow spells affect least.")
+    quartiles = "; ".join(
+        f"{r.label}: {r.generated.q1 / r.hand.q1:.2f}x (medians: "
+        f"{r.generated.median / r.hand.median:.2f}x)" for r in tables.mlp)
+    return (f"The widest interquartile range is {100 * worst[0]:.0f}% of the median "
+            f"({worst[1]}). {verdict} Generated / hand-written from the lower quartiles: "
+            f"{quartiles}.")
+
+
+def _summary(tables: report.Tables) -> str:
+    small, small32, large = tables.mlp
+    o, g = tables.overhead, tables.generation
+    direct = _variant(tables.variants, "direct").timing.median
+    return "\n".join([
+        "## Summary",
+        "",
+        f"- Small MLP, float64: the generated gradient takes {fmt(small.generated.median)}, "
+        f"{small.generated.median / small.hand.median:.2f}x the hand-written one "
+        f"(target: {report.TARGET}x); called directly, without the wrapper, the generated "
+        f"function is at {direct / small.hand.median:.2f}x.",
+        f"- Large MLP, float64: {large.generated.median / large.hand.median:.2f}x; the matrix "
+        "products dominate and are the same in both; the rest is the memory held by named "
+        "intermediates (see the notes).",
+        f"- Small MLP, float32: {small32.generated.median / small32.hand.median:.2f}x"
+        + (", because the generated backward pass silently switches to float64 (see the notes)."
+           if tables.promotions else "."),
+        f"- Per-call overhead of the `sg.grad` wrapper: {fmt(o.wrapper.median - o.direct.median)} "
+        f"on a scalar function; the generated code for `x * x` itself takes "
+        f"{fmt(o.direct.median)}.",
+        f"- Generating the small-MLP gradient takes about {fmt(g.median)}, once.",
+        "",
+    ])
+
+
+def document(tables: report.Tables, info: Dict[str, str], command: str,
+             settings: timing.Settings) -> str:
+    small = tables.mlp[0]
+    o = tables.overhead
+    parts = [
+        INTRO,
+        _summary(tables),
+        "## Reproduce",
+        "",
+        "```sh",
+        "python benchmarks/run.py           # full run (under a minute here); rewrites this file",
+        "python benchmarks/run.py --quick   # smoke run with a tiny time budget; prints only",
+        "```",
+        "",
+        f"These numbers come from `{command}`.",
+        "",
+        "## Machine",
+        "",
+        _machine_table(info),
+        "",
+        METHOD.format(min_sample=fmt(settings.min_sample), budget=fmt(settings.budget),
+                      min_repeats=settings.min_repeats, block=fmt(settings.block_seconds)),
+        "## Results",
+        "",
+        "### MLP gradients (median time per call)",
+        "",
+        report.mlp_table(tables, True),
+        "",
+        "### Per-call overhead",
+        "",
+        report.overhead_table(tables, True),
+        "",
+        f"The generated function itself costs {fmt(o.direct.median)} for one multiplication, "
+        f"against {fmt(o.hand.median)} for the hand-written `2.0 * x` (an empty call through the "
+        f"same timing loop is {fmt(o.floor.median)}). Its statements, timed alone:",
+        "",
+        report.statement_table(o.statements, True),
+        "",
+        "Each runtime helper called on a Python float pays for NumPy's conversion of the float "
+        "to a 0-d array (`np.ndim` in `scalar_seed`, `np.shape` twice in each `unbroadcast`; "
+        "in a quick check `np.shape(3.0)` took about 0.9 µs against 0.15 µs for an array), "
+        "and the product rule leaves two `unbroadcast` terms instead of one `2.0 * x`. A "
+        "fast path for Python numbers at the top of `scalar_seed` and `unbroadcast` "
+        "(`type(x) is float` and the like) would remove most of it. These costs are fixed per "
+        "statement, which is why they matter for the small MLP and vanish in the large one.",
+        "",
+        "### Generation time",
+        "",
+        report.generation_table(tables, True),
+        "",
+        "Generation happens once per function, `wrt` and kind, on the first call; afterwards the "
+        "derivative comes from the cache. The first generation in a fresh process is slower "
+        "because it also reads the source file and runs the compiler's code paths for the first "
+        f"time. For scale: one generation costs about "
+        f"{tables.generation.median / small.generated.median:.0f} calls of the generated small-MLP "
+        "gradient.",
+        "",
+        "### Noise",
+        "",
+        _raw_table(tables),
+        "",
+        _noise_sentence(tables),
+        "",
+        WORKLOADS,
+        _notes(tables),
+    ]
+    return "\n".join(parts)
