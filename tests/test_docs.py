@@ -19,3 +19,20 @@ def test_examples_run(capsys):
     out = capsys.readouterr().out
     assert "def dphysics_dtheta_dlength(theta, length, *, b_return=1.0):" in out
     assert "check_grads: the generated gradient agrees with finite differences" in out
+
+
+def test_readme_first_example_prints_what_the_readme_shows(tmp_path):
+    """The README's first code block, saved as example.py and run, prints its second block."""
+    import re
+    import subprocess
+    import sys
+
+    with open(os.path.join(ROOT, "README.md")) as handle:
+        readme = handle.read()
+    section = readme.split("## A first gradient", 1)[1]
+    code, shown = re.findall(r"```python\n(.*?)```", section, re.S)[:2]
+    (tmp_path / "example.py").write_text(code)
+    result = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == shown.strip()
