@@ -152,7 +152,9 @@ def vjp(fn: Callable, *primals: Any, verbose: int = 0) -> Tuple[Any, Callable]:
         if np.shape(cotangent) != value_shape:
             raise ValueError(f"the cotangent has shape {np.shape(cotangent)} but "
                              f"{derived._fn.__qualname__} returned shape {value_shape}")
-        grads = backward(*residuals, cotangent)
+        # The backward pass pops the stacks the forward pass recorded: give it fresh copies,
+        # so that vjp_fn can be called again.
+        grads = backward(*[list(r) if type(r) is list else r for r in residuals], cotangent)
         return tuple(_finalize(g, p, primals, {}) for g, p in zip(grads, params))
 
     vjp_fn._s2sgrad_source = derived.source  # type: ignore[attr-defined]

@@ -25,6 +25,10 @@ _OPERATOR_WORDS = {
     gast.BitAnd: "and", gast.BitOr: "or", gast.BitXor: "xor",
     gast.LShift: "lshift", gast.RShift: "rshift",
 }
+_COMPARISON_WORDS = {
+    gast.Lt: "lt", gast.LtE: "le", gast.Gt: "gt", gast.GtE: "ge", gast.Eq: "eq", gast.NotEq: "ne",
+    gast.Is: "is", gast.IsNot: "is_not", gast.In: "in", gast.NotIn: "not_in",
+}
 _MAX_DERIVED = 24
 
 
@@ -50,6 +54,10 @@ class Namer:
         if name not in self._adjoints:
             self._adjoints[name] = self.fresh(ADJOINT_PREFIX + name)
         return self._adjoints[name]
+
+    def adjoint_map(self) -> Dict[str, str]:
+        """primal name -> adjoint name, for every adjoint handed out so far."""
+        return dict(self._adjoints)
 
 
 def derived_name(expr: Any, target: Optional[str]) -> str:
@@ -90,6 +98,10 @@ def _describe(expr: Any) -> Optional[str]:
         if left and right and isinstance(expr.left, gast.Name):
             return f"{left}_{_OPERATOR_WORDS.get(type(expr.op), 'op')}_{right}"
         return None
+    if isinstance(expr, gast.Compare) and len(expr.ops) == 1:
+        left, right = _describe(expr.left), _describe(expr.comparators[0])
+        word = _COMPARISON_WORDS.get(type(expr.ops[0]), "cmp")
+        return f"{left}_{word}_{right}" if left and right else None
     if isinstance(expr, gast.UnaryOp) and isinstance(expr.operand, gast.Name):
         return f"{_OPERATOR_WORDS.get(type(expr.op), 'op')}_{expr.operand.id}"
     return None
@@ -100,6 +112,8 @@ def _head_word(expr: Any) -> str:
         return _callee_word(expr.func)
     if isinstance(expr, (gast.BinOp, gast.UnaryOp)):
         return _OPERATOR_WORDS.get(type(expr.op), "op")
+    if isinstance(expr, (gast.BoolOp, gast.Compare)):
+        return "condition"
     if isinstance(expr, gast.Attribute):
         return expr.attr
     if isinstance(expr, gast.Subscript):

@@ -33,10 +33,11 @@ def test_show_positions_kinds_and_stages(capsys):
 
 def test_show_reports_errors_in_user_code(tmp_path, capsys):
     program = tmp_path / "prog.py"
-    program.write_text("def f(x):\n    while x < 1.0:\n        x = x * 2.0\n    return x\n")
+    program.write_text("def f(x):\n    with open('f') as handle:\n        x = x * 2.0\n"
+                       "    return x\n")
     assert cli.main(["show", f"{program}:f"]) == 1
     err = capsys.readouterr().err
-    assert "prog.py:2:5: `while` loops are not supported yet" in err
+    assert "prog.py:2:5: `with` statements are not supported" in err
 
 
 @pytest.mark.parametrize("argv, words", [

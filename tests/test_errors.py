@@ -26,22 +26,25 @@ def _line_of(fn, text):
     raise AssertionError(f"{text!r} not in {fn.__name__}")
 
 
-def uses_for_loop(x):
+def returns_inside_loop(x):
     for _ in range(3):
         x = x * 2.0
-    return np.sum(x)
+        return x
+    return x
 
 
-def uses_while(x):
+def loop_with_else(x):
     while x < 3.0:
         x = x * 2.0
+    else:
+        x = x + 1.0
     return x
 
 
-def uses_if(x):
-    if x > 0:
-        x = -x
-    return x
+def uses_with(x):
+    with np.errstate(all="ignore"):
+        y = np.log(x)
+    return np.sum(y)
 
 
 def uses_try(x):
@@ -57,28 +60,54 @@ def uses_in_place_write(x):
     return np.sum(x)
 
 
-def uses_early_return(x):
+def uses_global(x):
+    global COUNTER
+    COUNTER = 1
     return x
+
+
+def uses_del(x):
     y = x * 2.0
+    del y
+    return x
+
+
+def defines_a_function(x):
+    def inner(v):
+        return v * 2.0
+    return inner(x)
 
 
 def uses_comprehension(x):
     return sum([v * v for v in x])
 
 
+def uses_walrus(x):
+    return (y := x * 2.0) * y
+
+
 def returns_nothing(x):
     y = x * 2.0
 
 
+def returns_on_one_path_only(x):
+    if x > 0:
+        return x
+
+
 @pytest.mark.parametrize("fn, code, words", [
-    (uses_for_loop, "for _ in range(3):", "`for` loops are not supported yet"),
-    (uses_while, "while x < 3.0:", "`while` loops are not supported yet"),
-    (uses_if, "if x > 0:", "`if` statements are not supported yet"),
+    (returns_inside_loop, "return x", "`return` inside a loop is not supported yet"),
+    (loop_with_else, "while x < 3.0:", "`else` clauses on loops are not supported yet"),
+    (uses_with, "with np.errstate", "`with` statements are not supported"),
     (uses_try, "try:", "`try` statements are not supported"),
     (uses_in_place_write, "x[0] = 1.0", "in-place update"),
-    (uses_early_return, "return x", "`return` before the end"),
+    (uses_global, "global COUNTER", "`global` declarations are not supported"),
+    (uses_del, "del y", "`del` is not supported"),
+    (defines_a_function, "def inner(v):", "nested function definitions are not supported yet"),
     (uses_comprehension, "v * v for v in x", "list comprehensions are not supported yet"),
-    (returns_nothing, "y = x * 2.0", "does not end with a `return`"),
+    (uses_walrus, "y := x * 2.0", "assignment expressions"),
+    (returns_nothing, "y = x * 2.0", "does not end with a `return` statement on every path"),
+    (returns_on_one_path_only, "if x > 0:", "on every path"),
 ])
 def test_unsupported_syntax_is_located_and_explained(fn, code, words):
     with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
@@ -208,14 +237,14 @@ def test_vjp_cotangent_of_the_wrong_shape():
         vjp_fn(np.ones(2))
 
 
-def conditional_expression(x):
-    return np.sum(x if x.shape[0] > 1 else -x)
+def boolean_operator_on_values(x, y):
+    return (x or y) * 2.0
 
 
-def test_conditional_expression_on_differentiated_values():
+def test_and_or_on_differentiated_values_is_refused():
     with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
-        sg.grad(conditional_expression)(np.ones(3))
-    assert "conditional expression" in _message(excinfo)
+        sg.grad(boolean_operator_on_values)(1.0, 2.0)
+    assert "`and`/`or` on differentiated values is not supported yet" in _message(excinfo)
     assert "np.where" in _message(excinfo)
 
 

@@ -6,8 +6,9 @@ differentiable operations. Only variables that are both (*active*) get adjoints;
 statement runs in the primal only. Comparisons, `x.shape`, `np.floor`, `np.argmax`, `stop_gradient`
 and the other zero-derivative operations cut dependence.
 
-Needs: resolved calls (`frontend.resolve`). `varied_names` works on straight-line code before or
-after normalization; `active_names` expects normalized code (one operation per statement).
+Needs: resolved calls (`frontend.resolve`). `varied_names` works on code before or after
+normalization; `active_names` expects normalized code (one operation per statement). Both handle
+loops (iterated to a fixed point) and branches (either may run).
 """
 
 from __future__ import annotations
@@ -60,28 +61,56 @@ def _children(node: Any) -> Iterable[Any]:
 
 
 def varied_names(statements: List[Any], inputs: Iterable[str]) -> Set[str]:
-    """Names that are varied anywhere in straight-line `statements`, starting from `inputs`."""
+    """Names that may be varied anywhere in `statements`, starting from `inputs`.
+
+    Flow-insensitive and monotone: a name varied at one assignment counts as varied everywhere
+    (normalization gives straight-line names one assignment each, so nothing is lost there);
+    loops are iterated until nothing changes.
+    """
     varied = set(inputs)
-    for stmt in statements:
-        if isinstance(stmt, gast.Assign):
-            names = astutil.names_stored(stmt.targets)
-            if is_varied(stmt.value, varied):
-                varied |= names
-            else:
-                varied -= names
+    _varied_in(statements, varied)
     return varied
 
 
+def _varied_in(statements: List[Any], varied: Set[str]) -> None:
+    for stmt in statements:
+        if isinstance(stmt, gast.Assign):
+            if is_varied(stmt.value, varied):
+                varied |= astutil.names_stored(stmt.targets)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            if isinstance(stmt, gast.For) and is_varied(stmt.iter, varied):
+                varied |= astutil.names_stored(stmt.target)
+            _until_stable(lambda: _varied_in(stmt.body, varied), varied)
+        elif isinstance(stmt, gast.If):
+            _varied_in(stmt.body, varied)
+            _varied_in(stmt.orelse, varied)
+
+
+def _until_stable(step: Any, names: Set[str]) -> None:
+    while True:
+        size = len(names)
+        step()
+        if len(names) == size:
+            return
+
+
 def active_names(statements: List[Any], inputs: Iterable[str], output: Any) -> Set[str]:
-    """Names that are varied and useful in normalized straight-line code returning `output`."""
+    """Names that are varied and useful in normalized code returning `output`."""
     varied = varied_names(statements, inputs)
     useful: Set[str] = set()
     if isinstance(output, gast.Name) and output.id in varied:
         useful.add(output.id)
-    for stmt in reversed(statements):
-        if not isinstance(stmt, gast.Assign):
-            continue
-        targets = astutil.names_stored(stmt.targets)
-        if targets & useful and is_varied(stmt.value, varied):
-            useful |= astutil.names_loaded(stmt.value) & varied
+    _useful_in(statements, useful, varied)
     return varied & useful
+
+
+def _useful_in(statements: List[Any], useful: Set[str], varied: Set[str]) -> None:
+    for stmt in reversed(statements):
+        if isinstance(stmt, gast.Assign):
+            if astutil.names_stored(stmt.targets) & useful and is_varied(stmt.value, varied):
+                useful |= astutil.names_loaded(stmt.value) & varied
+        elif isinstance(stmt, (gast.For, gast.While)):
+            _until_stable(lambda: _useful_in(stmt.body, useful, varied), useful)
+        elif isinstance(stmt, gast.If):
+            _useful_in(stmt.body, useful, varied)
+            _useful_in(stmt.orelse, useful, varied)

@@ -1,18 +1,18 @@
 """The supported language, checked up front: anything else is refused with a located error.
 
 Needs: a `FunctionSource`.
-Guarantees: when `check` returns, the body is straight-line code made of assignments (plain,
-augmented, annotated, tuple), expression statements, `assert`, `pass` and a final `return`, over
-expressions the later passes understand. Every refusal names the construct, the user's
+Guarantees: when `check` returns, the body is made of assignments (plain, augmented, annotated,
+tuple), expression statements, `assert`, `pass`, `if`/`elif`/`else`, `for` and `while` loops
+(without `else`) with `break` and `continue`, and `return`s (not inside loops) ending every path,
+over expressions the later passes understand. Every refusal names the construct, the user's
 file:line:column, quotes the code and says what to write instead.
 
-What is refused here is refused *for now*: loops, branches and calls to user functions are the
-subject of the control-flow work and will move from this list into the supported set.
+What is refused here is refused *for now* where the message says "yet".
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple, Type
+from typing import Any, Dict, List, Tuple, Type
 
 import gast
 
@@ -20,16 +20,9 @@ from .. import astutil
 from ..errors import UnsupportedSyntaxError
 from .source import FunctionSource
 
-_LOOPS_HINT = ("this version of s2sgrad differentiates straight-line code only; express the "
-               "computation with NumPy array operations (vectorize the loop or branch, e.g. "
-               "np.where for a branch on data), or keep it outside the differentiated function.")
-
 # Statement kinds that are refused, with what to say about each.
 _STATEMENTS: Dict[Type[Any], Tuple[str, str]] = {
-    gast.For: ("`for` loops are not supported yet", _LOOPS_HINT),
     gast.AsyncFor: ("`async for` is not supported", "differentiate synchronous code."),
-    gast.While: ("`while` loops are not supported yet", _LOOPS_HINT),
-    gast.If: ("`if` statements are not supported yet", _LOOPS_HINT),
     gast.Try: ("`try` statements are not supported",
                "move error handling outside the differentiated function."),
     gast.With: ("`with` statements are not supported",
@@ -51,8 +44,6 @@ _STATEMENTS: Dict[Type[Any], Tuple[str, str]] = {
     gast.ImportFrom: ("imports inside a differentiated function are not supported",
                       "import at module level."),
     gast.Raise: ("`raise` is not supported yet", "check arguments before calling the gradient."),
-    gast.Break: ("`break` outside a loop", "remove it."),
-    gast.Continue: ("`continue` outside a loop", "remove it."),
 }
 
 _EXPRESSIONS: Dict[Type[Any], Tuple[str, str]] = {
@@ -80,17 +71,50 @@ def check(src: FunctionSource) -> None:
     node = src.node
     if isinstance(node, gast.AsyncFunctionDef):
         _refuse(src, node, "async functions cannot be differentiated", "use a plain def.")
-    body = [s for s in node.body]
-    for index, stmt in enumerate(body):
-        _check_statement(src, stmt, is_last=index == len(body) - 1)
+    _check_block(src, node.body, in_loop=False)
+    if not always_returns(node.body):
+        last = node.body[-1]
+        _refuse(src, last, "the function does not end with a `return` statement on every path",
+                "return the value to differentiate on every path, e.g. as the last statement.")
     for child in astutil.walk(node.body):
         if type(child) in _EXPRESSIONS:
             message, hint = _EXPRESSIONS[type(child)]
             _refuse(src, child, message, hint)
 
 
-def _check_statement(src: FunctionSource, stmt: Any, is_last: bool) -> None:
+def always_returns(statements: List[Any]) -> bool:
+    """Whether every path through `statements` ends in a `return`."""
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, gast.Return):
+        return True
+    if isinstance(last, gast.If):
+        return always_returns(last.body) and always_returns(last.orelse)
+    return False
+
+
+def _check_block(src: FunctionSource, statements: List[Any], in_loop: bool) -> None:
+    for stmt in statements:
+        _check_statement(src, stmt, in_loop)
+
+
+def _check_statement(src: FunctionSource, stmt: Any, in_loop: bool) -> None:
     kind = type(stmt)
+    if isinstance(stmt, (gast.For, gast.While)):
+        if stmt.orelse:
+            _refuse(src, stmt, "`else` clauses on loops are not supported yet",
+                    "set a flag before `break` and test it after the loop.")
+        if isinstance(stmt, gast.For):
+            _check_target(src, stmt.target)
+        _check_block(src, stmt.body, in_loop=True)
+        return
+    if isinstance(stmt, gast.If):
+        _check_block(src, stmt.body, in_loop)
+        _check_block(src, stmt.orelse, in_loop)
+        return
+    if isinstance(stmt, (gast.Break, gast.Continue)):
+        return  # Python itself only allows them inside loops
     if kind in _STATEMENTS:
         message, hint = _STATEMENTS[kind]
         _refuse(src, stmt, message, hint)
@@ -98,15 +122,12 @@ def _check_statement(src: FunctionSource, stmt: Any, is_last: bool) -> None:
         _refuse(src, stmt, f"`{kind.__name__.lower()}` statements are not supported",
                 "rewrite without it.")
     if isinstance(stmt, gast.Return):
-        if not is_last:
-            _refuse(src, stmt, "`return` before the end of the function is not supported yet",
-                    "return once, as the last statement.")
+        if in_loop:
+            _refuse(src, stmt, "`return` inside a loop is not supported yet",
+                    "`break` out of the loop and return after it.")
         if stmt.value is None:
             _refuse(src, stmt, "the function returns nothing to differentiate",
                     "return the value to differentiate (a scalar for grad).")
-    elif is_last:
-        _refuse(src, stmt, "the function does not end with a `return` statement",
-                "return the value to differentiate as the last statement.")
     if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
         targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
         for target in targets:

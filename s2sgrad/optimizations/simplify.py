@@ -114,8 +114,14 @@ def _is_number(node: Any) -> bool:
 
 
 def drop_orphan_comments(statements: List[Any]) -> List[Any]:
+    """Drop comments that head no statement (at every nesting level)."""
     kept: List[Any] = []
     for stmt in statements:
+        for field in ("body", "orelse"):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list) and block:
+                setattr(stmt, field, drop_orphan_comments(block) or
+                        ([gast.Pass()] if field == "body" else []))
         if kept and codegen.is_comment(kept[-1]) and codegen.is_comment(stmt):
             kept.pop()
         kept.append(stmt)

@@ -35,11 +35,16 @@ class RuleSite(Protocol):
 
 
 def inline_adjoint(rule: AdjointRule, result: str, args: List[Any], keywords: Dict[str, Any],
-                   site: RuleSite, location: Location, what: str) -> List[Any]:
-    """The statements that propagate the adjoint of `result` back to the active arguments."""
+                   site: RuleSite, location: Location, what: str,
+                   result_adjoint: Optional[str] = None) -> List[Any]:
+    """The statements that propagate the adjoint of `result` back to the active arguments.
+
+    `result_adjoint` names the variable holding d[result] (default: the adjoint of `result`).
+    """
     bindings = _bind(rule, args, keywords, location, what)
     bindings[rule.result_param] = astutil.load(result)
-    return _Inliner(rule, bindings, result, site).block(rule.node.body)
+    adjoint = result_adjoint or site.adjoint_name(result)
+    return _Inliner(rule, bindings, adjoint, site).block(rule.node.body)
 
 
 def _bind(rule: AdjointRule, args: List[Any], keywords: Dict[str, Any], location: Location,
@@ -70,10 +75,11 @@ def _bind(rule: AdjointRule, args: List[Any], keywords: Dict[str, Any], location
 
 
 class _Inliner:
-    def __init__(self, rule: AdjointRule, bindings: Dict[str, Any], result: str, site: RuleSite):
+    def __init__(self, rule: AdjointRule, bindings: Dict[str, Any], result_adjoint: str,
+                 site: RuleSite):
         self.rule = rule
         self.bindings = bindings
-        self.result = result
+        self.result_adjoint = result_adjoint
         self.site = site
         self.locals: Dict[str, str] = {}
 
@@ -118,7 +124,7 @@ class _Inliner:
     def expr(self, node: Any) -> Any:
         if isinstance(node, gast.Subscript) and _is_d(node.value):
             if isinstance(node.slice, gast.Name) and node.slice.id == self.rule.result_param:
-                return astutil.load(self.site.adjoint_name(self.result))
+                return astutil.load(self.result_adjoint)
             raise self.fail("only d[result] can be read")
         if isinstance(node, gast.Name):
             return self.name(node.id)

@@ -1,17 +1,20 @@
-"""Normalization: straight-line code with one differentiable operation per statement.
+"""Normalization: one differentiable operation per statement, in straight-line code and loops alike.
 
 Needs: a language-checked, resolved `FunctionSource`, the names of the inputs we differentiate, and
 the function's `Namer`.
 Guarantees, in this order:
-1. desugaring: `x += y` becomes `x = x + y`, `x: T = v` becomes `x = v`, `a = b = v` and
-   `a, b = u, v` become single assignments (through temporaries where names overlap); docstrings
-   and `pass` disappear;
-2. single assignment: a name assigned twice gets a numbered version (`h`, then `h_1`), so no value
-   the adjoint needs is ever overwritten;
-3. one operation per statement: every subexpression that carries derivatives is bound to a
+1. desugaring (`transforms.desugar`) and structured jumps (`transforms.jumps`): one statement form
+   per construct, `break`/`continue` last in their branch, a single final `return`;
+2. loops over differentiated sequences become loops over indices (`desugar.loops_over_values`);
+3. single assignment for straight-line names: a name assigned more than once, but never inside a
+   loop or branch, gets numbered versions (`h`, then `h_1`), so no value the adjoint needs is ever
+   overwritten. Names assigned in loops and branches keep their name; the reverse sweep saves
+   their overwritten values instead;
+4. one operation per statement: every subexpression that carries derivatives is bound to a
    temporary whose name says what it holds (`tanh_x = np.tanh(x)`), so each statement is one rule
    application over names and constants. Subexpressions that carry no derivatives (`x.shape[0]`)
-   are kept whole.
+   are kept whole. An `if` tests a name (`x_gt_0 = x > 0; if x_gt_0:`), so the reverse sweep can
+   replay the decision; a conditional expression on differentiated values becomes an `if`.
 Every statement keeps the user statement it came from (`anno.Key.ORIGIN`) for comments and errors.
 
 Example: `y = np.tanh(x) * x` with x differentiated becomes `tanh_x = np.tanh(x); y = tanh_x * x`.
@@ -28,75 +31,27 @@ from ..analysis import activity
 from ..errors import UnsupportedSyntaxError
 from ..frontend.source import FunctionSource
 from ..naming import Namer, derived_name
+from . import desugar, jumps
 
 
 def transform(src: FunctionSource, inputs: Set[str], namer: Namer) -> None:
     """Normalize `src.node.body` in place."""
-    body: List[Any] = []
-    for stmt in src.node.body:
-        origin, text = src.location(stmt), src.statement_text(stmt)
-        for new in _desugar(stmt, namer):
-            anno.set(new, anno.Key.ORIGIN, origin)
-            anno.set(new, anno.Key.ORIGIN_TEXT, text)
-            body.append(new)
+    desugar.transform(src, namer)
+    src.node.body = jumps.transform(src.node.body, namer)
+    desugar.loops_over_values(src, activity.varied_names(src.node.body, inputs), namer)
     params = astutil.names_stored(src.node.args)
-    body = _single_assignment(body, params, namer)
+    body = _single_assignment(src.node.body, params, namer)
     varied = activity.varied_names(body, inputs)
-    src.node.body = _one_operation_per_statement(src, body, varied, namer)
+    src.node.body = _operations(src, body, varied, namer, compound_names(body))
 
 
-# ---- 1. desugaring ------------------------------------------------------------------------
-
-
-def _desugar(stmt: Any, namer: Namer) -> List[Any]:
-    if isinstance(stmt, gast.Pass) or (isinstance(stmt, gast.Expr)
-                                       and isinstance(stmt.value, gast.Constant)):
-        return []
-    if isinstance(stmt, gast.AugAssign):
-        value = gast.BinOp(left=astutil.load(stmt.target.id), op=stmt.op, right=stmt.value)
-        return [_located(astutil.assign(stmt.target.id, value), stmt)]
-    if isinstance(stmt, gast.AnnAssign):
-        return [_located(gast.Assign(targets=[stmt.target], value=stmt.value, type_comment=None),
-                         stmt)]
-    if isinstance(stmt, gast.Assign):
-        return [_located(s, stmt) for s in _split_assignment(stmt.targets, stmt.value, namer)]
-    return [stmt]
-
-
-def _split_assignment(targets: List[Any], value: Any, namer: Namer) -> List[Any]:
-    if len(targets) > 1:
-        temp = namer.fresh("value")
-        out = [astutil.assign(temp, value)]
-        for target in targets:
-            out.extend(_split_assignment([target], astutil.load(temp), namer))
-        return out
-    target = targets[0]
-    if isinstance(target, gast.Name):
-        target.ctx = gast.Store()
-        return [gast.Assign(targets=[target], value=value, type_comment=None)]
-    if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
-            and not any(isinstance(e, gast.Starred) for e in target.elts):
-        written = astutil.names_stored(target)
-        read = astutil.names_loaded(value)
-        if written & read:  # a, b = b, a: evaluate every value before assigning any
-            temps = [namer.fresh(derived_name(v, _first_name(t)))
-                     for t, v in zip(target.elts, value.elts)]
-            out = [astutil.assign(t, v) for t, v in zip(temps, value.elts)]
-            return out + [s for t, e in zip(temps, target.elts)
-                          for s in _split_assignment([e], astutil.load(t), namer)]
-        return [s for t, v in zip(target.elts, value.elts) for s in _split_assignment([t], v, namer)]
-    return [gast.Assign(targets=[target], value=value, type_comment=None)]
-
-
-def _first_name(target: Any) -> Optional[str]:
-    return next((n.id for n in astutil.walk(target) if isinstance(n, gast.Name)), None)
-
-
-def _located(new: Any, old: Any) -> Any:
-    for node in astutil.walk(new):
-        if getattr(node, "lineno", None) is None:
-            gast.copy_location(node, old)
-    return new
+def compound_names(statements: List[Any]) -> Set[str]:
+    """Names assigned inside loops and branches (including loop targets)."""
+    names: Set[str] = set()
+    for stmt in statements:
+        if isinstance(stmt, (gast.For, gast.While, gast.If)):
+            names |= astutil.names_stored(stmt)
+    return names
 
 
 # ---- 2. single assignment -----------------------------------------------------------------
@@ -105,9 +60,10 @@ def _located(new: Any, old: Any) -> Any:
 def _single_assignment(body: List[Any], params: Set[str], namer: Namer) -> List[Any]:
     current: Dict[str, str] = {}
     defined = set(params)
+    kept = compound_names(body)
     for stmt in body:
         _rename_loads(stmt, current)
-        if isinstance(stmt, gast.Assign):
+        if isinstance(stmt, gast.Assign) and not astutil.names_stored(stmt.targets) & kept:
             for target in astutil.walk(stmt.targets):
                 if isinstance(target, gast.Name):
                     if target.id in defined:
@@ -128,13 +84,25 @@ def _rename_loads(stmt: Any, current: Dict[str, str]) -> None:
 # ---- 3. one operation per statement -------------------------------------------------------
 
 
-def _one_operation_per_statement(src: FunctionSource, body: List[Any], varied: Set[str],
-                                 namer: Namer) -> List[Any]:
+def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: Namer,
+                overwritten: Set[str]) -> List[Any]:
     out: List[Any] = []
     for stmt in body:
         splitter = _Splitter(src, varied, namer, stmt)
-        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
-            stmt.value = splitter.operation(stmt.value, stmt.targets[0].id)
+        if isinstance(stmt, (gast.For, gast.While)):
+            stmt.body = _operations(src, stmt.body, varied, namer, overwritten)
+        elif isinstance(stmt, gast.If):
+            stmt.test = splitter.atom(stmt.test, None)
+            stmt.body = _operations(src, stmt.body, varied, namer, overwritten)
+            stmt.orelse = _operations(src, stmt.orelse, varied, namer, overwritten)
+        elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            target = stmt.targets[0].id
+            stmt.value = splitter.operation(stmt.value, target)
+            if target in overwritten and target in astutil.names_loaded(stmt.value) \
+                    and not isinstance(stmt.value, gast.Name):
+                # `x = x * a` on an overwritten x: the adjoint needs the old and the new value
+                # under different names, so compute the new value into a temporary first.
+                stmt.value = splitter.atom(stmt.value, target)
         elif isinstance(stmt, gast.Assign):
             if activity.is_varied(stmt.value, varied):
                 raise UnsupportedSyntaxError(
@@ -148,8 +116,9 @@ def _one_operation_per_statement(src: FunctionSource, body: List[Any], varied: S
         out.append(stmt)
         if splitter.emitted:
             anno.set(splitter.emitted[0], anno.Key.SPLIT, True)
-        for new in splitter.emitted:
-            anno.copy_all(stmt, new)
+        for new in astutil.walk(splitter.emitted):
+            if isinstance(new, gast.stmt) and not anno.has(new, anno.Key.ORIGIN):
+                anno.copy_all(stmt, new)
     return out
 
 
@@ -186,6 +155,8 @@ class _Splitter:
             node.value = self.atom(node.value, target)
             if any(isinstance(n, gast.Call) for n in astutil.walk(node.slice)):
                 node.slice = self.atom(node.slice, "index")
+        elif isinstance(node, gast.IfExp):
+            return self.conditional(node, target)
         elif not isinstance(node, gast.Name):
             raise UnsupportedSyntaxError(
                 f"{_describe(node)} on differentiated values is not supported yet",
@@ -194,6 +165,18 @@ class _Splitter:
                 "np.concatenate for several arrays), or take it out of the differentiated path "
                 "with s2sgrad.stop_gradient.")
         return node
+
+    def conditional(self, node: gast.IfExp, target: Optional[str]) -> Any:
+        """`a if c else b` on differentiated values becomes an `if` assigning a temporary."""
+        test = self.atom(node.test, None)
+        name = self.namer.fresh(f"{target}_choice" if target else "choice")
+        branches = []
+        for expression in (node.body, node.orelse):
+            branch = _Splitter(self.src, self.varied, self.namer, self.stmt)
+            value = branch.operation(expression, name)
+            branches.append(branch.emitted + [astutil.assign(name, value)])
+        self.emitted.append(gast.If(test=test, body=branches[0], orelse=branches[1]))
+        return astutil.load(name)
 
     def call(self, node: gast.Call, target: Optional[str]) -> None:
         if anno.has(node, anno.Key.METHOD):

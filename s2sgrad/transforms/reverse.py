@@ -1,46 +1,46 @@
-"""Reverse mode: from normalized straight-line code to its primal sweep and adjoint sweep.
+"""Reverse mode: from normalized code to its primal sweep and adjoint sweep.
 
-Needs: a normalized `FunctionSource` (one operation per statement, single assignment, a final
+Needs: a normalized `FunctionSource` (one operation per statement, structured jumps, a single final
 `return <atom>`), its active names, the differentiated parameter names and the `Namer`.
-Guarantees: `Sweeps` holding the primal statements unchanged, and adjoint statements that visit
-the active primal statements in reverse order, each preceded by a `# grad of: <user line>` comment,
-each the inlined adjoint rule of that operation. The first contribution to an adjoint is an
-assignment (`bx = ...`), later ones accumulate (`bx = bx + ...`), so no adjoint is ever
-initialized to zero and then added to. Inputs that receive nothing get a zero of their own shape.
+Guarantees: `Sweeps` whose adjoint statements visit the primal statements in reverse order, each
+block headed by a `# grad of: <user line>` comment, each operation's adjoint rule inlined.
+
+Straight-line code needs nothing recorded (normalization gave its names one assignment each), and
+there the first contribution to an adjoint is an assignment (`bx = ...`), later ones accumulate.
+Loops and branches are replayed:
+- a loop counts its iterations (`n_i = n_i + 1`); the adjoint runs its reversed body that many
+  times, `for _ in range(n_i)`, so a data-dependent `while` or a `break` is replayed exactly;
+- a branch's decision is a name (normalization made it one); the adjoint tests the same name;
+- a name assigned in a loop or branch is overwritten, so the primal pushes its old value on a
+  stack of its own before each assignment (`h_stack.append(h)`) and the adjoint pops it back after
+  the assignment's adjoint (`h = h_stack.pop()`). Only names the adjoint actually reads are
+  recorded; everything else is removed again (`_keep_needed_records`).
+Adjoints used inside a loop or branch are initialized to zero before it and accumulate inside;
+the adjoint of an overwritten name is reset after its assignment, since the older value is a
+different variable.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import operator
 import os
-import types
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 import gast
 
 from .. import anno, astutil, codegen, runtime
-from ..errors import Location, NoDerivativeRuleError
-from ..naming import Namer, qualified_name
+from ..errors import Location
 from ..frontend.source import FunctionSource
-from ..rules import adjoint_rule, attribute, method
-from ..rules.inline import inline_adjoint
-
-_BINARY = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
-           gast.Div: operator.truediv, gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod,
-           gast.Pow: operator.pow, gast.MatMult: operator.matmul}
-_UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos}
-_SYMBOLS = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",
-            operator.floordiv: "//", operator.mod: "%", operator.pow: "**",
-            operator.matmul: "@", operator.neg: "unary -", operator.pos: "unary +",
-            operator.getitem: "indexing x[...]"}
+from ..naming import Namer
+from .normalize import compound_names
+from .reverse_ops import Site, adjoint_of, helper_call
 
 
 @dataclasses.dataclass
 class Sweeps:
     """The two halves of a reverse-mode derivative, before assembly into functions."""
 
-    primal: List[Any]             # the normalized primal statements (without the return)
+    primal: List[Any]             # the primal statements (without the return), with recording
     output: Any                   # the returned atom
     adjoint: List[Any]            # adjoint statements, reverse order, with comments
     gradients: List[Any]          # one expression per differentiated parameter
@@ -51,160 +51,255 @@ class Sweeps:
 def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer: Namer,
               scalar_output: bool, resolved: Dict[str, Any]) -> Sweeps:
     """Build the primal and adjoint sweeps of `src` (normalized) w.r.t. the parameters `wrt`."""
-    *primal, ret = src.node.body
-    site = _Site(namer, active, resolved)
+    *body, ret = src.node.body
+    site = Site(namer, active, resolved)
     seed = namer.fresh("b_return")
+    params = astutil.names_stored(src.node.args)
+    reverser = _Reverser(src, site, overwritten_names(body, params), compound_names(body))
     adjoint: List[Any] = [comment(f"grad of: {anno.get(ret, anno.Key.ORIGIN_TEXT)}",
                                   anno.get(ret, anno.Key.ORIGIN))]
     output = ret.value
     seed_value: Any = astutil.load(seed)
     if scalar_output:
-        seed_value = _helper_call(site, runtime.scalar_seed, [output, astutil.load(seed)])
+        seed_value = helper_call(site, runtime.scalar_seed, [output, astutil.load(seed)])
     if isinstance(output, gast.Name) and output.id in active:
         adjoint.extend(site.contribute(output.id, seed_value))
     elif scalar_output:
         adjoint.append(gast.Expr(value=seed_value))
-    origin: Optional[Location] = anno.get(ret, anno.Key.ORIGIN)
-    for stmt in reversed(primal):
-        generated = _adjoint_of(src, stmt, site)
-        if not generated:
-            continue
-        if anno.get(stmt, anno.Key.ORIGIN) != origin:
-            origin = anno.get(stmt, anno.Key.ORIGIN)
-            adjoint.append(comment(f"grad of: {anno.get(stmt, anno.Key.ORIGIN_TEXT)}", origin))
-        adjoint.extend(generated)
+    adjoint.extend(reverser.adjoint_block(body, 0, False, anno.get(ret, anno.Key.ORIGIN)))
+    primal = reverser.primal_block(body, 0)
+    primal, adjoint = reverser.keep_needed_records(primal, adjoint, params)
     gradients = [astutil.load(namer.adjoint(p)) if namer.adjoint(p) in site.defined
-                 else _helper_call(site, runtime.zeros_like, [astutil.load(p)]) for p in wrt]
+                 else helper_call(site, runtime.zeros_like, [astutil.load(p)]) for p in wrt]
     return Sweeps(primal=primal, output=output, adjoint=adjoint, gradients=gradients, seed=seed,
                   helpers=site.helpers)
 
 
 def comment(text: str, where: Optional[Location] = None) -> gast.Expr:
     """A comment line in generated code (rendered by `codegen`)."""
-    suffix = f"  ({_short(where)})" if where is not None else ""
+    suffix = f"  ({os.path.basename(where.filename)}:{where.lineno})" if where is not None else ""
     return codegen.comment(text + suffix)
 
 
-def _short(where: Location) -> str:
-    return f"{os.path.basename(where.filename)}:{where.lineno}"
+def overwritten_names(body: List[Any], params: Set[str]) -> Set[str]:
+    """Names that may be assigned more than once in one run: in a loop, or twice on one path."""
+    counts = _assignments_per_path(body)
+    return {name for name, count in counts.items() if count + (name in params) > 1}
 
 
-def _helper_call(site: "_Site", fn: Any, args: List[Any]) -> gast.Call:
-    call = astutil.call(astutil.load(site.alias(fn, fn.__name__)), args)
-    anno.set(call, anno.Key.PURE, True)
-    return call
+def _assignments_per_path(statements: List[Any]) -> Dict[str, float]:
+    counts: Dict[str, float] = {}
+    for stmt in statements:
+        if isinstance(stmt, (gast.For, gast.While)):
+            for name in astutil.names_stored(stmt):
+                counts[name] = float("inf")
+        elif isinstance(stmt, gast.If):
+            body, orelse = _assignments_per_path(stmt.body), _assignments_per_path(stmt.orelse)
+            for name in set(body) | set(orelse):
+                counts[name] = counts.get(name, 0) + max(body.get(name, 0), orelse.get(name, 0))
+        elif isinstance(stmt, gast.Assign):
+            for name in astutil.names_stored(stmt.targets):
+                counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
-class _Site:
-    """Per-function state the rule inliner works against (see `rules.inline.RuleSite`)."""
+class _Reverser:
+    def __init__(self, src: FunctionSource, site: Site, overwritten: Set[str],
+                 conditional: Set[str]):
+        self.src = src
+        self.site = site
+        self.overwritten = overwritten    # names whose old values may need recording
+        self.conditional = conditional    # names assigned in loops or branches: maybe undefined
+        self.counters: Dict[int, str] = {}
+        self.stacks: Dict[str, str] = {}
+        self.zeroed: Set[str] = set()     # primal names whose adjoint is zero-initialized
 
-    def __init__(self, namer: Namer, active: Set[str], resolved: Dict[str, Any]):
-        self.namer = namer
-        self.active = active
-        self.resolved = resolved
-        self.defined: Set[str] = set()
-        self.helpers: Dict[str, Any] = {}
-        self._aliases: Dict[int, str] = {}
+    # ---- names of the recording machinery ---------------------------------------------------
 
-    def adjoint_name(self, primal: str) -> str:
-        return self.namer.adjoint(primal)
+    def counter(self, loop: Any) -> str:
+        if id(loop) not in self.counters:
+            target = getattr(loop, "target", None)
+            base = target.id if isinstance(target, gast.Name) else "iterations"
+            self.counters[id(loop)] = self.site.fresh(f"n_{base}")
+        return self.counters[id(loop)]
 
-    def is_active(self, primal: str) -> bool:
-        return primal in self.active
+    def stack(self, name: str) -> str:
+        if name not in self.stacks:
+            self.stacks[name] = self.site.fresh(f"{name}_stack")
+        return self.stacks[name]
 
-    def contribute(self, primal: str, value: Any) -> List[Any]:
-        name = self.namer.adjoint(primal)
-        if name in self.defined:
-            value = gast.BinOp(left=astutil.load(name), op=gast.Add(), right=value)
-        self.defined.add(name)
-        return [astutil.assign(name, value)]
+    def push(self, name: str, records: Optional[str] = None) -> gast.Expr:
+        """`name_stack.append(name)`; `records` marks it removable when the value is not needed."""
+        call = astutil.call(astutil.attribute(astutil.load(self.stack(name)), "append"),
+                            [astutil.load(name)])
+        stmt = gast.Expr(value=call)
+        if records:
+            anno.set(stmt, anno.Key.RECORDS, records)
+        return stmt
 
-    def fresh(self, base: str) -> str:
-        return self.namer.fresh(base)
+    def pop(self, name: str, records: Optional[str] = None) -> gast.Assign:
+        call = astutil.call(astutil.attribute(astutil.load(self.stack(name)), "pop"), [])
+        stmt = astutil.assign(name, call)
+        if records:
+            anno.set(stmt, anno.Key.RECORDS, records)
+        return stmt
 
-    def alias(self, obj: Any, preferred: str) -> str:
-        if id(obj) not in self._aliases:
-            if self.resolved.get(preferred, None) is obj:
-                name = preferred            # the user's own global already names it
-            else:
-                name = self.namer.fresh(preferred)
-                self.helpers[name] = obj
-            self._aliases[id(obj)] = name
-        return self._aliases[id(obj)]
+    # ---- primal sweep -----------------------------------------------------------------------
 
+    def primal_block(self, statements: List[Any], depth: int) -> List[Any]:
+        return [new for stmt in statements for new in self.primal_statement(stmt, depth)]
 
-def _adjoint_of(src: FunctionSource, stmt: Any, site: _Site) -> List[Any]:
-    """The adjoint statements of one normalized primal statement (empty if inactive)."""
-    if not isinstance(stmt, gast.Assign) or not isinstance(stmt.targets[0], gast.Name):
+    def primal_statement(self, stmt: Any, depth: int) -> List[Any]:
+        if isinstance(stmt, gast.Assign):
+            saved = sorted(astutil.names_stored(stmt.targets) & self.overwritten)
+            return [self.push(name, records=name) for name in saved] + [stmt]
+        if isinstance(stmt, gast.If):
+            return [gast.If(test=stmt.test, body=self.primal_block(stmt.body, depth) or
+                            [gast.Pass()], orelse=self.primal_block(stmt.orelse, depth))]
+        if isinstance(stmt, (gast.For, gast.While)):
+            count = self.counter(stmt)
+            body = [astutil.assign(count, _plus_one(count))]
+            if isinstance(stmt, gast.For):
+                body += [self.push(n, records=n) for n in sorted(astutil.names_stored(stmt.target))]
+            body += self.primal_block(stmt.body, depth + 1)
+            loop = gast.For(target=stmt.target, iter=stmt.iter, body=body, orelse=[],
+                            type_comment=None) if isinstance(stmt, gast.For) else \
+                gast.While(test=stmt.test, body=body, orelse=[])
+            out = [astutil.assign(count, astutil.constant(0)), loop]
+            return out + ([self.push(count)] if depth > 0 else [])
+        return [stmt]
+
+    # ---- adjoint sweep (generated in the order it runs) -------------------------------------
+
+    def adjoint_block(self, statements: List[Any], depth: int, nested: bool,
+                      origin: Optional[Location] = None) -> List[Any]:
+        out: List[Any] = []
+        for stmt in reversed(statements):
+            generated = self.adjoint_statement(stmt, depth, nested)
+            if not generated:
+                continue
+            here = anno.get(stmt, anno.Key.ORIGIN, None)
+            compound = isinstance(stmt, (gast.If, gast.For, gast.While))
+            if here is not None and (here != origin or compound):
+                out.append(comment(f"grad of: {anno.get(stmt, anno.Key.ORIGIN_TEXT)}", here))
+            origin = None if compound else here
+            out.extend(generated)
+        return out
+
+    def adjoint_statement(self, stmt: Any, depth: int, nested: bool) -> List[Any]:
+        if isinstance(stmt, gast.Assign):
+            return self.adjoint_assignment(stmt, nested)
+        if isinstance(stmt, gast.If):
+            body, orelse = self.inside(lambda: (self.adjoint_block(stmt.body, depth, True),
+                                                self.adjoint_block(stmt.orelse, depth, True)))
+            if not _has_code(body) and not _has_code(orelse):
+                return []
+            branch = gast.If(test=astutil.copy_node(stmt.test), body=body or [gast.Pass()],
+                             orelse=orelse)
+            return self.initialized([branch], nested)
+        if isinstance(stmt, (gast.For, gast.While)):
+            targets = sorted(astutil.names_stored(stmt.target)) \
+                if isinstance(stmt, gast.For) else []
+            body = self.inside(lambda: self.adjoint_block(stmt.body, depth + 1, True))
+            body = [self.pop(n, records=n) for n in targets] + body
+            count = self.counter(stmt)
+            loop = gast.For(target=astutil.store(self.site.fresh("_")), iter=astutil.call(
+                astutil.load(self.site.alias(range, "range")), [astutil.load(count)]),
+                body=body, orelse=[], type_comment=None)
+            return self.initialized(([self.pop(count)] if depth > 0 else []) + [loop], nested)
         return []
-    target = stmt.targets[0].id
-    if target not in site.active:
-        return []
-    value = stmt.value
-    if isinstance(value, gast.Name):
-        return site.contribute(value.id, astutil.load(site.adjoint_name(target))) \
-            if site.is_active(value.id) else []
-    key, args, keywords, what = _operation(src, value, site)
-    rule = adjoint_rule(key)
-    if rule is None:
-        raise _no_rule(src, value, key, what)
-    return inline_adjoint(rule, target, args, keywords, site, src.location(value), what)
+
+    def adjoint_assignment(self, stmt: gast.Assign, nested: bool) -> List[Any]:
+        """The rule's adjoint, then, for an overwritten name, its old value and a fresh adjoint.
+
+        The value before an assignment is another variable than the value after it, so its
+        adjoint starts at zero (shaped like the old value). Normalization made sure that an
+        overwritten name is never an operand of its own assignment (`x = x * a` became
+        `x_times_a = x * a; x = x_times_a`), so the rule sees both values.
+        """
+        out = adjoint_of(self.src, stmt, self.site)
+        for name in sorted(astutil.names_stored(stmt.targets) & self.overwritten):
+            out.append(self.pop(name, records=name))
+            out += self.reset(name, nested)
+        return out
+
+    def reset(self, name: str, nested: bool) -> List[Any]:
+        """Start the adjoint of `name`'s previous value at zero."""
+        if name not in self.site.active:
+            return []
+        adjoint = self.site.namer.adjoint(name)
+        if not nested:
+            self.site.defined.discard(adjoint)   # the next contribution assigns it
+            return []
+        return [astutil.assign(adjoint, helper_call(self.site, runtime.zeros_like,
+                                                    [astutil.load(name)]))]
+
+    def inside(self, generate: Any) -> Any:
+        """Generate the adjoint of a loop or branch body, where contributions accumulate."""
+        before = self.site.accumulate
+        self.site.accumulate = True
+        try:
+            return generate()
+        finally:
+            self.site.accumulate = before
+
+    def initialized(self, statements: List[Any], nested: bool) -> List[Any]:
+        """Zero-initialize, before an outermost loop or branch, the adjoints it accumulates into."""
+        if nested:
+            return statements
+        primal_of = {adjoint: primal for primal, adjoint in self.site.namer.adjoint_map().items()}
+        names: Dict[str, None] = {}
+        for node in astutil.walk(statements):
+            if isinstance(node, gast.Name) and node.id in primal_of \
+                    and node.id not in self.site.defined:
+                names.setdefault(node.id, None)
+        inits = []
+        for adjoint in names:
+            primal = primal_of[adjoint]
+            self.zeroed.add(primal)
+            inits.append(astutil.assign(adjoint, helper_call(
+                self.site, runtime.zeros_like, [astutil.load(primal)])))
+        self.site.defined.update(names)
+        return inits + statements
+
+    # ---- recording only what the adjoint reads ----------------------------------------------
+
+    def keep_needed_records(self, primal: List[Any], adjoint: List[Any],
+                            params: Set[str]) -> Tuple[List[Any], List[Any]]:
+        """Drop the pushes and pops of values the adjoint never reads; create the stacks."""
+        needed = {n.id for n in astutil.walk(adjoint)
+                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        primal, adjoint = _without_records(primal, needed), _without_records(adjoint, needed)
+        recorded = [name for name in self.stacks if self.stacks[name] in
+                    {n.id for n in astutil.walk(primal) if isinstance(n, gast.Name)}]
+        starts = sorted(((set(recorded) | self.zeroed) & self.conditional) - params)
+        setup: List[Any] = []
+        if starts:
+            setup.append(codegen.comment("values recorded or zeroed before their first "
+                                         "assignment start as None"))
+            setup += [astutil.assign(name, astutil.constant(None)) for name in starts]
+        setup += [astutil.assign(self.stacks[name], gast.List(elts=[], ctx=gast.Load()))
+                  for name in recorded]
+        return setup + primal, adjoint
 
 
-def _operation(src: FunctionSource, node: Any, site: _Site
-               ) -> Tuple[Any, List[Any], Dict[str, Any], str]:
-    """(rule key, positional operands, keyword operands, description) of one operation."""
-    if isinstance(node, gast.BinOp):
-        key = _BINARY.get(type(node.op))
-        return key, [node.left, node.right], {}, f"operator {_SYMBOLS.get(key, '?')}"
-    if isinstance(node, gast.UnaryOp):
-        key = _UNARY.get(type(node.op))
-        return key, [node.operand], {}, f"operator {_SYMBOLS.get(key, '?')}"
-    if isinstance(node, gast.Attribute):
-        return attribute(node.attr), [node.value], {}, f"attribute .{node.attr}"
-    if isinstance(node, gast.Subscript):
-        index = _index_expression(node.slice, site)
-        return operator.getitem, [node.value, index], {}, "indexing x[...]"
-    if isinstance(node, gast.Call):
-        keywords = {k.arg: k.value for k in node.keywords}
-        if anno.has(node, anno.Key.METHOD):
-            name = anno.get(node, anno.Key.METHOD)
-            return method(name), [node.func.value] + node.args, keywords, f"method .{name}()"
-        if anno.has(node, anno.Key.RESOLVED):
-            obj = anno.get(node, anno.Key.RESOLVED)
-            return obj, list(node.args), keywords, qualified_name(obj)
-        return None, list(node.args), keywords, codegen.expression_source(node.func)
-    return None, [], {}, type(node).__name__
+def _without_records(statements: List[Any], needed: Set[str]) -> List[Any]:
+    out = []
+    for stmt in statements:
+        records = anno.get(stmt, anno.Key.RECORDS, None)
+        if records is not None and records not in needed:
+            continue
+        for field in ("body", "orelse"):
+            if isinstance(getattr(stmt, field, None), list) and getattr(stmt, field):
+                kept = _without_records(getattr(stmt, field), needed)
+                setattr(stmt, field, kept or ([gast.Pass()] if field == "body" else []))
+        out.append(stmt)
+    return out
 
 
-def _index_expression(node: Any, site: _Site) -> Any:
-    """An index as an ordinary expression: `a:b` becomes `slice(a, b, None)`."""
-    if isinstance(node, gast.Slice):
-        parts = [astutil.copy_node(p) if p is not None else astutil.constant(None)
-                 for p in (node.lower, node.upper, node.step)]
-        return _helper_call(site, slice, parts)
-    if isinstance(node, gast.Tuple):
-        return gast.Tuple(elts=[_index_expression(e, site) for e in node.elts], ctx=gast.Load())
-    return node
+def _plus_one(name: str) -> gast.BinOp:
+    return gast.BinOp(left=astutil.load(name), op=gast.Add(), right=astutil.constant(1))
 
 
-def _is_library(fn: Any) -> bool:
-    """NumPy and SciPy implement some functions in Python; they are not the user's functions."""
-    return (getattr(fn, "__module__", None) or "").split(".")[0] in ("numpy", "scipy")
-
-
-def _no_rule(src: FunctionSource, node: Any, key: Any, what: str) -> NoDerivativeRuleError:
-    where = src.location(node)
-    if isinstance(key, types.FunctionType) and not _is_library(key):
-        return NoDerivativeRuleError(
-            f"calls to Python function {what} are not differentiated yet", where,
-            "inline its body into the differentiated function, or register a rule for it with "
-            "@s2sgrad.adjoint(...).")
-    if key is None and isinstance(node, gast.Call):
-        return NoDerivativeRuleError(
-            f"cannot tell statically what {what} calls", where,
-            "call a module-level function (np.tanh, math.sin, ...) so s2sgrad can find its rule.")
-    return NoDerivativeRuleError(
-        f"no derivative rule for {what}", where,
-        f"register one with @s2sgrad.adjoint({what}), or wrap the argument in "
-        "s2sgrad.stop_gradient(...) if no gradient should flow through this call.")
+def _has_code(statements: List[Any]) -> bool:
+    return any(not codegen.is_comment(s) for s in statements)

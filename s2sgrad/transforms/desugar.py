@@ -1,0 +1,168 @@
+"""Desugaring: fewer statement forms for the later passes to handle.
+
+Needs: a language-checked, resolved `FunctionSource`.
+Guarantees, everywhere in the body (loops and branches included):
+- `x += y` becomes `x = x + y`, `x: T = v` becomes `x = v`;
+- `a = b = v` and `a, b = u, v` become single assignments (through temporaries where the names
+  overlap, so `a, b = b, a` swaps);
+- docstrings and `pass` disappear;
+- every statement carries the user statement it came from (`anno.Key.ORIGIN`, `ORIGIN_TEXT`).
+`loops_over_values` (run once activity is known) turns a loop over a differentiated sequence
+(`for row in X`, `enumerate(X)`, `zip(X, Y)`) into a loop over indices that reads the elements,
+`for i in range(len(X)): row = X[i]`, so that the element reads get adjoints like any indexing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional, Set
+
+import gast
+
+from .. import anno, astutil
+from ..analysis import activity
+from ..frontend.source import FunctionSource
+from ..naming import Namer, derived_name
+
+
+def transform(src: FunctionSource, namer: Namer) -> None:
+    """Desugar `src.node.body` in place."""
+    src.node.body = _block(src, src.node.body, namer)
+
+
+def _block(src: FunctionSource, statements: List[Any], namer: Namer) -> List[Any]:
+    out: List[Any] = []
+    for stmt in statements:
+        origin, text = src.location(stmt), src.statement_text(stmt)
+        for new in _statement(src, stmt, namer):
+            if not anno.has(new, anno.Key.ORIGIN):
+                anno.set(new, anno.Key.ORIGIN, origin)
+                anno.set(new, anno.Key.ORIGIN_TEXT, text)
+            out.append(new)
+    return out
+
+
+def _statement(src: FunctionSource, stmt: Any, namer: Namer) -> List[Any]:
+    if isinstance(stmt, gast.Pass) or (isinstance(stmt, gast.Expr)
+                                       and isinstance(stmt.value, gast.Constant)):
+        return []
+    if isinstance(stmt, (gast.For, gast.While)):
+        stmt.body = _block(src, stmt.body, namer)
+        return [stmt]
+    if isinstance(stmt, gast.If):
+        stmt.body = _block(src, stmt.body, namer)
+        stmt.orelse = _block(src, stmt.orelse, namer)
+        return [stmt]
+    if isinstance(stmt, gast.AugAssign):
+        value = gast.BinOp(left=astutil.load(stmt.target.id), op=stmt.op, right=stmt.value)
+        return [_located(astutil.assign(stmt.target.id, value), stmt)]
+    if isinstance(stmt, gast.AnnAssign):
+        return [_located(gast.Assign(targets=[stmt.target], value=stmt.value, type_comment=None),
+                         stmt)]
+    if isinstance(stmt, gast.Assign):
+        return [_located(s, stmt) for s in _split_assignment(stmt.targets, stmt.value, namer)]
+    return [stmt]
+
+
+def _split_assignment(targets: List[Any], value: Any, namer: Namer) -> List[Any]:
+    if len(targets) > 1:
+        temp = namer.fresh("value")
+        out = [astutil.assign(temp, value)]
+        for target in targets:
+            out.extend(_split_assignment([target], astutil.load(temp), namer))
+        return out
+    target = targets[0]
+    if isinstance(target, gast.Name):
+        target.ctx = gast.Store()
+        return [gast.Assign(targets=[target], value=value, type_comment=None)]
+    if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
+            and not any(isinstance(e, gast.Starred) for e in target.elts):
+        written = astutil.names_stored(target)
+        read = astutil.names_loaded(value)
+        if written & read:  # a, b = b, a: evaluate every value before assigning any
+            temps = [namer.fresh(derived_name(v, _first_name(t)))
+                     for t, v in zip(target.elts, value.elts)]
+            out = [astutil.assign(t, v) for t, v in zip(temps, value.elts)]
+            return out + [s for t, e in zip(temps, target.elts)
+                          for s in _split_assignment([e], astutil.load(t), namer)]
+        return [s for t, v in zip(target.elts, value.elts) for s in _split_assignment([t], v, namer)]
+    return [gast.Assign(targets=[target], value=value, type_comment=None)]
+
+
+def _first_name(target: Any) -> Optional[str]:
+    return next((n.id for n in astutil.walk(target) if isinstance(n, gast.Name)), None)
+
+
+def _located(new: Any, old: Any) -> Any:
+    for node in astutil.walk(new):
+        if getattr(node, "lineno", None) is None:
+            gast.copy_location(node, old)
+    return new
+
+
+# ---- loops over differentiated sequences ------------------------------------------------------
+
+
+def loops_over_values(src: FunctionSource, varied: Set[str], namer: Namer) -> None:
+    """Rewrite loops over differentiated sequences into loops over their indices."""
+    src.node.body = _loops_in(src.node.body, varied, namer)
+
+
+def _loops_in(statements: List[Any], varied: Set[str], namer: Namer) -> List[Any]:
+    out: List[Any] = []
+    for stmt in statements:
+        if isinstance(stmt, (gast.For, gast.While)):
+            stmt.body = _loops_in(stmt.body, varied, namer)
+        elif isinstance(stmt, gast.If):
+            stmt.body = _loops_in(stmt.body, varied, namer)
+            stmt.orelse = _loops_in(stmt.orelse, varied, namer)
+        if isinstance(stmt, gast.For) and activity.is_varied(stmt.iter, varied):
+            out.extend(_index_loop(stmt, namer))
+        else:
+            out.append(stmt)
+    return out
+
+
+def _index_loop(loop: gast.For, namer: Namer) -> List[Any]:
+    """`for T in S` -> `seq = S; for k in range(len(seq)): T = seq[k]` (and enumerate, zip)."""
+    import builtins
+
+    index: Optional[str] = None
+    pairs = [(loop.target, loop.iter)]
+    callee = anno.get(loop.iter, anno.Key.RESOLVED, None) \
+        if isinstance(loop.iter, gast.Call) else None
+    if callee is builtins.enumerate and len(loop.iter.args) == 1 \
+            and isinstance(loop.target, gast.Tuple) and len(loop.target.elts) == 2 \
+            and isinstance(loop.target.elts[0], gast.Name):
+        index = loop.target.elts[0].id
+        pairs = [(loop.target.elts[1], loop.iter.args[0])]
+    elif callee is builtins.zip and isinstance(loop.target, gast.Tuple) \
+            and len(loop.target.elts) == len(loop.iter.args):
+        pairs = list(zip(loop.target.elts, loop.iter.args))
+    before: List[Any] = []
+    sequences: List[str] = []
+    for target, sequence in pairs:
+        if isinstance(sequence, gast.Name):
+            sequences.append(sequence.id)
+            continue
+        name = namer.fresh(derived_name(sequence, "sequence"))
+        before.append(_located(astutil.assign(name, sequence), loop))
+        sequences.append(name)
+    if index is None:
+        index = namer.fresh(f"{_first_name(loop.target) or 'item'}_index")
+    lengths = [_builtin_call(builtins.len, "len", [astutil.load(s)]) for s in sequences]
+    length = lengths[0] if len(lengths) == 1 else _builtin_call(builtins.min, "min", lengths)
+    reads = [_located(gast.Assign(targets=[target], value=gast.Subscript(
+        value=astutil.load(seq), slice=astutil.load(index), ctx=gast.Load()), type_comment=None),
+        loop) for (target, _), seq in zip(pairs, sequences)]
+    for read in reads + before:
+        anno.copy_all(loop, read)
+    loop.target = astutil.store(index)
+    loop.iter = _builtin_call(builtins.range, "range", [length])
+    loop.body = reads + loop.body
+    return before + [loop]
+
+
+def _builtin_call(fn: Any, name: str, args: List[Any]) -> gast.Call:
+    call = astutil.call(astutil.load(name), args)
+    anno.set(call, anno.Key.RESOLVED, fn)
+    return call

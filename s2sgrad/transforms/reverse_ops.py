@@ -1,0 +1,169 @@
+"""The adjoint of one operation: rule lookup and inlining at a call site.
+
+Needs: a normalized statement `t = op(atoms)` and the per-function `Site` (namer, activity,
+aliases, and whether contributions must accumulate).
+Guarantees: the inlined adjoint rule of the operation (see `rules.inline`), or a located
+`NoDerivativeRuleError` saying which function lacks a rule and what to do.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+import types
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+import gast
+
+from .. import anno, astutil, codegen
+from ..analysis import activity
+from ..errors import NoDerivativeRuleError
+from ..frontend.source import FunctionSource
+from ..naming import Namer, qualified_name
+from ..rules import adjoint_rule, attribute, method
+from ..rules.inline import inline_adjoint
+
+_BINARY = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+           gast.Div: operator.truediv, gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod,
+           gast.Pow: operator.pow, gast.MatMult: operator.matmul}
+_UNARY = {gast.USub: operator.neg, gast.UAdd: operator.pos}
+_SYMBOLS = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",
+            operator.floordiv: "//", operator.mod: "%", operator.pow: "**",
+            operator.matmul: "@", operator.neg: "unary -", operator.pos: "unary +",
+            operator.getitem: "indexing x[...]"}
+
+
+def helper_call(site: "Site", fn: Any, args: List[Any]) -> gast.Call:
+    """A call to a runtime helper, reached through its alias."""
+    call = astutil.call(astutil.load(site.alias(fn, fn.__name__)), args)
+    anno.set(call, anno.Key.PURE, True)
+    return call
+
+
+class Site:
+    """Per-function state the rule inliner works against (see `rules.inline.RuleSite`).
+
+    `defined` holds the adjoints assigned so far in straight-line code, whose next contribution
+    may accumulate; with `accumulate` set (inside loops and branches), every contribution adds to
+    an adjoint initialized before the loop or branch.
+    """
+
+    def __init__(self, namer: Namer, active: Set[str], resolved: Dict[str, Any]):
+        self.namer = namer
+        self.active = active
+        self.resolved = resolved
+        self.defined: Set[str] = set()
+        self.accumulate = False
+        self.helpers: Dict[str, Any] = {}
+        self._aliases: Dict[int, str] = {}
+
+    def adjoint_name(self, primal: str) -> str:
+        return self.namer.adjoint(primal)
+
+    def is_active(self, primal: str) -> bool:
+        return primal in self.active
+
+    def contribute(self, primal: str, value: Any) -> List[Any]:
+        name = self.namer.adjoint(primal)
+        if name in self.defined or self.accumulate:
+            value = gast.BinOp(left=astutil.load(name), op=gast.Add(), right=value)
+        elif not self.accumulate:
+            self.defined.add(name)
+        return [astutil.assign(name, value)]
+
+    def fresh(self, base: str) -> str:
+        return self.namer.fresh(base)
+
+    def alias(self, obj: Any, preferred: str) -> str:
+        if id(obj) not in self._aliases:
+            if self.resolved.get(preferred, None) is obj:
+                name = preferred            # the user's own global already names it
+            else:
+                name = self.namer.fresh(preferred)
+                self.helpers[name] = obj
+            self._aliases[id(obj)] = name
+        return self._aliases[id(obj)]
+
+
+def adjoint_of(src: FunctionSource, stmt: Any, site: Site,
+               result_adjoint: Optional[str] = None) -> List[Any]:
+    """The adjoint statements of one normalized primal statement (empty if inactive).
+
+    `result_adjoint` names the variable holding the adjoint of the statement's result, when it
+    is not the target's own adjoint (see `reverse._Reverser.adjoint_assignment`).
+    """
+    if not isinstance(stmt, gast.Assign) or not isinstance(stmt.targets[0], gast.Name):
+        return []
+    target = stmt.targets[0].id
+    value = stmt.value
+    if target not in site.active or not activity.is_varied(value, site.active):
+        return []
+    result_adjoint = result_adjoint or site.adjoint_name(target)
+    if isinstance(value, gast.Name):
+        return site.contribute(value.id, astutil.load(result_adjoint)) \
+            if site.is_active(value.id) else []
+    key, args, keywords, what = _operation(src, value, site)
+    rule = adjoint_rule(key)
+    if rule is None:
+        raise _no_rule(src, value, key, what)
+    return inline_adjoint(rule, target, args, keywords, site, src.location(value), what,
+                          result_adjoint)
+
+
+def _operation(src: FunctionSource, node: Any, site: Site
+               ) -> Tuple[Any, List[Any], Dict[str, Any], str]:
+    """(rule key, positional operands, keyword operands, description) of one operation."""
+    if isinstance(node, gast.BinOp):
+        key = _BINARY.get(type(node.op))
+        return key, [node.left, node.right], {}, f"operator {_SYMBOLS.get(key, '?')}"
+    if isinstance(node, gast.UnaryOp):
+        key = _UNARY.get(type(node.op))
+        return key, [node.operand], {}, f"operator {_SYMBOLS.get(key, '?')}"
+    if isinstance(node, gast.Attribute):
+        return attribute(node.attr), [node.value], {}, f"attribute .{node.attr}"
+    if isinstance(node, gast.Subscript):
+        index = _index_expression(node.slice, site)
+        return operator.getitem, [node.value, index], {}, "indexing x[...]"
+    if isinstance(node, gast.Call):
+        keywords = {k.arg: k.value for k in node.keywords}
+        if anno.has(node, anno.Key.METHOD):
+            name = anno.get(node, anno.Key.METHOD)
+            return method(name), [node.func.value] + node.args, keywords, f"method .{name}()"
+        if anno.has(node, anno.Key.RESOLVED):
+            obj = anno.get(node, anno.Key.RESOLVED)
+            return obj, list(node.args), keywords, qualified_name(obj)
+        return None, list(node.args), keywords, codegen.expression_source(node.func)
+    return None, [], {}, type(node).__name__
+
+
+def _index_expression(node: Any, site: Site) -> Any:
+    """An index as an ordinary expression: `a:b` becomes `slice(a, b, None)`."""
+    if isinstance(node, gast.Slice):
+        parts = [astutil.copy_node(p) if p is not None else astutil.constant(None)
+                 for p in (node.lower, node.upper, node.step)]
+        return helper_call(site, slice, parts)
+    if isinstance(node, gast.Tuple):
+        return gast.Tuple(elts=[_index_expression(e, site) for e in node.elts], ctx=gast.Load())
+    return node
+
+
+def _is_library(fn: Any) -> bool:
+    """NumPy and SciPy implement some functions in Python; they are not the user's functions."""
+    return (getattr(fn, "__module__", None) or "").split(".")[0] in ("numpy", "scipy")
+
+
+def _no_rule(src: FunctionSource, node: Any, key: Any, what: str) -> NoDerivativeRuleError:
+    where = src.location(node)
+    if isinstance(key, types.FunctionType) and not _is_library(key):
+        return NoDerivativeRuleError(
+            f"calls to Python function {what} are not differentiated yet", where,
+            "inline its body into the differentiated function, or register a rule for it with "
+            "@s2sgrad.adjoint(...).")
+    if key is None and isinstance(node, gast.Call):
+        return NoDerivativeRuleError(
+            f"cannot tell statically what {what} calls", where,
+            "call a module-level function (np.tanh, math.sin, ...) so s2sgrad can find its rule.")
+    return NoDerivativeRuleError(
+        f"no derivative rule for {what}", where,
+        f"register one with @s2sgrad.adjoint({what}), or wrap the argument in "
+        "s2sgrad.stop_gradient(...) if no gradient should flow through this call.")
