@@ -60,7 +60,7 @@ def dead_code(statements: List[Any]) -> List[Any]:
 
 def propagate_copies(statements: List[Any]) -> List[Any]:
     """Replace `a = b` (names) by reading `b` where `a` was read, when that is safe."""
-    assigned = [astutil.names_stored(s) if isinstance(s, gast.Assign) else set() for s in statements]
+    assigned = [astutil.names_stored(s) for s in statements]  # loops and branches included
     for index, stmt in enumerate(statements):
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                 and isinstance(stmt.value, gast.Name) and not anno.has(stmt, anno.Key.ORIGIN)):
@@ -122,7 +122,8 @@ def drop_orphan_comments(statements: List[Any]) -> List[Any]:
             if isinstance(block, list) and block:
                 setattr(stmt, field, drop_orphan_comments(block) or
                         ([gast.Pass()] if field == "body" else []))
-        if kept and codegen.is_comment(kept[-1]) and codegen.is_comment(stmt):
+        if kept and codegen.is_comment(kept[-1]) and (codegen.is_comment(stmt)
+                                                      or isinstance(stmt, gast.Return)):
             kept.pop()
         kept.append(stmt)
     if kept and codegen.is_comment(kept[-1]):

@@ -99,7 +99,8 @@ def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: N
             target = stmt.targets[0].id
             stmt.value = splitter.operation(stmt.value, target)
             if target in overwritten and target in astutil.names_loaded(stmt.value) \
-                    and not isinstance(stmt.value, gast.Name):
+                    and not isinstance(stmt.value, gast.Name) \
+                    and activity.is_varied(stmt.value, varied):
                 # `x = x * a` on an overwritten x: the adjoint needs the old and the new value
                 # under different names, so compute the new value into a temporary first.
                 stmt.value = splitter.atom(stmt.value, target)

@@ -113,6 +113,7 @@ class _Reverser:
         self.counters: Dict[int, str] = {}
         self.stacks: Dict[str, str] = {}
         self.zeroed: Set[str] = set()     # primal names whose adjoint is zero-initialized
+        self.nested_counters: List[str] = []
 
     # ---- names of the recording machinery ---------------------------------------------------
 
@@ -166,7 +167,10 @@ class _Reverser:
                             type_comment=None) if isinstance(stmt, gast.For) else \
                 gast.While(test=stmt.test, body=body, orelse=[])
             out = [astutil.assign(count, astutil.constant(0)), loop]
-            return out + ([self.push(count)] if depth > 0 else [])
+            if depth > 0:
+                self.nested_counters.append(count)  # undefined if the outer loop never runs
+                out.append(self.push(count))
+            return out
         return [stmt]
 
     # ---- adjoint sweep (generated in the order it runs) -------------------------------------
@@ -278,6 +282,7 @@ class _Reverser:
             setup.append(codegen.comment("values recorded or zeroed before their first "
                                          "assignment start as None"))
             setup += [astutil.assign(name, astutil.constant(None)) for name in starts]
+        setup += [astutil.assign(name, astutil.constant(0)) for name in self.nested_counters]
         setup += [astutil.assign(self.stacks[name], gast.List(elts=[], ctx=gast.Load()))
                   for name in recorded]
         return setup + primal, adjoint
