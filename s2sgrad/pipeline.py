@@ -80,7 +80,7 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     code = loader.load(text, [f.name for f in functions], sweeps.helpers,
                        fn.__code__.co_freevars, label)
     return Derivative(kind=kind, wrt=wrt, source=text, entry=tuple(f.name for f in functions),
-                      code=code, guards=resolution.guards, seed=sweeps.seed,
+                      code=code, guards=resolution.guards + sweeps.guards, seed=sweeps.seed,
                       output_location=src.location(ret), rules_version=rules_version)
 
 

@@ -136,20 +136,29 @@ def test_missing_rule_names_the_function_the_line_and_the_fix():
     assert "stop_gradient" in message
 
 
-def _helper(x):
-    return x * 2.0
+def countdown(x, n):
+    if n <= 0:
+        return x
+    return countdown(x * 2.0, n - 1)
 
 
-def calls_user_function(x):
-    return np.sum(_helper(x))
-
-
-def test_call_to_user_function_is_refused_clearly():
+def test_recursion_is_refused_with_its_location():
     with pytest.raises(sg.NoDerivativeRuleError) as excinfo:
-        sg.grad(calls_user_function)(np.ones(2))
+        sg.grad(countdown)(1.0, 3)
     message = _message(excinfo)
-    assert "_helper" in message and "not differentiated yet" in message
-    assert f"{HERE}:{_line_of(calls_user_function, '_helper(x)')}:" in message
+    assert "countdown calls itself (recursion)" in message
+    assert f"{HERE}:{_line_of(countdown, 'return countdown(')}:" in message
+    assert "rewrite the recursion as a loop" in message
+
+
+def apply(fn, x):
+    return np.sum(fn(x))
+
+
+def test_function_passed_as_an_argument_is_refused_clearly():
+    with pytest.raises(sg.NoDerivativeRuleError) as excinfo:
+        sg.grad(apply, wrt=1)(np.tanh, np.ones(2))
+    assert "cannot tell statically what fn calls" in _message(excinfo)
 
 
 def test_stop_gradient_makes_a_missing_rule_irrelevant():

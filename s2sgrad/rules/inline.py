@@ -35,16 +35,11 @@ class RuleSite(Protocol):
 
 
 def inline_adjoint(rule: AdjointRule, result: str, args: List[Any], keywords: Dict[str, Any],
-                   site: RuleSite, location: Location, what: str,
-                   result_adjoint: Optional[str] = None) -> List[Any]:
-    """The statements that propagate the adjoint of `result` back to the active arguments.
-
-    `result_adjoint` names the variable holding d[result] (default: the adjoint of `result`).
-    """
+                   site: RuleSite, location: Location, what: str) -> List[Any]:
+    """The statements that propagate the adjoint of `result` back to the active arguments."""
     bindings = _bind(rule, args, keywords, location, what)
     bindings[rule.result_param] = astutil.load(result)
-    adjoint = result_adjoint or site.adjoint_name(result)
-    return _Inliner(rule, bindings, adjoint, site).block(rule.node.body)
+    return _Inliner(rule, bindings, site.adjoint_name(result), site).block(rule.node.body)
 
 
 def _bind(rule: AdjointRule, args: List[Any], keywords: Dict[str, Any], location: Location,

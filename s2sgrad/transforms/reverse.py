@@ -33,6 +33,7 @@ from ..errors import Location
 from ..frontend.source import FunctionSource
 from ..naming import Namer
 from .normalize import compound_names
+from . import calls
 from .reverse_ops import Site, adjoint_of, helper_call
 
 
@@ -46,6 +47,7 @@ class Sweeps:
     gradients: List[Any]          # one expression per differentiated parameter
     seed: str                     # name of the incoming adjoint of the output (b_return)
     helpers: Dict[str, Any]       # alias -> object the generated code must be able to reach
+    guards: List[Any]             # validity of the derivatives of called user functions
 
 
 def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer: Namer,
@@ -72,7 +74,7 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
     gradients = [astutil.load(namer.adjoint(p)) if namer.adjoint(p) in site.defined
                  else helper_call(site, runtime.zeros_like, [astutil.load(p)]) for p in wrt]
     return Sweeps(primal=primal, output=output, adjoint=adjoint, gradients=gradients, seed=seed,
-                  helpers=site.helpers)
+                  helpers=site.helpers, guards=site.callee_guards)
 
 
 def comment(text: str, where: Optional[Location] = None) -> gast.Expr:
@@ -112,8 +114,24 @@ class _Reverser:
         self.conditional = conditional    # names assigned in loops or branches: maybe undefined
         self.counters: Dict[int, str] = {}
         self.stacks: Dict[str, str] = {}
-        self.zeroed: Set[str] = set()     # primal names whose adjoint is zero-initialized
         self.nested_counters: List[str] = []
+        self.calls: Dict[int, calls.CallSite] = {}
+
+    def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
+        """The call site of a differentiated call to a user function, if `stmt` is one."""
+        fn = calls.called_function(stmt)
+        if fn is None or stmt.targets[0].id not in self.site.active:
+            return None
+        if id(stmt) not in self.calls:
+            site = calls.prepare(self.src, stmt, fn, self.site)
+            self.site.callee_guards.append(site.guard)
+            target = stmt.targets[0].id     # the record lives as long as the call's result
+            if target in self.conditional:
+                self.conditional.add(site.record)
+            if target in self.overwritten:
+                self.overwritten.add(site.record)
+            self.calls[id(stmt)] = site
+        return self.calls[id(stmt)]
 
     # ---- names of the recording machinery ---------------------------------------------------
 
@@ -152,8 +170,10 @@ class _Reverser:
 
     def primal_statement(self, stmt: Any, depth: int) -> List[Any]:
         if isinstance(stmt, gast.Assign):
-            saved = sorted(astutil.names_stored(stmt.targets) & self.overwritten)
-            return [self.push(name, records=name) for name in saved] + [stmt]
+            call = self.call_site(stmt)
+            new = call.primal() if call else stmt
+            saved = sorted(astutil.names_stored(new.targets) & self.overwritten)
+            return [self.push(name, records=name) for name in saved] + [new]
         if isinstance(stmt, gast.If):
             return [gast.If(test=stmt.test, body=self.primal_block(stmt.body, depth) or
                             [gast.Pass()], orelse=self.primal_block(stmt.orelse, depth))]
@@ -192,7 +212,7 @@ class _Reverser:
 
     def adjoint_statement(self, stmt: Any, depth: int, nested: bool) -> List[Any]:
         if isinstance(stmt, gast.Assign):
-            return self.adjoint_assignment(stmt, nested)
+            return self.adjoint_assignment(stmt, depth, nested)
         if isinstance(stmt, gast.If):
             body, orelse = self.inside(lambda: (self.adjoint_block(stmt.body, depth, True),
                                                 self.adjoint_block(stmt.orelse, depth, True)))
@@ -213,7 +233,7 @@ class _Reverser:
             return self.initialized(([self.pop(count)] if depth > 0 else []) + [loop], nested)
         return []
 
-    def adjoint_assignment(self, stmt: gast.Assign, nested: bool) -> List[Any]:
+    def adjoint_assignment(self, stmt: gast.Assign, depth: int, nested: bool) -> List[Any]:
         """The rule's adjoint, then, for an overwritten name, its old value and a fresh adjoint.
 
         The value before an assignment is another variable than the value after it, so its
@@ -221,8 +241,15 @@ class _Reverser:
         overwritten name is never an operand of its own assignment (`x = x * a` became
         `x_times_a = x * a; x = x_times_a`), so the rule sees both values.
         """
-        out = adjoint_of(self.src, stmt, self.site)
-        for name in sorted(astutil.names_stored(stmt.targets) & self.overwritten):
+        call = self.call_site(stmt)
+        if call is not None:
+            target = stmt.targets[0].id
+            out = call.adjoint(self.site, self.site.adjoint_name(target), self.site.active)
+            stored = {target, call.record}
+        else:
+            out = adjoint_of(self.src, stmt, self.site)
+            stored = astutil.names_stored(stmt.targets)
+        for name in sorted(stored & self.overwritten):
             out.append(self.pop(name, records=name))
             out += self.reset(name, nested)
         return out
@@ -260,7 +287,6 @@ class _Reverser:
         inits = []
         for adjoint in names:
             primal = primal_of[adjoint]
-            self.zeroed.add(primal)
             inits.append(astutil.assign(adjoint, helper_call(
                 self.site, runtime.zeros_like, [astutil.load(primal)])))
         self.site.defined.update(names)
@@ -276,11 +302,11 @@ class _Reverser:
         primal, adjoint = _without_records(primal, needed), _without_records(adjoint, needed)
         recorded = [name for name in self.stacks if self.stacks[name] in
                     {n.id for n in astutil.walk(primal) if isinstance(n, gast.Name)}]
-        starts = sorted(((set(recorded) | self.zeroed) & self.conditional) - params)
+        starts = sorted((needed & self.conditional) - params)
         setup: List[Any] = []
         if starts:
-            setup.append(codegen.comment("values recorded or zeroed before their first "
-                                         "assignment start as None"))
+            setup.append(codegen.comment("values the adjoint reads, which a loop or branch "
+                                         "may leave unassigned, start as None"))
             setup += [astutil.assign(name, astutil.constant(None)) for name in starts]
         setup += [astutil.assign(name, astutil.constant(0)) for name in self.nested_counters]
         setup += [astutil.assign(self.stacks[name], gast.List(elts=[], ctx=gast.Load()))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 import os
 import types
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Set, Tuple
 
 import gast
 
@@ -55,6 +55,7 @@ class Site:
         self.defined: Set[str] = set()
         self.accumulate = False
         self.helpers: Dict[str, Any] = {}
+        self.callee_guards: List[Any] = []   # one per differentiated call to a user function
         self._aliases: Dict[int, str] = {}
 
     def adjoint_name(self, primal: str) -> str:
@@ -85,20 +86,15 @@ class Site:
         return self._aliases[id(obj)]
 
 
-def adjoint_of(src: FunctionSource, stmt: Any, site: Site,
-               result_adjoint: Optional[str] = None) -> List[Any]:
-    """The adjoint statements of one normalized primal statement (empty if inactive).
-
-    `result_adjoint` names the variable holding the adjoint of the statement's result, when it
-    is not the target's own adjoint (see `reverse._Reverser.adjoint_assignment`).
-    """
+def adjoint_of(src: FunctionSource, stmt: Any, site: Site) -> List[Any]:
+    """The adjoint statements of one normalized primal statement (empty if inactive)."""
     if not isinstance(stmt, gast.Assign) or not isinstance(stmt.targets[0], gast.Name):
         return []
     target = stmt.targets[0].id
     value = stmt.value
     if target not in site.active or not activity.is_varied(value, site.active):
         return []
-    result_adjoint = result_adjoint or site.adjoint_name(target)
+    result_adjoint = site.adjoint_name(target)
     if isinstance(value, gast.Name):
         return site.contribute(value.id, astutil.load(result_adjoint)) \
             if site.is_active(value.id) else []
@@ -106,8 +102,7 @@ def adjoint_of(src: FunctionSource, stmt: Any, site: Site,
     rule = adjoint_rule(key)
     if rule is None:
         raise _no_rule(src, value, key, what)
-    return inline_adjoint(rule, target, args, keywords, site, src.location(value), what,
-                          result_adjoint)
+    return inline_adjoint(rule, target, args, keywords, site, src.location(value), what)
 
 
 def _operation(src: FunctionSource, node: Any, site: Site

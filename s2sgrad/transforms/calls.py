@@ -1,0 +1,131 @@
+"""Calls to the user's own Python functions inside differentiated code.
+
+A call `y = g(a, k=b)` whose arguments carry derivatives is differentiated by differentiating `g`
+itself: `g` gets a forward and a backward function of its own (the vjp kind, generated and cached
+like any derivative, and shown by `s2sgrad show file.py:g --kind vjp`). The primal calls the
+forward function, which also returns what `g`'s backward pass needs; the adjoint calls the
+backward function with the adjoint of `y`:
+
+    y, g_record = g_forward(a, k=b)
+    ...
+    g_grads = g_backward(*g_record, by)
+    ba = ba + g_grads[0]
+    bb = bb + g_grads[1]
+
+Recursion (direct or through other functions) is refused with a located error: a derivative of a
+recursive function would need the derivative it is being generated to be.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import threading
+import types
+from typing import Any, Dict, List, Optional, Set
+
+import gast
+
+from .. import anno, astutil
+from ..errors import NoDerivativeRuleError
+from ..frontend.source import FunctionSource
+from ..rules import adjoint_rule, has_zero_derivative
+
+_compiling = threading.local()
+
+
+def called_function(stmt: Any) -> Optional[types.FunctionType]:
+    """The user's function that normalized statement `stmt` calls, if it needs a derivative."""
+    value = stmt.value if isinstance(stmt, gast.Assign) else None
+    if not isinstance(value, gast.Call) or not anno.has(value, anno.Key.RESOLVED):
+        return None
+    fn = anno.get(value, anno.Key.RESOLVED)
+    if not isinstance(fn, types.FunctionType) or adjoint_rule(fn) is not None \
+            or has_zero_derivative(fn):
+        return None
+    module = (getattr(fn, "__module__", None) or "").split(".")[0]
+    return None if module in ("numpy", "scipy", "s2sgrad") else fn
+
+
+@dataclasses.dataclass
+class CalleeGuard:
+    """Valid while the callee's own derivative is (its callees and globals unchanged)."""
+
+    derived: Any
+
+    def holds(self, _caller: Any) -> bool:
+        from ..cache import is_valid
+
+        derivative = self.derived._derivative
+        return derivative is not None and is_valid(derivative, self.derived._fn)
+
+
+@dataclasses.dataclass
+class CallSite:
+    """One differentiated call: the callee's derivative and the names the call site uses."""
+
+    stmt: gast.Assign
+    wrt: List[str]              # callee parameters that receive differentiated arguments
+    arguments: Dict[str, str]   # callee parameter -> the caller's variable passed to it
+    forward: str                # aliases of the bound forward and backward functions
+    backward: str
+    record: str                 # variable holding what the backward pass needs
+    guard: CalleeGuard
+
+    def primal(self) -> gast.Assign:
+        """`y, g_record = g_forward(<the call's arguments>)`."""
+        call = self.stmt.value
+        targets = gast.Tuple(elts=[astutil.copy_node(self.stmt.targets[0]),
+                                   astutil.store(self.record)], ctx=gast.Store())
+        new = gast.Assign(targets=[targets], value=astutil.call(
+            astutil.load(self.forward), astutil.copy_node(call.args),
+            astutil.copy_node(call.keywords)), type_comment=None)
+        anno.copy_all(self.stmt, new)
+        return new
+
+    def adjoint(self, site: Any, result_adjoint: str, active: Set[str]) -> List[Any]:
+        """`g_grads = g_backward(*g_record, by)`, then one contribution per argument."""
+        grads = site.fresh(f"{self.forward.rsplit('_forward', 1)[0]}_grads")
+        call = astutil.call(astutil.load(self.backward), [
+            gast.Starred(value=astutil.load(self.record), ctx=gast.Load()),
+            astutil.load(result_adjoint)])
+        out: List[Any] = [astutil.assign(grads, call)]
+        for index, param in enumerate(self.wrt):
+            argument = self.arguments[param]
+            if argument in active:
+                part = gast.Subscript(value=astutil.load(grads), slice=astutil.constant(index),
+                                      ctx=gast.Load())
+                out += site.contribute(argument, part)
+        return out
+
+
+def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site: Any) -> CallSite:
+    """Generate the callee's derivative for this call site and give it names in the caller."""
+    from ..api import Derived  # the API drives the pipeline, which calls this: import late
+
+    call = stmt.value
+    where = src.location(call)
+    try:
+        bound = inspect.signature(fn).bind(*call.args, **{k.arg: k.value for k in call.keywords})
+    except TypeError as exc:
+        raise NoDerivativeRuleError(f"this call does not match {fn.__qualname__}'s parameters "
+                                    f"({exc})", where, "fix the call's arguments.") from None
+    arguments = {name: node.id for name, node in bound.arguments.items()
+                 if isinstance(node, gast.Name)}
+    wrt = [name for name, variable in arguments.items() if variable in site.active]
+    stack = getattr(_compiling, "codes", [])
+    if fn.__code__ in stack:
+        raise NoDerivativeRuleError(
+            f"{fn.__qualname__} calls itself (recursion); recursive functions cannot be "
+            "differentiated", where, "rewrite the recursion as a loop.")
+    _compiling.codes = stack + [src.fn.__code__]
+    try:
+        derived = Derived(fn, tuple(wrt), "vjp")
+        forward, backward = derived.generated_functions()
+    finally:
+        _compiling.codes = stack
+    name = fn.__name__
+    return CallSite(stmt=stmt, wrt=wrt, arguments=arguments,
+                    forward=site.alias(forward, f"{name}_forward"),
+                    backward=site.alias(backward, f"{name}_backward"),
+                    record=site.fresh(f"{name}_record"), guard=CalleeGuard(derived))
