@@ -49,6 +49,9 @@ class Namer:
         self._taken.add(candidate)
         return candidate
 
+    def is_taken(self, name: str) -> bool:
+        return name in self._taken
+
     def adjoint(self, name: str) -> str:
         """The adjoint variable of primal `name` (always the same one)."""
         if name not in self._adjoints:

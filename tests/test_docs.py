@@ -6,12 +6,16 @@ import runpy
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def test_architecture_page_is_up_to_date():
-    namespace = runpy.run_path(os.path.join(ROOT, "docs", "build_architecture.py"))
-    with open(os.path.join(ROOT, "docs", "architecture.md")) as handle:
+import pytest
+
+
+@pytest.mark.parametrize("script, page", [("build_architecture.py", "architecture.md"),
+                                          ("build_examples.py", "generated_examples.md")])
+def test_generated_pages_are_up_to_date(script, page):
+    namespace = runpy.run_path(os.path.join(ROOT, "docs", script))
+    with open(os.path.join(ROOT, "docs", page)) as handle:
         committed = handle.read()
-    assert namespace["build"]() == committed, \
-        "docs/architecture.md is stale: run python docs/build_architecture.py"
+    assert namespace["build"]() == committed, f"docs/{page} is stale: run python docs/{script}"
 
 
 def test_examples_run(capsys):

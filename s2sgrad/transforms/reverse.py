@@ -138,7 +138,8 @@ class _Reverser:
     def counter(self, loop: Any) -> str:
         if id(loop) not in self.counters:
             target = getattr(loop, "target", None)
-            base = target.id if isinstance(target, gast.Name) else "iterations"
+            named = isinstance(target, gast.Name) and not target.id.startswith("_")
+            base = target.id if named else "iterations"
             self.counters[id(loop)] = self.site.fresh(f"n_{base}")
         return self.counters[id(loop)]
 
@@ -227,7 +228,8 @@ class _Reverser:
             body = self.inside(lambda: self.adjoint_block(stmt.body, depth + 1, True))
             body = [self.pop(n, records=n) for n in targets] + body
             count = self.counter(stmt)
-            loop = gast.For(target=astutil.store(self.site.fresh("_")), iter=astutil.call(
+            step = "_" if not self.site.namer.is_taken("_") else "_step"
+            loop = gast.For(target=astutil.store(self.site.fresh(step)), iter=astutil.call(
                 astutil.load(self.site.alias(range, "range")), [astutil.load(count)]),
                 body=body, orelse=[], type_comment=None)
             return self.initialized(([self.pop(count)] if depth > 0 else []) + [loop], nested)

@@ -1,0 +1,64 @@
+"""Writes docs/generated_examples.md: the derivatives s2sgrad generates for programs with control flow.
+
+The source in the page comes from the compiler itself, so tests/test_docs.py can check that it is
+current. Run: python docs/build_examples.py
+"""
+
+import inspect
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "examples"))
+
+import control_flow  # noqa: E402
+
+import s2sgrad as sg  # noqa: E402
+
+INTRO = """\
+# Generated derivatives of programs with loops, branches and calls
+
+Each example shows a function from `examples/control_flow.py` and the derivative s2sgrad generates
+for it (this page is written by `docs/build_examples.py`; `s2sgrad show` prints the same).
+
+How to read them:
+- the primal runs first, recording only what the adjoint will need: a loop counts its iterations
+  (`n_iterations`), a value overwritten in a loop is pushed on a stack of its own before each
+  assignment (`x_stack.append(x)`), a branch decision is kept in a name (`condition`);
+- the adjoint then runs the loops backwards, `for _ in range(n_iterations)`, popping the recorded
+  values back (`x = x_stack.pop()`) and testing the same decisions, so the gradient is the one of
+  the path that actually ran, `break` included;
+- a call to one of your functions becomes a call of its own generated forward pass, which returns
+  what its backward pass needs (`cell_record`), and a call of that backward pass in the adjoint.
+"""
+
+EXAMPLES = [
+    ("A loop with a `break`", control_flow.first_crossing, dict(wrt=(0, 1))),
+    ("A function calling another function in a loop over rows", control_flow.rnn_loss,
+     dict(wrt=(0, 1))),
+    ("An early `return` in a branch", control_flow.piecewise, {}),
+]
+
+
+def build() -> str:
+    parts = [INTRO]
+    for title, fn, options in EXAMPLES:
+        parts.append(f"## {title}\n\n```python\n{inspect.getsource(fn).rstrip()}\n```\n")
+        parts.append(f"```python\n{sg.source(sg.grad(fn, **options)).rstrip()}\n```\n")
+    callee = sg.vjp(control_flow.cell, *_cell_args())[1]
+    parts.append("The forward and backward passes of `cell` that `rnn_loss` calls:\n\n"
+                 f"```python\n{sg.source(callee).rstrip()}\n```\n")
+    parts.append("In-place updates (`x[i] = v`), containers (lists, `append`) and methods of "
+                 "objects are not supported yet; they are refused with a located error.\n")
+    return "\n".join(parts)
+
+
+def _cell_args():
+    import numpy as np
+
+    return np.eye(2), np.ones(2), np.ones(2)
+
+
+if __name__ == "__main__":
+    with open(os.path.join(HERE, "generated_examples.md"), "w") as handle:
+        handle.write(build())
