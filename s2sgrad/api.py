@@ -80,8 +80,8 @@ class Derived:
         out = []
         for grad, param in zip(grads, self._params):
             grad = _finalize(grad, param, args, kwargs)
-            if any(grad is previous for previous in out):
-                grad = grad.copy()
+            if isinstance(grad, np.ndarray) and any(grad is previous for previous in out):
+                grad = grad.copy()   # two arguments must not share one gradient array
             out.append(grad)
         return tuple(out)
 

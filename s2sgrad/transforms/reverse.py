@@ -114,7 +114,7 @@ class _Reverser:
         self.conditional = conditional    # names assigned in loops or branches: maybe undefined
         self.counters: Dict[int, str] = {}
         self.stacks: Dict[str, str] = {}
-        self.nested_counters: List[str] = []
+        self.counters_used: List[str] = []
         self.calls: Dict[int, calls.CallSite] = {}
 
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
@@ -187,11 +187,9 @@ class _Reverser:
             loop = gast.For(target=stmt.target, iter=stmt.iter, body=body, orelse=[],
                             type_comment=None) if isinstance(stmt, gast.For) else \
                 gast.While(test=stmt.test, body=body, orelse=[])
+            self.counters_used.append(count)  # set up front too: a branch may skip the loop
             out = [astutil.assign(count, astutil.constant(0)), loop]
-            if depth > 0:
-                self.nested_counters.append(count)  # undefined if the outer loop never runs
-                out.append(self.push(count))
-            return out
+            return out + ([self.push(count)] if depth > 0 else [])
         return [stmt]
 
     # ---- adjoint sweep (generated in the order it runs) -------------------------------------
@@ -310,7 +308,8 @@ class _Reverser:
             setup.append(codegen.comment("values the adjoint reads, which a loop or branch "
                                          "may leave unassigned, start as None"))
             setup += [astutil.assign(name, astutil.constant(None)) for name in starts]
-        setup += [astutil.assign(name, astutil.constant(0)) for name in self.nested_counters]
+        # (simplification drops these where the loop's own `n = 0` always runs first)
+        setup += [astutil.assign(name, astutil.constant(0)) for name in self.counters_used]
         setup += [astutil.assign(self.stacks[name], gast.List(elts=[], ctx=gast.Load()))
                   for name in recorded]
         return setup + primal, adjoint
