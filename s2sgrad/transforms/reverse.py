@@ -115,6 +115,7 @@ class _Reverser:
         self.counters: Dict[int, str] = {}
         self.stacks: Dict[str, str] = {}
         self.counters_used: List[str] = []
+        self.all_iteration_locals: Set[str] = set()
         self.calls: Dict[int, calls.CallSite] = {}
 
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
@@ -223,7 +224,7 @@ class _Reverser:
         if isinstance(stmt, (gast.For, gast.While)):
             targets = sorted(astutil.names_stored(stmt.target)) \
                 if isinstance(stmt, gast.For) else []
-            body = self.inside(lambda: self.adjoint_block(stmt.body, depth + 1, True))
+            body = self.inside(lambda: self.loop_body_adjoint(stmt, depth))
             body = [self.pop(n, records=n) for n in targets] + body
             count = self.counter(stmt)
             step = "_" if not self.site.namer.is_taken("_") else "_step"
@@ -256,7 +257,7 @@ class _Reverser:
 
     def reset(self, name: str, nested: bool) -> List[Any]:
         """Start the adjoint of `name`'s previous value at zero."""
-        if name not in self.site.active:
+        if name not in self.site.active or name in self.site.iteration_locals:
             return []
         adjoint = self.site.namer.adjoint(name)
         if not nested:
@@ -264,6 +265,18 @@ class _Reverser:
             return []
         return [astutil.assign(adjoint, helper_call(self.site, runtime.zeros_like,
                                                     [astutil.load(name)]))]
+
+    def loop_body_adjoint(self, loop: Any, depth: int) -> List[Any]:
+        """The reversed body of `loop`, with its iteration temporaries handled like straight code."""
+        site = self.site
+        saved = site.iteration_locals, site.iteration_defined
+        site.iteration_locals = _iteration_locals(loop, self.src.node.body)
+        site.iteration_defined = set()
+        self.all_iteration_locals |= site.iteration_locals
+        try:
+            return self.adjoint_block(loop.body, depth + 1, True)
+        finally:
+            site.iteration_locals, site.iteration_defined = saved
 
     def inside(self, generate: Any) -> Any:
         """Generate the adjoint of a loop or branch body, where contributions accumulate."""
@@ -282,7 +295,8 @@ class _Reverser:
         names: Dict[str, None] = {}
         for node in astutil.walk(statements):
             if isinstance(node, gast.Name) and node.id in primal_of \
-                    and node.id not in self.site.defined:
+                    and node.id not in self.site.defined \
+                    and primal_of[node.id] not in self.all_iteration_locals:
                 names.setdefault(node.id, None)
         inits = []
         for adjoint in names:
@@ -313,6 +327,33 @@ class _Reverser:
         setup += [astutil.assign(self.stacks[name], gast.List(elts=[], ctx=gast.Load()))
                   for name in recorded]
         return setup + primal, adjoint
+
+
+def _iteration_locals(loop: Any, function_body: List[Any]) -> Set[str]:
+    """Temporaries of one iteration: assigned once at the top of the loop body, and read only
+    after that, at the top of the same body (never in a nested block, never outside the loop)."""
+    stores: Dict[str, int] = {}
+    for node in astutil.walk(function_body):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+            stores[node.id] = stores.get(node.id, 0) + 1
+    loads_in_function: Dict[str, int] = {}
+    for node in astutil.walk(function_body):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            loads_in_function[node.id] = loads_in_function.get(node.id, 0) + 1
+    local: Set[str] = set()
+    for index, stmt in enumerate(loop.body):
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+            continue
+        name = stmt.targets[0].id
+        if stores.get(name) != 1:
+            continue
+        later = loop.body[index + 1:]
+        top_level_loads = sum(1 for s in later if not isinstance(s, (gast.If, gast.For, gast.While))
+                              for n in astutil.walk(s) if isinstance(n, gast.Name)
+                              and isinstance(n.ctx, gast.Load) and n.id == name)
+        if top_level_loads and top_level_loads == loads_in_function.get(name, 0):
+            local.add(name)
+    return local
 
 
 def _without_records(statements: List[Any], needed: Set[str]) -> List[Any]:

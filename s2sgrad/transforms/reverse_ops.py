@@ -56,6 +56,8 @@ class Site:
         self.accumulate = False
         self.helpers: Dict[str, Any] = {}
         self.callee_guards: List[Any] = []   # one per differentiated call to a user function
+        self.iteration_locals: Set[str] = set()   # temporaries of the loop body being reversed
+        self.iteration_defined: Set[str] = set()
         self._aliases: Dict[int, str] = {}
 
     def adjoint_name(self, primal: str) -> str:
@@ -66,10 +68,17 @@ class Site:
 
     def contribute(self, primal: str, value: Any) -> List[Any]:
         name = self.namer.adjoint(primal)
-        if name in self.defined or self.accumulate:
+        if primal in self.iteration_locals:
+            # A temporary of one loop iteration: its adjoint lives within the reversed iteration,
+            # where the first contribution assigns it, as in straight-line code.
+            fresh = name not in self.iteration_defined
+            self.iteration_defined.add(name)
+        else:
+            fresh = not self.accumulate and name not in self.defined
+            if fresh:
+                self.defined.add(name)
+        if not fresh:
             value = gast.BinOp(left=astutil.load(name), op=gast.Add(), right=value)
-        elif not self.accumulate:
-            self.defined.add(name)
         return [astutil.assign(name, value)]
 
     def fresh(self, base: str) -> str:
