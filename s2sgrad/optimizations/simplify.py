@@ -29,7 +29,8 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
 
 def simplify(statements: List[Any], copies: bool = True) -> List[Any]:
     """Run every simplification until the code stops changing."""
-    passes: List[Callable[[List[Any]], List[Any]]] = [dead_code, drop_orphan_comments]
+    passes: List[Callable[[List[Any]], List[Any]]] = [fold_zero_accumulation, dead_code,
+                                                       drop_orphan_comments]
     if copies:
         passes.insert(0, propagate_copies)
     while True:
@@ -76,6 +77,43 @@ def propagate_copies(statements: List[Any]) -> List[Any]:
                     node.id = source
         return statements[:index] + statements[index + 1:]
     return statements
+
+
+def fold_zero_accumulation(statements: List[Any]) -> List[Any]:
+    """`b = zeros_like(x); ...; b = b + e` becomes `...; b = e` (at every nesting level).
+
+    Valid when nothing in between touches `b`: a contribution to an adjoint always has the
+    shape of its variable (rules un-broadcast), so adding it to zeros changes nothing.
+    """
+    out: List[Any] = []
+    for index, stmt in enumerate(statements):
+        for field in ("body", "orelse"):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list) and block:
+                setattr(stmt, field, fold_zero_accumulation(block))
+        if _is_zero_assignment(stmt):
+            name = stmt.targets[0].id
+            following = statements[index + 1:]
+            user = next((s for s in following if name in astutil.all_names(s)), None)
+            if isinstance(user, gast.Assign) and _accumulates_into(user, name):
+                user.value = user.value.right
+                continue
+        out.append(stmt)
+    return out
+
+
+def _is_zero_assignment(stmt: Any) -> bool:
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+        and isinstance(stmt.value, gast.Call) and anno.get(stmt.value, anno.Key.ZERO, False)
+
+
+def _accumulates_into(stmt: gast.Assign, name: str) -> bool:
+    """`name = name + e` with `e` not reading `name`."""
+    value = stmt.value
+    return isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name \
+        and isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add) \
+        and isinstance(value.left, gast.Name) and value.left.id == name \
+        and name not in astutil.all_names(value.right)
 
 
 def fold_constants(statements: List[Any]) -> int:

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Set, Tuple
 
 import gast
 
-from .. import anno, astutil, codegen
+from .. import anno, astutil, codegen, runtime
 from ..analysis import activity
 from ..errors import NoDerivativeRuleError
 from ..frontend.source import FunctionSource
@@ -37,6 +37,8 @@ def helper_call(site: "Site", fn: Any, args: List[Any]) -> gast.Call:
     """A call to a runtime helper, reached through its alias."""
     call = astutil.call(astutil.load(site.alias(fn, fn.__name__)), args)
     anno.set(call, anno.Key.PURE, True)
+    if fn is runtime.zeros_like:
+        anno.set(call, anno.Key.ZERO, True)
     return call
 
 
