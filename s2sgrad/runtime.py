@@ -133,6 +133,8 @@ def unbroadcast(g: Any, x: Any) -> Any:
     A scalar (or 0-d) ``x`` receives the total sum.  The dtype of ``g`` is
     kept.  If ``g`` is smaller than ``x`` along some axis it is broadcast up.
     """
+    if type(g) is float and (type(x) is float or type(x) is int):
+        return g  # scalar code: the common case in Python loops, decided in two type tests
     target = _shape(x)
     shape = _shape(g)
     if shape == target:
