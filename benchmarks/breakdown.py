@@ -146,8 +146,8 @@ def categorize(statement: ast.stmt, namespace: Dict[str, Any]) -> str:
         return "scalar_seed"
     if "extremum_adjoint" in calls:
         return "max-subtraction adjoint"
-    if "broadcast_to" in calls:
-        return "broadcast_to"
+    if "broadcast_like" in calls:
+        return "broadcast_like"
     for node in ast.walk(statement):
         if _called_name(node) == "unbroadcast":
             if _same_shape(node.args[0], node.args[1], namespace):
@@ -344,7 +344,8 @@ def ablations(df: Any, args: Sequence[Any], reference: Sequence[Any],
         Variant("wrapper", "through the sg.grad wrapper",
                 "what users call: cache validation, then finalize_grad on every gradient",
                 None, df),
-        Variant("direct", "generated function, called directly", "df.generated_functions()[0]", None, fn),
+        Variant("direct", "generated function, called directly", "df.generated_functions()[0]",
+                None, fn),
         snapshot("recompiled", "generated code, recompiled",
                  "from sg.source, unchanged: the baseline of the rewrites below"),
     ]
@@ -369,12 +370,12 @@ def ablations(df: Any, args: Sequence[Any], reference: Sequence[Any],
                              f"{dropped} extremum_adjoint statement(s) removed; "
                              f"{dead} statement(s) became dead", dropped, dead))
 
-    spread = _ReplaceCall("broadcast_to", keep=0)
+    spread = _ReplaceCall("broadcast_like", keep=0)
     spread.visit(node)
     dead = eliminate_dead_code(node)
-    variants.append(snapshot("broadcast_to", "- np.broadcast_to of reduced adjoints",
-                             f"{spread.count} call(s) replaced by their argument (broadcasting "
-                             f"does it implicitly); {dead} statement(s) became dead",
+    variants.append(snapshot("broadcast_like", "- broadcast_like of reduced adjoints",
+                             f"{spread.count} call(s) replaced by their argument (the consumers "
+                             f"broadcast it anyway); {dead} statement(s) became dead",
                              spread.count, dead))
 
     freed = free_after_last_use(node)

@@ -22,7 +22,8 @@ class Tables:
     variants_large: List[breakdown.Variant]  # large MLP, float64
     promotions: List[breakdown.Promotion]    # float32 -> float64 widenings, small MLP float32
     source: str               # generated source of the small-MLP gradient
-    mlp_finish: Optional[timing.Timing] = None  # the wrapper's _finish on the small-MLP gradients
+    # run.finish_times: the wrapper's _finish, and finalize_grad per small-MLP gradient
+    mlp_finish: Dict[str, timing.Timing] = dataclasses.field(default_factory=dict)
 
 
 def grid(header: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool,

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 import s2sgrad as sg  # noqa: E402
+from s2sgrad import runtime  # noqa: E402
 from s2sgrad.cache import CACHE  # noqa: E402
 
 from benchmarks import breakdown, machine, report, timing  # noqa: E402
@@ -134,12 +135,26 @@ def overhead_benchmark(settings: timing.Settings,
                           statements)
 
 
-def finish_time(df: Any, args: tuple, settings: timing.Settings) -> Optional[timing.Timing]:
-    """The wrapper's gradient finalisation alone, on gradients computed once (private API)."""
-    if not hasattr(df, "_finish"):
-        return None
-    grads = breakdown.generated_function(df)(*args)
-    return timing.measure(df._finish, (grads, args, {}), settings)
+def finish_times(df: Any, args: tuple, settings: timing.Settings) -> Dict[str, timing.Timing]:
+    """The wrapper's gradient finalisation, `_finish` (private API).
+
+    Keys "generated" and "generated + _finish": the generated function alone, and followed by
+    `_finish` on its fresh gradients, as in a real call. Keys "<name> (fresh array)" or
+    "<name> (view)": `runtime.finalize_grad` alone on the gradient of one parameter.
+    """
+    if not (hasattr(df, "_finish") and hasattr(df, "_params")):
+        return {}
+    generated = breakdown.generated_function(df)
+
+    def generated_then_finish(*call_args: Any) -> Any:
+        return df._finish(generated(*call_args), call_args, {})
+
+    calls: Dict[str, timing.Call] = {"generated": (generated, args),
+                                     "generated + _finish": (generated_then_finish, args)}
+    for param, grad in zip(df._params, generated(*args)):
+        kind = "view" if getattr(grad, "base", None) is not None else "fresh array"
+        calls[f"{param.name} ({kind})"] = (runtime.finalize_grad, (grad, param.value(args, {})))
+    return timing.compare(calls, settings)
 
 
 def time_first_call(loss: Callable, args: tuple, wrt: tuple) -> float:
@@ -225,7 +240,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         statements = breakdown.statement_costs(small_df, small_args, statement_settings)
         variants = breakdown.ablations(small_df, small_args, mlp.mlp_loss_grad(*small_args),
                                        settings)
-        finish = finish_time(small_df, small_args, settings)
+        finish = finish_times(small_df, small_args, settings)
         progress("breakdown of the generated small-MLP gradient, float32")
         promotions = breakdown.dtype_promotions(small32_df, small32_args)
         variants32 = breakdown.ablations(small32_df, small32_args,
