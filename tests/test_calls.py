@@ -1,7 +1,6 @@
 """Calls to the user's own functions: differentiated through their own forward/backward pair."""
 
 import numpy as np
-import pytest
 
 import s2sgrad as sg
 from programs import helpers

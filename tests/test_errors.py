@@ -87,7 +87,7 @@ def uses_walrus(x):
 
 
 def returns_nothing(x):
-    y = x * 2.0
+    y = x * 2.0  # noqa: F841 - the point: nothing is returned
 
 
 def returns_on_one_path_only(x):

@@ -27,7 +27,7 @@ from typing import Any, Dict, List, Optional, Set
 import gast
 
 from .. import anno, astutil
-from ..analysis import activity
+from ..analysis import activity, overwrites
 from ..errors import UnsupportedSyntaxError
 from ..frontend.source import FunctionSource
 from ..naming import Namer, derived_name
@@ -42,16 +42,7 @@ def transform(src: FunctionSource, inputs: Set[str], namer: Namer) -> None:
     params = astutil.names_stored(src.node.args)
     body = _single_assignment(src.node.body, params, namer)
     varied = activity.varied_names(body, inputs)
-    src.node.body = _operations(src, body, varied, namer, compound_names(body))
-
-
-def compound_names(statements: List[Any]) -> Set[str]:
-    """Names assigned inside loops and branches (including loop targets)."""
-    names: Set[str] = set()
-    for stmt in statements:
-        if isinstance(stmt, (gast.For, gast.While, gast.If)):
-            names |= astutil.names_stored(stmt)
-    return names
+    src.node.body = _operations(src, body, varied, namer, overwrites.compound_names(body))
 
 
 # ---- 2. single assignment -----------------------------------------------------------------
@@ -60,7 +51,7 @@ def compound_names(statements: List[Any]) -> Set[str]:
 def _single_assignment(body: List[Any], params: Set[str], namer: Namer) -> List[Any]:
     current: Dict[str, str] = {}
     defined = set(params)
-    kept = compound_names(body)
+    kept = overwrites.compound_names(body)
     for stmt in body:
         _rename_loads(stmt, current)
         if isinstance(stmt, gast.Assign) and not astutil.names_stored(stmt.targets) & kept:

@@ -29,10 +29,10 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import gast
 
 from .. import anno, astutil, codegen, runtime
+from ..analysis import overwrites
 from ..errors import Location
 from ..frontend.source import FunctionSource
 from ..naming import Namer
-from .normalize import compound_names
 from . import calls
 from .reverse_ops import Site, adjoint_of, helper_call
 
@@ -57,7 +57,8 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
     site = Site(namer, active, resolved)
     seed = namer.fresh("b_return")
     params = astutil.names_stored(src.node.args)
-    reverser = _Reverser(src, site, overwritten_names(body, params), compound_names(body))
+    reverser = _Reverser(src, site, overwrites.overwritten_names(body, params),
+                         overwrites.compound_names(body))
     adjoint: List[Any] = [comment(f"grad of: {anno.get(ret, anno.Key.ORIGIN_TEXT)}",
                                   anno.get(ret, anno.Key.ORIGIN))]
     output = ret.value
@@ -81,28 +82,6 @@ def comment(text: str, where: Optional[Location] = None) -> gast.Expr:
     """A comment line in generated code (rendered by `codegen`)."""
     suffix = f"  ({os.path.basename(where.filename)}:{where.lineno})" if where is not None else ""
     return codegen.comment(text + suffix)
-
-
-def overwritten_names(body: List[Any], params: Set[str]) -> Set[str]:
-    """Names that may be assigned more than once in one run: in a loop, or twice on one path."""
-    counts = _assignments_per_path(body)
-    return {name for name, count in counts.items() if count + (name in params) > 1}
-
-
-def _assignments_per_path(statements: List[Any]) -> Dict[str, float]:
-    counts: Dict[str, float] = {}
-    for stmt in statements:
-        if isinstance(stmt, (gast.For, gast.While)):
-            for name in astutil.names_stored(stmt):
-                counts[name] = float("inf")
-        elif isinstance(stmt, gast.If):
-            body, orelse = _assignments_per_path(stmt.body), _assignments_per_path(stmt.orelse)
-            for name in set(body) | set(orelse):
-                counts[name] = counts.get(name, 0) + max(body.get(name, 0), orelse.get(name, 0))
-        elif isinstance(stmt, gast.Assign):
-            for name in astutil.names_stored(stmt.targets):
-                counts[name] = counts.get(name, 0) + 1
-    return counts
 
 
 class _Reverser:
@@ -270,7 +249,7 @@ class _Reverser:
         """The reversed body of `loop`, with its iteration temporaries handled like straight code."""
         site = self.site
         saved = site.iteration_locals, site.iteration_defined
-        site.iteration_locals = _iteration_locals(loop, self.src.node.body)
+        site.iteration_locals = overwrites.iteration_locals(loop, self.src.node.body)
         site.iteration_defined = set()
         self.all_iteration_locals |= site.iteration_locals
         try:
@@ -327,33 +306,6 @@ class _Reverser:
         setup += [astutil.assign(self.stacks[name], gast.List(elts=[], ctx=gast.Load()))
                   for name in recorded]
         return setup + primal, adjoint
-
-
-def _iteration_locals(loop: Any, function_body: List[Any]) -> Set[str]:
-    """Temporaries of one iteration: assigned once at the top of the loop body, and read only
-    after that, at the top of the same body (never in a nested block, never outside the loop)."""
-    stores: Dict[str, int] = {}
-    for node in astutil.walk(function_body):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
-            stores[node.id] = stores.get(node.id, 0) + 1
-    loads_in_function: Dict[str, int] = {}
-    for node in astutil.walk(function_body):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-            loads_in_function[node.id] = loads_in_function.get(node.id, 0) + 1
-    local: Set[str] = set()
-    for index, stmt in enumerate(loop.body):
-        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
-            continue
-        name = stmt.targets[0].id
-        if stores.get(name) != 1:
-            continue
-        later = loop.body[index + 1:]
-        top_level_loads = sum(1 for s in later if not isinstance(s, (gast.If, gast.For, gast.While))
-                              for n in astutil.walk(s) if isinstance(n, gast.Name)
-                              and isinstance(n.ctx, gast.Load) and n.id == name)
-        if top_level_loads and top_level_loads == loads_in_function.get(name, 0):
-            local.add(name)
-    return local
 
 
 def _without_records(statements: List[Any], needed: Set[str]) -> List[Any]:

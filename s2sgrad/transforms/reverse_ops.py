@@ -9,7 +9,6 @@ Guarantees: the inlined adjoint rule of the operation (see `rules.inline`), or a
 from __future__ import annotations
 
 import operator
-import os
 import types
 from typing import Any, Dict, List, Set, Tuple
 

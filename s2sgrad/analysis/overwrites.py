@@ -1,0 +1,72 @@
+"""Which names a loop or branch overwrites, and which are temporaries of one loop iteration.
+
+Needs: normalized code (or, for `compound_names`, any code).
+Guarantees: plain facts about assignments, used by normalization and by the reverse sweep to
+decide what must be recorded (see `transforms.reverse`). Nothing is rewritten here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Set
+
+import gast
+
+from .. import astutil
+
+
+def compound_names(statements: List[Any]) -> Set[str]:
+    """Names assigned inside loops and branches (including loop targets)."""
+    names: Set[str] = set()
+    for stmt in statements:
+        if isinstance(stmt, (gast.For, gast.While, gast.If)):
+            names |= astutil.names_stored(stmt)
+    return names
+
+
+def overwritten_names(body: List[Any], params: Set[str]) -> Set[str]:
+    """Names that may be assigned more than once in one run: in a loop, or twice on one path."""
+    counts = _assignments_per_path(body)
+    return {name for name, count in counts.items() if count + (name in params) > 1}
+
+
+def _assignments_per_path(statements: List[Any]) -> Dict[str, float]:
+    counts: Dict[str, float] = {}
+    for stmt in statements:
+        if isinstance(stmt, (gast.For, gast.While)):
+            for name in astutil.names_stored(stmt):
+                counts[name] = float("inf")
+        elif isinstance(stmt, gast.If):
+            body, orelse = _assignments_per_path(stmt.body), _assignments_per_path(stmt.orelse)
+            for name in set(body) | set(orelse):
+                counts[name] = counts.get(name, 0) + max(body.get(name, 0), orelse.get(name, 0))
+        elif isinstance(stmt, gast.Assign):
+            for name in astutil.names_stored(stmt.targets):
+                counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def iteration_locals(loop: Any, function_body: List[Any]) -> Set[str]:
+    """Temporaries of one iteration: assigned once at the top of the loop body, and read only
+    after that, at the top of the same body (never in a nested block, never outside the loop)."""
+    stores: Dict[str, int] = {}
+    for node in astutil.walk(function_body):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+            stores[node.id] = stores.get(node.id, 0) + 1
+    loads_in_function: Dict[str, int] = {}
+    for node in astutil.walk(function_body):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            loads_in_function[node.id] = loads_in_function.get(node.id, 0) + 1
+    local: Set[str] = set()
+    for index, stmt in enumerate(loop.body):
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+            continue
+        name = stmt.targets[0].id
+        if stores.get(name) != 1:
+            continue
+        later = loop.body[index + 1:]
+        top_level_loads = sum(1 for s in later if not isinstance(s, (gast.If, gast.For, gast.While))
+                              for n in astutil.walk(s) if isinstance(n, gast.Name)
+                              and isinstance(n.ctx, gast.Load) and n.id == name)
+        if top_level_loads and top_level_loads == loads_in_function.get(name, 0):
+            local.add(name)
+    return local
