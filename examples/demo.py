@@ -11,7 +11,8 @@ import numpy as np
 import s2sgrad as sg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mlp  # noqa: E402  (the example model next to this file)
+import control_flow  # noqa: E402  (the example programs next to this file)
+import mlp  # noqa: E402
 
 
 def physics(theta, length):
@@ -43,6 +44,16 @@ def main():
         W1, b1, W2, b2 = W1 - lr * gW1, b1 - lr * gb1, W2 - lr * gW2, b2 - lr * gb2
     sg.check_grads(mlp.loss, (W1, b1, W2, b2, x[:4], labels[:4]))
     print("check_grads: the generated gradient agrees with finite differences")
+
+    print("\n=== 3. A loop with a data-dependent break, from examples/control_flow.py ===")
+    dcrossing = sg.grad(control_flow.first_crossing, wrt=("rate", "x"))
+    print(sg.source(dcrossing))
+    for rate, x0 in [(1.5, 1.0), (3.0, 1.0)]:
+        drate, dx = dcrossing(rate, x0)
+        steps = next(k for k in range(1, 51) if x0 * rate ** k > 10.0)
+        print(f"rate={rate}: {steps} steps, d/drate = {drate:.6f} (expected "
+              f"{steps * x0 * rate ** (steps - 1):.6f}), d/dx = {dx:.6f} (expected "
+              f"{rate ** steps:.6f})")
 
 
 if __name__ == "__main__":

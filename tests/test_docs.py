@@ -23,6 +23,12 @@ def test_examples_run(capsys):
     out = capsys.readouterr().out
     assert "def dphysics_dtheta_dlength(theta, length, *, b_return=1.0):" in out
     assert "check_grads: the generated gradient agrees with finite differences" in out
+    assert "for _ in range(n_iterations):" in out
+    for line in out.splitlines():
+        if line.startswith("rate="):   # the demo prints the closed form next to each gradient
+            numbers = [float(t.rstrip("),")) for t in line.replace("(", " ").split()
+                       if t.rstrip("),").replace(".", "", 1).isdigit()]
+            assert numbers[1] == numbers[2] and numbers[3] == numbers[4], line
 
 
 def test_readme_first_example_prints_what_the_readme_shows(tmp_path):
