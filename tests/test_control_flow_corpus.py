@@ -419,39 +419,41 @@ def control_path(f, args):
             monitoring.free_tool_id(tool)
         return offsets
 
-    def local_trace(frame, event, arg):
+    def record_opcode(frame, event, arg):
         if event == "opcode":
             offsets.append(frame.f_lasti)
-        return local_trace
 
-    def global_trace(frame, event, arg):
-        if frame.f_code is code:
-            frame.f_trace_opcodes = True
-            frame.f_trace_lines = False
-            return local_trace
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(global_trace)
-    try:
-        f(*fresh(args))
-    finally:
-        sys.settrace(previous)
+    _run_traced(f, args, record_opcode, opcodes=True)
     return offsets
 
 
 def lines_run(f, args):
     """The source lines executed in f's own frame."""
-    code = f.__code__
     lines = set()
 
-    def local_trace(frame, event, arg):
+    def record_line(frame, event, arg):
         if event == "line":
             lines.add(frame.f_lineno)
+
+    _run_traced(f, args, record_line, opcodes=False)
+    return lines
+
+
+def _run_traced(f, args, record, opcodes):
+    """Call f with `record(frame, event, arg)` tracing f's own frame (lines or opcodes)."""
+    code = f.__code__
+
+    def local_trace(frame, event, arg):
+        record(frame, event, arg)
         return local_trace
 
     def global_trace(frame, event, arg):
-        return local_trace if frame.f_code is code else None
+        if frame.f_code is not code:
+            return None
+        if opcodes:
+            frame.f_trace_opcodes = True
+            frame.f_trace_lines = False
+        return local_trace
 
     previous = sys.gettrace()
     sys.settrace(global_trace)
@@ -459,7 +461,6 @@ def lines_run(f, args):
         f(*fresh(args))
     finally:
         sys.settrace(previous)
-    return lines
 
 
 def case_params():
