@@ -91,7 +91,15 @@ def _load_function(target: str) -> Any:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # the user's file itself fails: say so, without our traceback
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        line = getattr(exc, "lineno", None) or (where.lineno if where else "?")
+        raise _UsageError(f"{path}:{line}: running the file failed: "
+                          f"{type(exc).__name__}: {exc}") from None
     obj: Any = module
     for part in name.split("."):
         if not hasattr(obj, part):

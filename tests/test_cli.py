@@ -56,3 +56,12 @@ def test_python_dash_m_and_console_script():
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "def dloss_dW1(" in result.stdout
+
+
+def test_show_reports_a_file_that_does_not_run(tmp_path, capsys):
+    program = tmp_path / "broken.py"
+    program.write_text("def f(x):\n  return x\n    y = 1\n")
+    assert cli.main(["show", f"{program}:f"]) == 2
+    err = capsys.readouterr().err
+    assert "broken.py:3: running the file failed: IndentationError" in err
+    assert "Traceback" not in err
