@@ -146,10 +146,10 @@ def vjp(fn: Callable, *primals: Any, verbose: int = 0) -> Tuple[Any, Callable]:
     forward, backward = derived.generated_functions()
     value, residuals = forward(*primals)
     params = derived._params
-    value_shape = np.shape(value)
+    value_shape = None if isinstance(value, tuple) else np.shape(value)
 
     def vjp_fn(cotangent: Any) -> Tuple[Any, ...]:
-        if np.shape(cotangent) != value_shape:
+        if not isinstance(value, tuple) and np.shape(cotangent) != value_shape:
             raise ValueError(f"the cotangent has shape {np.shape(cotangent)} but "
                              f"{derived._fn.__qualname__} returned shape {value_shape}")
         # The backward pass pops the stacks the forward pass recorded: give it fresh copies,

@@ -96,8 +96,9 @@ def _load_function(target: str) -> Any:
     except Exception as exc:  # the user's file itself fails: say so, without our traceback
         import traceback
 
-        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-        line = getattr(exc, "lineno", None) or (where.lineno if where else "?")
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if os.path.abspath(f.filename) == os.path.abspath(path)]
+        line = getattr(exc, "lineno", None) or (frames[-1].lineno if frames else "?")
         raise _UsageError(f"{path}:{line}: running the file failed: "
                           f"{type(exc).__name__}: {exc}") from None
     obj: Any = module

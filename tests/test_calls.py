@@ -1,6 +1,7 @@
 """Calls to the user's own functions: differentiated through their own forward/backward pair."""
 
 import numpy as np
+import pytest
 
 import s2sgrad as sg
 from programs import helpers
@@ -109,3 +110,53 @@ def only_data_arguments(x, n):
 
 def test_call_with_no_differentiated_argument_runs_as_is():
     assert np.allclose(sg.grad(only_data_arguments)(np.ones(2), 3), 8.0)
+
+
+def mean_and_spread(x):
+    m = np.mean(x)
+    s = np.sum((x - m) ** 2)
+    return m, s
+
+
+def unpacks_a_tuple(x, w):
+    m, s = mean_and_spread(x * w)
+    return m * s + np.sum(w)
+
+
+def uses_one_of_two_results(x):
+    m, s = mean_and_spread(x)
+    return m * 3.0
+
+
+def unpacks_in_a_loop(x):
+    total = 0.0
+    for k in range(3):
+        m, s = mean_and_spread(x * (k + 1.0))
+        total = total + s * m
+    return total
+
+
+@pytest.mark.parametrize("fn, n_args", [(unpacks_a_tuple, 2), (uses_one_of_two_results, 1),
+                                        (unpacks_in_a_loop, 1)])
+def test_functions_returning_tuples(fn, n_args):
+    args = tuple(RNG.standard_normal(4) for _ in range(n_args))
+    sg.check_grads(fn, args)
+
+
+def test_vjp_of_a_function_with_two_outputs():
+    x = RNG.standard_normal(5)
+    (m, s), vjp_fn = sg.vjp(mean_and_spread, x)
+    assert np.isclose(m, np.mean(x))
+    (g,) = vjp_fn((2.0, 3.0))
+    expected = 2.0 / x.size + 3.0 * 2.0 * (x - np.mean(x))
+    assert np.allclose(g, expected)
+    sg.check_grads(mean_and_spread, (x,))
+
+
+def test_unpacking_other_values_is_still_refused():
+    def f(x):
+        a, b = x
+        return a * b
+
+    with pytest.raises(sg.UnsupportedSyntaxError, match="result of a call to your own function"):
+        sg.grad(f)(np.array([1.0, 2.0]))

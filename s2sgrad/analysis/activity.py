@@ -97,9 +97,7 @@ def _until_stable(step: Any, names: Set[str]) -> None:
 def active_names(statements: List[Any], inputs: Iterable[str], output: Any) -> Set[str]:
     """Names that are varied and useful in normalized code returning `output`."""
     varied = varied_names(statements, inputs)
-    useful: Set[str] = set()
-    if isinstance(output, gast.Name) and output.id in varied:
-        useful.add(output.id)
+    useful = astutil.names_loaded(output) & varied   # a name, or a tuple of names
     _useful_in(statements, useful, varied)
     return varied & useful
 

@@ -83,12 +83,11 @@ class CallSite:
         anno.copy_all(self.stmt, new)
         return new
 
-    def adjoint(self, site: Any, result_adjoint: str, active: Set[str]) -> List[Any]:
+    def adjoint(self, site: Any, result_adjoint: Any, active: Set[str]) -> List[Any]:
         """`g_grads = g_backward(*g_record, by)`, then one contribution per argument."""
         grads = site.fresh(f"{self.forward.rsplit('_forward', 1)[0]}_grads")
         call = astutil.call(astutil.load(self.backward), [
-            gast.Starred(value=astutil.load(self.record), ctx=gast.Load()),
-            astutil.load(result_adjoint)])
+            gast.Starred(value=astutil.load(self.record), ctx=gast.Load()), result_adjoint])
         out: List[Any] = [astutil.assign(grads, call)]
         for index, param in enumerate(self.wrt):
             argument = self.arguments[param]

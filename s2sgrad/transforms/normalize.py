@@ -31,7 +31,7 @@ from ..analysis import activity, overwrites
 from ..errors import UnsupportedSyntaxError
 from ..frontend.source import FunctionSource
 from ..naming import Namer, derived_name
-from . import desugar, jumps
+from . import calls, desugar, jumps
 
 
 def transform(src: FunctionSource, inputs: Set[str], namer: Namer) -> None:
@@ -97,9 +97,14 @@ def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: N
                 stmt.value = splitter.atom(stmt.value, target)
         elif isinstance(stmt, gast.Assign):
             if activity.is_varied(stmt.value, varied):
-                raise UnsupportedSyntaxError(
-                    "unpacking a differentiated value into several names is not supported yet",
-                    src.location(stmt), "index the parts explicitly: a = v[0]; b = v[1].")
+                if not calls.called_function(stmt):
+                    raise UnsupportedSyntaxError(
+                        "unpacking a differentiated value into several names is supported only "
+                        "for the result of a call to your own function, not yet here",
+                        src.location(stmt), "index the parts explicitly: a = v[0]; b = v[1].")
+                splitter.call(stmt.value, None)   # a, b = g(x): g returns a tuple
+        elif isinstance(stmt, gast.Return) and isinstance(stmt.value, gast.Tuple):
+            stmt.value.elts = [splitter.atom(e, "result") for e in stmt.value.elts]
         elif isinstance(stmt, gast.Return):
             stmt.value = splitter.atom(stmt.value, "result")
         elif isinstance(stmt, gast.Expr):

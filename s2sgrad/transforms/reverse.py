@@ -67,6 +67,13 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
         seed_value = helper_call(site, runtime.scalar_seed, [output, astutil.load(seed)])
     if isinstance(output, gast.Name) and output.id in active:
         adjoint.extend(site.contribute(output.id, seed_value))
+    elif isinstance(output, gast.Tuple) and not scalar_output:
+        # Several outputs: the incoming adjoint is a tuple with one entry per output.
+        for index, element in enumerate(output.elts):
+            if isinstance(element, gast.Name) and element.id in active:
+                part = gast.Subscript(value=astutil.load(seed), slice=astutil.constant(index),
+                                      ctx=gast.Load())
+                adjoint.extend(site.contribute(element.id, part))
     elif scalar_output:
         adjoint.append(gast.Expr(value=seed_value))
     adjoint.extend(reverser.adjoint_block(body, 0, False, anno.get(ret, anno.Key.ORIGIN)))
@@ -100,15 +107,15 @@ class _Reverser:
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
         """The call site of a differentiated call to a user function, if `stmt` is one."""
         fn = calls.called_function(stmt)
-        if fn is None or stmt.targets[0].id not in self.site.active:
+        if fn is None or not astutil.names_stored(stmt.targets) & self.site.active:
             return None
         if id(stmt) not in self.calls:
             site = calls.prepare(self.src, stmt, fn, self.site)
             self.site.callee_guards.append(site.guard)
-            target = stmt.targets[0].id     # the record lives as long as the call's result
-            if target in self.conditional:
+            targets = astutil.names_stored(stmt.targets)  # the record lives with the result
+            if targets & self.conditional:
                 self.conditional.add(site.record)
-            if target in self.overwritten:
+            if targets & self.overwritten:
                 self.overwritten.add(site.record)
             self.calls[id(stmt)] = site
         return self.calls[id(stmt)]
@@ -223,9 +230,8 @@ class _Reverser:
         """
         call = self.call_site(stmt)
         if call is not None:
-            target = stmt.targets[0].id
-            out = call.adjoint(self.site, self.site.adjoint_name(target), self.site.active)
-            stored = {target, call.record}
+            out = call.adjoint(self.site, self.result_adjoint(stmt.targets[0]), self.site.active)
+            stored = astutil.names_stored(stmt.targets) | {call.record}
         else:
             out = adjoint_of(self.src, stmt, self.site)
             stored = astutil.names_stored(stmt.targets)
@@ -233,6 +239,25 @@ class _Reverser:
             out.append(self.pop(name, records=name))
             out += self.reset(name, nested)
         return out
+
+    def result_adjoint(self, target: Any) -> Any:
+        """The adjoint of an assignment target: a name, or a tuple of adjoints for `a, b = ...`.
+
+        In a tuple, an element whose adjoint may not exist yet (nothing contributed to it) is a
+        zero shaped like its value.
+        """
+        if isinstance(target, gast.Name):
+            return astutil.load(self.site.adjoint_name(target.id))
+        elements = []
+        for element in target.elts:
+            name = element.id
+            adjoint = self.site.adjoint_name(name)
+            exists = name in self.site.active and (
+                adjoint in self.site.defined or adjoint in self.site.iteration_defined
+                or (self.site.accumulate and name not in self.site.iteration_locals))
+            elements.append(astutil.load(adjoint) if exists else helper_call(
+                self.site, runtime.zeros_like, [astutil.load(name)]))
+        return gast.Tuple(elts=elements, ctx=gast.Load())
 
     def reset(self, name: str, nested: bool) -> List[Any]:
         """Start the adjoint of `name`'s previous value at zero."""
