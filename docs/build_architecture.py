@@ -43,7 +43,9 @@ these names still refer to the same objects.""",
 ## 3. Language check and normalization — `s2sgrad/frontend/language.py`, `s2sgrad/transforms/normalize.py`
 
 The language check refuses unsupported constructs with a located error (nothing to show when the
-function passes). Normalization then desugars (`error *= 0.5` becomes an assignment), gives
+function passes). Normalization also moves the statements after a `break`, `continue` or early
+`return` into the branches that do not jump (`transforms/jumps.py`), and rewrites loops over
+differentiated arrays into loops over indices (`transforms/desugar.py`). Normalization then desugars (`error *= 0.5` becomes an assignment), gives
 reassigned names numbered versions (`error_1`), and binds every subexpression that carries a
 derivative to a temporary named after what it holds, so each statement is one rule application.
 `x.shape[0]` carries no derivative, so it is kept whole.""",
@@ -67,7 +69,12 @@ def tanh(z, x):
 
 and becomes `bx_dot_w = bprediction * (1.0 - prediction * prediction)`. The first contribution
 to an adjoint is an assignment, later ones accumulate; every block is headed by the user line it
-differentiates. Binary rules un-broadcast, except next to a literal number.""",
+differentiates. Binary rules un-broadcast, except next to a literal number.
+
+This function has no loop. In one that has, the primal also counts each loop's iterations and
+pushes the values a loop overwrites (only those the adjoint reads) on per-variable stacks; the
+adjoint replays the loop backwards as `for _ in range(n_iterations)`, popping them back, and
+branches test the recorded decision. `docs/generated_examples.md` shows such code.""",
     "generated": """\
 ## 6. Assembly, simplification and code generation — `s2sgrad/pipeline.py`, `s2sgrad/optimizations/simplify.py`, `s2sgrad/codegen.py`
 
