@@ -160,3 +160,44 @@ def test_unpacking_other_values_is_still_refused():
 
     with pytest.raises(sg.UnsupportedSyntaxError, match="result of a call to your own function"):
         sg.grad(f)(np.array([1.0, 2.0]))
+
+
+def call_in_a_branch(x, flag):
+    if flag > 0:
+        y = layer(np.eye(2), x, np.ones((1, 2)))
+    else:
+        y = x * 2.0
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("flag", [1, -1])
+def test_call_inside_a_branch(flag):
+    sg.check_grads(call_in_a_branch, (RNG.standard_normal(2), flag))
+
+
+def call_in_a_while_with_break(x):
+    steps = 0
+    while steps < 10:
+        x = MODEL(x) * 0.5 + x
+        steps = steps + 1
+        if np.sum(x) > 3.0:
+            break
+    return np.sum(x)
+
+
+def test_call_inside_a_while_loop_with_break():
+    sg.check_grads(call_in_a_while_with_break, (np.array([0.1, 0.2]),))
+
+
+def test_documented_examples_are_correct():
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+    import control_flow
+
+    sg.check_grads(control_flow.first_crossing, (1.5, 1.0))
+    sg.check_grads(control_flow.rnn_loss, (RNG.standard_normal((3, 3)) * 0.5,
+                                           RNG.standard_normal(3), RNG.standard_normal((4, 3))))
+    sg.check_grads(control_flow.piecewise, (0.7,))
+    sg.check_grads(control_flow.piecewise, (-0.7,))
