@@ -842,7 +842,15 @@ MATH = [
     ("math.pow", lambda x, y: math.pow(x, y), (POSITIVE, REAL)),
     ("math.pow-constant", lambda x: math.pow(x, 3.0), (REAL,)),
     ("math-chain", lambda x, y: math.exp(math.sin(x) * y) / math.hypot(x, y), (REAL, NONZERO)),
+    ("math.gamma", lambda x: math.gamma(x), (POSITIVE,)),
+    ("math.gamma-negative", lambda x: math.gamma(x - 3.0), (POSITIVE,)),
+    ("math.lgamma", lambda x: math.lgamma(x * 4.0), (POSITIVE,)),
+    ("math.fmod", lambda x, y: math.fmod(x * 3.0, y), (POSITIVE, ABOVE_ONE)),
+    ("math.copysign", lambda x, y: math.copysign(x, y), (NONZERO, NONZERO)),
 ]
+if hasattr(math, "cbrt"):
+    MATH += [("math.cbrt", lambda x: math.cbrt(x), (NONZERO,)),
+             ("math.exp2", lambda x: math.exp2(x), (REAL,))]
 
 
 @pytest.mark.parametrize("point", [0, 1, 2], ids=lambda p: f"point{p}")

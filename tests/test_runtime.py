@@ -491,3 +491,14 @@ def test_stop_gradient_is_identity():
     x = np.arange(3.0)
     assert rt.stop_gradient(x) is x
     assert rt.stop_gradient(2.5) == 2.5
+
+
+@pytest.mark.parametrize("x", [0.3, 1.0, 2.5, 7.0, 40.0, -0.5, -2.3])
+def test_digamma_is_the_derivative_of_lgamma(x):
+    import math
+
+    from s2sgrad.runtime import digamma
+
+    eps = 1e-6
+    numeric = (math.lgamma(x + eps) - math.lgamma(x - eps)) / (2 * eps)
+    assert math.isclose(digamma(x), numeric, rel_tol=1e-6, abs_tol=1e-8)

@@ -113,7 +113,7 @@ def _lambda_definition(fn: types.FunctionType, snippet: str, filename: str,
     """Find the lambda whose code is `fn.__code__` in `snippet` and turn it into a def."""
     tree, shift = _parse_fragment(snippet)
     candidates = [n for n in astutil.walk(tree) if isinstance(n, gast.Lambda)]
-    matches = _matching_lambdas(candidates, fn.__code__, indent + shift)
+    matches = _matching_lambdas(candidates, fn.__code__, first_line - 1, indent + shift)
     if len(matches) != 1:
         reason = "none matches its code" if not matches else "several lambdas there look alike"
         raise SourceUnavailableError(
@@ -141,20 +141,38 @@ def _parse_fragment(snippet: str) -> Tuple[gast.Module, int]:
             return gast.parse(text), shift
         except SyntaxError:
             continue
+    # Last resort, on one line: the longest piece starting at a `lambda` that parses alone,
+    # e.g. in `TABLE += [("name", lambda x: f(x)),` or `g(a, lambda x: x, b`.
+    line = snippet.splitlines()[0] if snippet else ""
+    found = []
+    for start in (i for i in range(len(line)) if line.startswith("lambda", i)):
+        for end in range(len(line), start, -1):
+            try:
+                piece = gast.parse("(" + line[start:end] + ")").body[0].value
+            except SyntaxError:
+                continue
+            _shift_positions(piece, 0, start - 1)   # columns of the line, not of the piece
+            found.append(piece)
+            break
+    if found:
+        module = gast.Module(body=[gast.Expr(value=gast.Tuple(elts=found, ctx=gast.Load()))],
+                             type_ignores=[])
+        return module, 0
     raise SourceUnavailableError("cannot parse the source line of a lambda",
                                  hint="define the function with def instead.")
 
 
-def _matching_lambdas(candidates: List[gast.Lambda], code: types.CodeType,
+def _matching_lambdas(candidates: List[gast.Lambda], code: types.CodeType, line_shift: int,
                       col_shift: int) -> List[gast.Lambda]:
-    """Narrow the lambdas of a line down to the one compiled into `code`.
+    """Narrow the lambdas of a snippet down to the one compiled into `code`.
 
-    First by parameter names; then, on Python 3.11+, by the column where the body starts.
+    First by parameter names; then, on Python 3.11+, by the line and column where the body starts.
     """
     params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
     found = [lam for lam in candidates
              if tuple(a.id for a in lam.args.args + lam.args.kwonlyargs) == params]
     if len(found) > 1 and hasattr(code, "co_positions"):
-        columns = {pos[2] for pos in code.co_positions() if pos[2] is not None}
-        found = [lam for lam in found if lam.body.col_offset + col_shift in columns]
+        starts = {(pos[0], pos[2]) for pos in code.co_positions() if pos[2] is not None}
+        found = [lam for lam in found if (lam.body.lineno + line_shift,
+                                          lam.body.col_offset + col_shift) in starts]
     return found

@@ -12,7 +12,7 @@ import operator
 
 import numpy as np
 
-from ..runtime import unbroadcast
+from ..runtime import digamma, unbroadcast
 from .registry import adjoint, d, method
 
 # ---- arithmetic operators (and their ufunc spellings) ---------------------------------------
@@ -309,3 +309,36 @@ def math_degrees(z, x):
 @adjoint(math.radians)
 def math_radians(z, x):
     d[x] = d[z] * (math.pi / 180.0)
+
+
+@adjoint(math.gamma)
+def math_gamma(z, x):
+    d[x] = d[z] * z * digamma(x)
+
+
+@adjoint(math.lgamma)
+def math_lgamma(z, x):
+    d[x] = d[z] * digamma(x)
+
+
+@adjoint(math.fmod)
+def math_fmod(z, x, y):
+    d[x] = d[z]
+    d[y] = -d[z] * math.trunc(x / y)
+
+
+@adjoint(math.copysign)
+def math_copysign(z, x, y):
+    # |x| carries y's sign: the derivative w.r.t. x is sign(x) * sign(y); y only flips it.
+    d[x] = d[z] * math.copysign(1.0, x) * math.copysign(1.0, y)
+
+
+if hasattr(math, "cbrt"):   # Python 3.11+
+
+    @adjoint(math.cbrt)
+    def math_cbrt(z, x):
+        d[x] = d[z] / (3.0 * z * z)
+
+    @adjoint(math.exp2)
+    def math_exp2(z, x):
+        d[x] = d[z] * z * math.log(2.0)
