@@ -143,3 +143,60 @@ def test_generated_loop_source_is_readable():
     assert "x = x_stack.pop()" in text
     assert "steps_stack" not in text       # the adjoint never reads `steps`: not recorded
     compile(text, "<generated>", "exec")
+
+
+def first_big(x, limit):
+    for i in range(10):
+        y = x * (i + 1.0)
+        if y > limit:
+            return y * y
+    return -x
+
+
+def nested_return(x):
+    for i in range(4):
+        for j in range(4):
+            v = x * i + j
+            if v > 3.0:
+                return v * x
+    return x
+
+
+def loop_else(x):
+    total = 0.0
+    for i in range(5):
+        total = total + x * i
+        if total > 4.0:
+            break
+    else:
+        total = total * 10.0
+    return total
+
+
+def while_else(x):
+    steps = 0
+    while x < 5.0:
+        x = x * 1.5
+        steps = steps + 1
+        if steps > 3:
+            break
+    else:
+        x = x - 1.0
+    return x * x
+
+
+@pytest.mark.parametrize("fn, args", [
+    (first_big, (0.3, 1.0)), (first_big, (0.3, 100.0)),
+    (nested_return, (0.4,)), (nested_return, (2.1,)), (nested_return, (0.01,)),
+    (loop_else, (0.1,)), (loop_else, (1.0,)),
+    (while_else, (3.0,)), (while_else, (0.5,)),
+])
+def test_return_inside_loops_and_else_on_loops(fn, args):
+    sg.check_grads(fn, args)
+    assert np.isclose(sg.value_and_grad(fn)(*args)[0], fn(*args))
+
+
+def test_return_and_else_values():
+    assert sg.grad(loop_else)(0.1) == pytest.approx(100.0)   # no break: the else clause runs
+    assert sg.grad(loop_else)(1.0) == pytest.approx(6.0)     # break at i = 3
+    assert sg.grad(nested_return)(0.4) == pytest.approx(3.8)  # returns (x + 3) * x

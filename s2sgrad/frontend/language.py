@@ -3,7 +3,7 @@
 Needs: a `FunctionSource`.
 Guarantees: when `check` returns, the body is made of assignments (plain, augmented, annotated,
 tuple), expression statements, `assert`, `pass`, `if`/`elif`/`else`, `for` and `while` loops
-(without `else`) with `break` and `continue`, and `return`s (not inside loops) ending every path,
+(with `else`) with `break` and `continue`, and `return`s ending every path,
 over expressions the later passes understand. Every refusal names the construct, the user's
 file:line:column, quotes the code and says what to write instead.
 
@@ -71,7 +71,7 @@ def check(src: FunctionSource) -> None:
     node = src.node
     if isinstance(node, gast.AsyncFunctionDef):
         _refuse(src, node, "async functions cannot be differentiated", "use a plain def.")
-    _check_block(src, node.body, in_loop=False)
+    _check_block(src, node.body)
     if not always_returns(node.body):
         last = node.body[-1]
         _refuse(src, last, "the function does not end with a `return` statement on every path",
@@ -94,24 +94,22 @@ def always_returns(statements: List[Any]) -> bool:
     return False
 
 
-def _check_block(src: FunctionSource, statements: List[Any], in_loop: bool) -> None:
+def _check_block(src: FunctionSource, statements: List[Any]) -> None:
     for stmt in statements:
-        _check_statement(src, stmt, in_loop)
+        _check_statement(src, stmt)
 
 
-def _check_statement(src: FunctionSource, stmt: Any, in_loop: bool) -> None:
+def _check_statement(src: FunctionSource, stmt: Any) -> None:
     kind = type(stmt)
     if isinstance(stmt, (gast.For, gast.While)):
-        if stmt.orelse:
-            _refuse(src, stmt, "`else` clauses on loops are not supported yet",
-                    "set a flag before `break` and test it after the loop.")
+        _check_block(src, stmt.orelse)
         if isinstance(stmt, gast.For):
             _check_target(src, stmt.target)
-        _check_block(src, stmt.body, in_loop=True)
+        _check_block(src, stmt.body)
         return
     if isinstance(stmt, gast.If):
-        _check_block(src, stmt.body, in_loop)
-        _check_block(src, stmt.orelse, in_loop)
+        _check_block(src, stmt.body)
+        _check_block(src, stmt.orelse)
         return
     if isinstance(stmt, (gast.Break, gast.Continue)):
         return  # Python itself only allows them inside loops
@@ -122,9 +120,6 @@ def _check_statement(src: FunctionSource, stmt: Any, in_loop: bool) -> None:
         _refuse(src, stmt, f"`{kind.__name__.lower()}` statements are not supported",
                 "rewrite without it.")
     if isinstance(stmt, gast.Return):
-        if in_loop:
-            _refuse(src, stmt, "`return` inside a loop is not supported yet",
-                    "`break` out of the loop and return after it.")
         if stmt.value is None:
             _refuse(src, stmt, "the function returns nothing to differentiate",
                     "return the value to differentiate (a scalar for grad).")
