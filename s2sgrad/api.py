@@ -154,11 +154,20 @@ def vjp(fn: Callable, *primals: Any, verbose: int = 0) -> Tuple[Any, Callable]:
                              f"{derived._fn.__qualname__} returned shape {value_shape}")
         # The backward pass pops the stacks the forward pass recorded: give it fresh copies,
         # so that vjp_fn can be called again.
-        grads = backward(*[list(r) if type(r) is list else r for r in residuals], cotangent)
+        grads = backward(*_fresh_stacks(residuals), cotangent)
         return tuple(_finalize(g, p, primals, {}) for g, p in zip(grads, params))
 
     vjp_fn._s2sgrad_source = derived.source  # type: ignore[attr-defined]
     return value, vjp_fn
+
+
+def _fresh_stacks(value: Any) -> Any:
+    """Copies of the lists (recording stacks) in residuals, also inside callees' records."""
+    if type(value) is list:
+        return [_fresh_stacks(item) for item in value]
+    if type(value) is tuple:
+        return tuple(_fresh_stacks(item) for item in value)
+    return value
 
 
 def source(derivative: Any) -> str:

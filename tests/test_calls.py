@@ -201,3 +201,18 @@ def test_documented_examples_are_correct():
                                            RNG.standard_normal(3), RNG.standard_normal((4, 3))))
     sg.check_grads(control_flow.piecewise, (0.7,))
     sg.check_grads(control_flow.piecewise, (-0.7,))
+
+
+def calls_a_looping_function(x):
+    total = 0.0
+    for k in range(2):
+        total = total + power(x, n=k + 2)
+    return total * x
+
+
+def test_vjp_through_a_callee_with_loops_can_be_called_twice():
+    value, vjp_fn = sg.vjp(calls_a_looping_function, 0.7)
+    first, = vjp_fn(1.0)
+    second, = vjp_fn(1.0)
+    assert first == second
+    assert np.isclose(first, 3 * 0.7 ** 2 + 4 * 0.7 ** 3)
