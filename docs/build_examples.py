@@ -29,7 +29,8 @@ How to read them:
   values back (`x = x_stack.pop()`) and testing the same decisions, so the gradient is the one of
   the path that actually ran, `break` included;
 - a call to one of your functions becomes a call of its own generated forward pass, which returns
-  what its backward pass needs (`cell_record`), and a call of that backward pass in the adjoint.
+  what its backward pass needs (`cell_record`), and a call of that backward pass in the adjoint;
+  `sg.source` shows the callee's generated passes after the caller's.
 """
 
 EXAMPLES = [
@@ -45,18 +46,9 @@ def build() -> str:
     for title, fn, options in EXAMPLES:
         parts.append(f"## {title}\n\n```python\n{inspect.getsource(fn).rstrip()}\n```\n")
         parts.append(f"```python\n{sg.source(sg.grad(fn, **options)).rstrip()}\n```\n")
-    callee = sg.vjp(control_flow.cell, *_cell_args())[1]
-    parts.append("The forward and backward passes of `cell` that `rnn_loss` calls:\n\n"
-                 f"```python\n{sg.source(callee).rstrip()}\n```\n")
     parts.append("In-place updates (`x[i] = v`), containers (lists, `append`) and methods of "
                  "objects are not supported yet; they are refused with a located error.\n")
     return "\n".join(parts)
-
-
-def _cell_args():
-    import numpy as np
-
-    return np.eye(2), np.ones(2), np.ones(2)
 
 
 if __name__ == "__main__":

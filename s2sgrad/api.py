@@ -69,10 +69,20 @@ class Derived:
 
     @property
     def source(self) -> str:
-        """The generated source of this derivative."""
+        """The generated source of this derivative, then that of the functions it calls."""
         self.generated_functions()
         assert self._derivative is not None
-        return self._derivative.source
+        parts, seen = [self._derivative.source], {id(self._derivative)}
+        pending = list(self._derivative.guards)
+        while pending:
+            callee = getattr(pending.pop(0), "derived", None)   # a CalleeGuard
+            if callee is None or id(callee._derivative) in seen:
+                continue
+            seen.add(id(callee._derivative))
+            parts.append(f"# ---- called above: {callee._fn.__qualname__} "
+                         f"(its forward and backward passes)\n{callee.source}")
+            pending.extend(callee._derivative.guards)
+        return "\n\n".join(parts)
 
     def _finish(self, grads: Any, args: tuple, kwargs: dict) -> Any:
         if self._single:
