@@ -216,3 +216,9 @@ def test_vjp_through_a_callee_with_loops_can_be_called_twice():
     second, = vjp_fn(1.0)
     assert first == second
     assert np.isclose(first, 3 * 0.7 ** 2 + 4 * 0.7 ** 3)
+
+
+def test_source_shows_the_callees_generated_code():
+    text = sg.source(sg.grad(two_layers, wrt=(0, 1, 2, 3)))
+    assert text.count("# ---- called above: layer") == 2   # two call sites, two wrt sets
+    assert "def layer_forward(W, b, x):" in text and "def layer_backward(" in text
