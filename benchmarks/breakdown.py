@@ -14,6 +14,10 @@ Two views of one generated derivative (the source that `sg.source(df)` shows):
   variant and counts its page faults per call. The time saved by a step is what that overhead
   costs in context. The rewrites are specialised to the shapes of the benchmark inputs: they show
   what the compiler could save, they are not general transformations.
+
+- `loop_ablations` does the same for a generated gradient with loops, with the two rewrites that
+  matter there: `unbroadcast` calls whose arguments always have the same shape, and the tape
+  stacks of values that only those calls read.
 """
 
 from __future__ import annotations
@@ -313,6 +317,8 @@ class Variant:
     timing: Optional[timing.Timing] = None
     faults: Optional[float] = None            # minor page faults per call
     agrees: bool = False
+    calls: int = 0                            # loops: calls removed, counted over one gradient
+    names: List[str] = dataclasses.field(default_factory=list)  # loops: the values unstacked
 
 
 def _load(source: str, namespace: Dict[str, Any]) -> Callable[..., Any]:
@@ -392,3 +398,194 @@ def ablations(df: Any, args: Sequence[Any], reference: Sequence[Any],
     for variant in variants:
         variant.timing = times[variant.key]
     return variants
+
+
+# ---- ablations of generated loops ----------------------------------------------------------
+#
+# The rewrites above assume straight-line code: they decide shapes from the values the function
+# leaves behind, and remove dead code in one backward sweep. In a loop, a name holds a different
+# value on every iteration (and the reverse loop pops the old ones back), so the loop versions
+# below decide shapes on every call of a probe, and find dead code with a liveness analysis that
+# iterates over loop bodies and treats each tape stack as a whole.
+
+PROBE = "_benchmark_probe"
+
+
+class _UnbroadcastSites(ast.NodeTransformer):
+    """Number the `unbroadcast(g, x)` calls in source order. With `drop` None, route each through
+    `_benchmark_probe(site, g, x)`; otherwise replace the calls at the sites in `drop` by `g`."""
+
+    def __init__(self, drop: Optional[Set[int]] = None):
+        self.drop, self.sites, self.count = drop, 0, 0
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if _called_name(node) != "unbroadcast":
+            return node
+        site = self.sites
+        self.sites += 1
+        if self.drop is None:
+            return ast.Call(func=ast.Name(id=PROBE, ctx=ast.Load()),
+                            args=[ast.Constant(site), *node.args], keywords=[])
+        if site not in self.drop:
+            return node
+        self.count += 1
+        return node.args[0]
+
+
+def _matching_unbroadcast_sites(fn: Callable[..., Any], source: str,
+                                args: Sequence[Any]) -> Tuple[Set[int], int]:
+    """The `unbroadcast` sites whose two arguments had the same shape on every call, and how many
+    calls one call of the function makes at those sites."""
+    node = _function_def(source)
+    _UnbroadcastSites().visit(node)
+    namespace = _namespace(fn)
+    same: Dict[int, bool] = {}
+    calls: Dict[int, int] = {}
+
+    def probe(site: int, g: Any, x: Any) -> Any:
+        calls[site] = calls.get(site, 0) + 1
+        same[site] = same.get(site, True) and np.shape(g) == np.shape(x)
+        return namespace["unbroadcast"](g, x)
+
+    namespace[PROBE] = probe
+    _load(ast.unparse(ast.fix_missing_locations(node)), namespace)(*args)
+    matching = {site for site, equal in same.items() if equal}
+    return matching, sum(calls[site] for site in matching)
+
+
+def _popped_stack(statement: ast.stmt) -> Optional[str]:
+    """`stack` for a statement `name = stack.pop()`."""
+    if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+        func = statement.value.func
+        if isinstance(func, ast.Attribute) and func.attr == "pop" \
+                and isinstance(func.value, ast.Name):
+            return func.value.id
+    return None
+
+
+def _live_before(body: List[ast.stmt], live: Set[str], needed: Set[int]) -> Set[str]:
+    """Names live before `body`, given those live after it; adds to `needed` the ids of the
+    assignments whose targets are read later. Pushes (`stack.append(x)`) and pops always count as
+    needed here: `eliminate_dead_stacks` removes a stack as a whole."""
+    live = set(live)
+    for statement in reversed(body):
+        if isinstance(statement, (ast.For, ast.While)):
+            header = _names(statement.iter if isinstance(statement, ast.For) else statement.test,
+                            ast.Load)
+            head = live | header
+            while True:  # the body runs any number of times: iterate to a fixed point
+                widened = live | header | _live_before(statement.body, head, needed)
+                if widened == head:
+                    break
+                head = widened
+            live = head
+        elif isinstance(statement, ast.If):
+            live = (_live_before(statement.body, live, needed)
+                    | _live_before(statement.orelse, live, needed)
+                    | _names(statement.test, ast.Load))
+        elif isinstance(statement, ast.Assign):
+            targets = set().union(*(_names(t, ast.Store) for t in statement.targets))
+            if targets & live:
+                needed.add(id(statement))
+            elif _popped_stack(statement) is None:
+                continue  # dead: its operands are not read on its account
+            live = (live - targets) | _names(statement.value, ast.Load)
+        else:
+            live |= _names(statement, ast.Load)
+    return live
+
+
+def _prune(body: List[ast.stmt], dead_stacks: Set[str], needed: Set[int]) -> int:
+    """Remove from `body`, in place and recursively, the statements that touch a stack in
+    `dead_stacks` and the assignments (other than pops) not in `needed`; return how many."""
+    removed = 0
+    for statement in list(body):
+        if isinstance(statement, (ast.For, ast.While, ast.If)):
+            removed += _prune(statement.body, dead_stacks, needed)
+            removed += _prune(statement.orelse, dead_stacks, needed)
+            if not statement.body:
+                statement.body.append(ast.Pass())
+        elif ((_names(statement, ast.Load) | _names(statement, ast.Store)) & dead_stacks
+              or (isinstance(statement, ast.Assign) and _popped_stack(statement) is None
+                  and id(statement) not in needed)):
+            body.remove(statement)
+            removed += 1
+    return removed
+
+
+def eliminate_dead_stacks(node: ast.FunctionDef) -> Tuple[int, List[str]]:
+    """Remove dead assignments, and the tape stacks none of whose popped values is read.
+
+    Returns the number of statements removed and the names of the values whose stacks went.
+    """
+    removed, values = 0, []
+    while True:
+        needed: Set[int] = set()
+        _live_before(node.body, set(), needed)
+        used: Dict[str, bool] = {}
+        for statement in ast.walk(node):
+            stack = _popped_stack(statement)
+            if stack is not None:
+                used[stack] = used.get(stack, False) or id(statement) in needed
+        dead_stacks = {stack for stack, read in used.items() if not read}
+        values += sorted(stack.removesuffix("_stack") for stack in dead_stacks)
+        count = _prune(node.body, dead_stacks, needed)
+        removed += count
+        if not count:
+            return removed, values
+
+
+def loop_ablations(df: Any, args: Sequence[Any], reference: Sequence[Any],
+                   settings: timing.Settings) -> List[Variant]:
+    """Cumulative rewrites of a generated gradient with loops, checked and timed like
+    `ablations`."""
+    fn = generated_function(df)
+    source = sg.source(df)
+    namespace = _namespace(fn)
+    node = _function_def(source)
+
+    def snapshot(key: str, label: str, detail: str, changed: int = 0, dead: int = 0) -> Variant:
+        return Variant(key, label, detail, ast.unparse(ast.fix_missing_locations(node)),
+                       changed=changed, dead=dead)
+
+    variants = [
+        Variant("direct", "generated function, called directly", "df.generated_functions()[0]",
+                None, fn),
+        snapshot("recompiled", "generated code, recompiled",
+                 "from sg.source, unchanged: the baseline of the rewrites below"),
+    ]
+    matching, calls = _matching_unbroadcast_sites(fn, source, args)
+    equal = _UnbroadcastSites(matching)
+    equal.visit(node)
+    variants.append(snapshot("unbroadcast", "- unbroadcast where shapes already match",
+                             f"{equal.count} of {equal.sites} call site(s) replaced by their "
+                             f"argument ({calls} calls per gradient)", equal.count))
+    variants[-1].calls = calls
+    removed, values = eliminate_dead_stacks(node)
+    variants.append(snapshot("stacks", "- pushes and pops of values no longer read",
+                             f"the stacks of {', '.join(f'`{v}`' for v in values) or 'no value'} "
+                             f"removed; {removed} statement(s) in all", len(values), removed))
+    variants[-1].names = values
+
+    timed: Dict[str, timing.Call] = {}
+    for variant in variants:
+        function = variant.function or _load(variant.source, namespace)
+        variant.agrees = _agrees(function(*args), reference, 1e-7, 1e-10)
+        variant.faults = timing.page_faults_per_call(function, tuple(args))
+        timed[variant.key] = (function, tuple(args))
+    times = timing.compare(timed, settings)
+    for variant in variants:
+        variant.timing = times[variant.key]
+    return variants
+
+
+def loop_bodies(source: str) -> List[List[ast.stmt]]:
+    """The simple statements of each top-level loop of a function, in order (nested loops'
+    statements included in their enclosing loop's)."""
+    bodies = []
+    for statement in _body(_function_def(source)):
+        if isinstance(statement, (ast.For, ast.While)):
+            bodies.append([n for n in ast.walk(statement) if isinstance(n, ast.stmt)
+                           and not isinstance(n, (ast.For, ast.While, ast.If, ast.Pass))])
+    return bodies

@@ -5,11 +5,13 @@ had `broadcast_like`, tie counts in the adjoint's dtype and `finalize_grad`'s fa
 number, the ranking of the overheads and the verdict on the project's 1.3x target are computed
 from the run itself, so they stay honest when the compiler changes: an overhead that disappears
 shows up with a saving near zero (and the ablation table says how many statements each rewrite
-touched).
+touched). The notes on the loop workloads are built the same way, from their own rewrites and
+from counts taken on the generated source.
 """
 
 from __future__ import annotations
 
+import ast
 import mmap
 from typing import Dict, List, Sequence
 
@@ -22,8 +24,8 @@ INTRO = """\
 How fast is the code s2sgrad generates? Each workload below is a plain NumPy function, written as
 a user would write it, and a gradient of it written by hand the way an expert would (reusing the
 forward intermediates, doing no wasted work). The suite times the generated gradient, the
-hand-written one and the forward pass, and then takes the generated small-MLP gradient apart to
-show where it loses time.
+hand-written one and the forward pass, and then takes the generated small-MLP gradient and the
+generated loop gradients apart to show where they lose time.
 
 This file is written by `benchmarks/run.py`; edit that script (or `benchmarks/notes.py`), not this
 file. Benchmarks are not tests: nothing here runs under pytest and no time is asserted.
@@ -43,13 +45,13 @@ METHOD = """\
   candidates of one table row are measured together, taking turns in blocks of about {block},
   so that a slow spell of the machine affects them alike. The per-statement costs use a quarter
   of that budget. Other work on the machine adds noise all the same: the load average is
-  recorded above, and the noise table below gives the interquartile range of every MLP
-  measurement.
+  recorded above, and the noise table below gives the interquartile range of every MLP and
+  loop measurement.
 - **Correctness first.** Before anything is timed, each generated gradient is compared with the
   hand-written one with `np.allclose` (rtol 1e-7 in float64, 1e-4 in float32); the run stops if
   they differ. The rewritten variants in the notes are checked the same way.
 - **Float types.** Inputs and parameters are float64, except the row marked float32, where all of
-  them (labels included) are float32.
+  them (labels included) are float32. The scalar loops run on Python floats.
 """
 
 WORKLOADS = """\
@@ -63,11 +65,21 @@ WORKLOADS = """\
 2. **Large MLP** (`deep_mlp_loss`): batch 512, 1024-1024-1024-10, two tanh hidden layers, the
    same loss, gradient with respect to all weights and biases. Dominated by matrix products, so
    it shows whether the generated code does the same BLAS work as the hand-written code.
-3. **Per-call overhead** (`benchmarks/workloads/scalar.py: square`, `f(x) = x * x` at a Python
+3. **Scalar loop** (`benchmarks/workloads/loops.py: scalar_loop`): `x = a * math.sin(x) + b * x *
+   0.5` a thousand times on Python floats, from `x = 0.5`, at (a, b) = (0.9, 0.7); gradient with
+   respect to (a, b). Nearly all of its time is the Python interpreter, so it shows the cost of
+   every generated statement and runtime call.
+4. **RNN** (`rnn_loss`): `h = np.tanh(h @ W + xs[t] @ U)` over 50 steps, batch 16, input 10,
+   hidden 64, loss `np.sum(h ** 2)` of the last state; gradient with respect to (W, U). Small
+   matrix products, so both the per-statement overhead and the memory kept on the tape show.
+5. **While loop** (`while_loop`): `while x < limit and n < 10000: x = x * a + c; n = n + 1` on
+   Python floats from x = 1 with (a, c, limit) = (1.01, 0.01, 20), which runs 237 iterations (the
+   number of iterations is data-dependent); gradient with respect to (a, c).
+6. **Per-call overhead** (`benchmarks/workloads/scalar.py: square`, `f(x) = x * x` at a Python
    float): the time of calling the cached `sg.grad(square)` wrapper, minus the time of calling
    the generated function directly (`df.generated_functions()[0]`); the absolute times are
    shown too, next to a hand-written `2.0 * x` and an empty function call.
-4. **Generation time**: the derivative cache is cleared (`s2sgrad.cache.CACHE.clear()`), a fresh
+7. **Generation time**: the derivative cache is cleared (`s2sgrad.cache.CACHE.clear()`), a fresh
    `sg.grad(mlp_loss, wrt=(0, 1, 2, 3))` is called once, and a normal cached call is subtracted;
    median over the repetitions.
 
@@ -76,6 +88,13 @@ and use `d_logits = (softmax - y) / batch`. That formula relies on every row of 
 (true for one-hot labels); the generated gradient cannot know this and is correct for any `y`.
 They also give the max-subtraction no adjoint (its contribution is zero up to rounding) and never
 compute the loss value.
+
+The hand-written loop gradients run the forward loop once, append to a list what the backward
+pass needs (the trajectory of `x`, or the hidden states), and walk it backwards with `reversed`
+or an index, accumulating the gradients of the parameters in place: in plain Python with the
+`math` module for the scalar loops, with `+=` into preallocated arrays for the RNN. The number
+of iterations of the `while` loop is piecewise constant in the parameters, so it contributes no
+derivative, in either gradient.
 
 **Reading the ratios.** *generated / hand* is the price of using s2sgrad instead of deriving the
 gradient by hand (1.00x would be a tie). *generated / forward* and *hand / forward* compare each
@@ -99,6 +118,10 @@ def _statement_cost(costs: Sequence[breakdown.StatementCost], needle: str) -> fl
     return sum(c.seconds for c in costs if needle in c.text)
 
 
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(f"`{name}`" for name in names)
+
+
 def _sources(tables: report.Tables) -> List[Dict[str, str]]:
     """The overheads of the generated float64 small-MLP gradient, most expensive first."""
     v, costs = tables.variants, tables.statements
@@ -114,9 +137,6 @@ def _sources(tables: report.Tables) -> List[Dict[str, str]]:
     views = [key.split()[0] for key in per_gradient if key.endswith("(view)")]
     reducing = [c for c in costs if c.category == "unbroadcast, reduces"]
 
-    def listed(names: Sequence[str]) -> str:
-        return ", ".join(f"`{name}`" for name in names)
-
     def times(kind: str) -> str:
         return ", ".join(f"`{key.split()[0]}` {fmt(t)}" for key, t in per_gradient.items()
                          if key.endswith(kind))
@@ -126,7 +146,7 @@ def _sources(tables: report.Tables) -> List[Dict[str, str]]:
     elif views:
         finalize_text = (
             " `runtime.finalize_grad` returns a fresh array of the right dtype and shape at once "
-            f"({times('(fresh array)')}, timed alone), but {listed(views)} are views "
+            f"({times('(fresh array)')}, timed alone), but {_listed(views)} are views "
             "(`unbroadcast` sums with `keepdims=True`, then reshapes), so they miss that fast "
             f"path and go through the writeability, stride and aliasing checks "
             f"({times('(view)')}).")
@@ -204,7 +224,7 @@ def _sources(tables: report.Tables) -> List[Dict[str, str]]:
             "have the same shape: each is a Python call and two `_shape` lookups, and it keeps "
             f"`x` alive only for its shape. Dropping them saves "
             f"**{fmt(_saving(v, 'unbroadcast'))}**. The {len(reducing)} calls that do reduce "
-            f"({listed([c.text.split(' = ')[0] for c in reducing])}) take "
+            f"({_listed([c.text.split(' = ')[0] for c in reducing])}) take "
             f"{fmt(sum(c.seconds for c in reducing))} in all, timed alone, for a sum over known "
             "axes each."), suggestion=(
             "Small. If shapes are ever specialised (guarded on the input shapes, like the cache "
@@ -383,6 +403,163 @@ def _notes(tables: report.Tables) -> str:
     return "\n".join(lines)
 
 
+def _target_verdicts(results: Sequence, target: float) -> Dict[str, List[str]]:
+    """Labels of the results that meet the target, miss it, or are too close to call (the ratio
+    of the medians and that of the lower quartiles fall on different sides of it)."""
+    verdicts: Dict[str, List[str]] = {"meet": [], "miss": [], "too close to call": []}
+    for r in results:
+        meets = [round(ratio, 2) <= target for ratio in (r.generated.median / r.hand.median,
+                                                         r.generated.q1 / r.hand.q1)]
+        key = "meet" if all(meets) else "miss" if not any(meets) else "too close to call"
+        verdicts[key].append(r.label)
+    return verdicts
+
+
+def _short(label: str) -> str:
+    """"the RNN" for "RNN (50 steps, ...)", "the scalar loop" for "Scalar loop (...)"."""
+    name = label.split(" (")[0]
+    return "the " + (name if name.split()[0].isupper() else name[0].lower() + name[1:])
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _loop_verdict(tables: report.Tables) -> str:
+    ratios = {r.label: f"{_short(r.label)} ({r.generated.median / r.hand.median:.2f}x)"
+              for r in tables.loops}
+    verdicts = _target_verdicts(tables.loops, report.LOOP_TARGET)
+    words = {"meet": "met by", "miss": "missed by", "too close to call": "too close to call for"}
+    parts = [f"{words[key]} {_and([ratios[label] for label in labels])}"
+             for key, labels in verdicts.items() if labels]
+    return (f"The project's target for these is generated / hand-written within "
+            f"{report.LOOP_TARGET}x: {'; '.join(parts)} (a ratio is too close to call when the "
+            "lower quartiles and the medians fall on different sides of the target). The notes "
+            "at the end say where the generated loop code loses time.")
+
+
+def _calls_in(statements: Sequence[ast.stmt], name: str) -> int:
+    return sum(breakdown._called_name(n) == name for s in statements for n in ast.walk(s))
+
+
+def _appends(statements: Sequence[ast.stmt]) -> int:
+    return sum(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+               and n.func.attr == "append" for s in statements for n in ast.walk(s))
+
+
+def _loop_item(r) -> str:
+    """Where the generated gradient of one loop workload loses time, from its ablations."""
+    v, hand = r.variants, r.hand.median
+    generated, kept, by_hand = (breakdown.loop_bodies(source) for source in
+                                (r.source, v[-1].source, r.hand_source))
+    text = f"- **{r.label}** ({r.generated.median / hand:.2f}x the hand-written gradient)."
+    unb, stacks = _variant(v, "unbroadcast"), _variant(v, "stacks")
+    if unb.changed:
+        per_iteration = sum(_calls_in(body, "unbroadcast") for body in generated)
+        saved = _saving(v, "unbroadcast")
+        text += (f" `unbroadcast` is called {per_iteration} times per iteration ({unb.calls} "
+                 "calls per gradient), always on "
+                 + ("Python floats" if r.floats else "arguments of the same shape")
+                 + f": replacing each call by its argument saves **{fmt(saved)}** "
+                 f"({fmt(saved / unb.calls)} a call).")
+    if stacks.changed and generated and by_hand:
+        before = _variant(v, "unbroadcast").faults
+        names = _and([f"`{name}`" for name in stacks.names])
+        only = ("is pushed only because those calls read it for its shape: removing its stack"
+                if stacks.changed == 1 else "are pushed only because those calls read them for "
+                f"their shape: removing their {stacks.changed} stacks")
+        text += (f" As generated, the forward loop pushes {_appends(generated[0])} values per "
+                 f"iteration (the hand-written one appends {_appends(by_hand[0])}); {names} "
+                 f"{only} saves **{fmt(_saving(v, 'stacks'))}**")
+        if before is not None and stacks.faults is not None and before - stacks.faults > 10:
+            extra = (before - stacks.faults) * mmap.PAGESIZE / 2 ** 10
+            text += (f", and takes the page faults per call from {before:.0f} to "
+                     f"{stacks.faults:.0f} (hand-written: {r.hand_faults:.0f}): the stacked "
+                     f"arrays are about {extra:.0f} KiB that every call gets afresh from the "
+                     "kernel")
+        text += "."
+    if not (kept and by_hand):
+        return text
+    final = v[-1].timing.median
+    helpers = sorted({breakdown._called_name(n) for s in kept[-1] for n in ast.walk(s)
+                      if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)})
+    text += (f" What is left, {fmt(final)} ({final / hand:.2f}x), is the "
+             "one-operation-per-statement form: the loops still run "
+             f"{' and '.join(str(len(body)) for body in kept)} statements per iteration, against "
+             f"{' and '.join(str(len(body)) for body in by_hand)} by hand")
+    if helpers:
+        text += (", and the reverse loop still calls "
+                 + _and([f"`{name}`" for name in helpers]) + " on every iteration")
+    return text + "."
+
+
+def _allocator_paragraph(tables: report.Tables) -> str:
+    """The loops timed again after the large MLP, when the allocator keeps more memory."""
+    ratios, faults = [], []
+    for r in tables.loops:
+        if not r.after_large:
+            continue
+        name = _short(r.label)
+        later = r.after_large["generated"].median
+        ratios.append(f"{later / r.after_large['hand'].median:.2f}x for {name} "
+                      f"({fmt(later)}; before: {r.generated.median / r.hand.median:.2f}x)")
+        before = _variant(r.variants, "direct").faults
+        if before is not None and r.after_large_faults is not None \
+                and abs(before - r.after_large_faults) > 10:
+            faults.append(f"{before:.0f} to {r.after_large_faults:.0f} for {name}")
+    if not ratios:
+        return ""
+    text = ("**The allocator's state.** The loop gradients above are timed before the large "
+            f"MLP. Timed again after it, generated / hand-written is {'; '.join(ratios)}. ")
+    if not faults:
+        return text + "The page faults per call of the generated gradients did not change."
+    return text + (
+        f"The page faults per call of the generated gradient go from {'; '.join(faults)}: once "
+        "glibc has freed a block as large as the MLP's 4 MiB arrays, it raises its mmap and trim "
+        "thresholds (see mallopt(3)) and keeps the memory a call frees for the next call, "
+        "instead of returning it to the kernel. A process that never handled arrays that large "
+        "sees the first numbers; one that did sees these.")
+
+
+def _loop_notes(tables: report.Tables) -> str:
+    if not tables.loops:
+        return ""
+    resets = sum(_calls_in(body, "zeros_like") for r in tables.loops
+                 for body in breakdown.loop_bodies(r.source))
+    lines = [
+        "## Notes: where the generated loop code loses time",
+        "",
+        "The generated sources (at the end of these notes) were read for per-iteration work the "
+        "hand-written gradients do not do, and each kind found was measured by rewriting the "
+        "generated code step by step, as for the MLP: each variant is checked against the "
+        "hand-written gradient, all are timed together, and the time a step saves is what that "
+        "overhead costs in context.",
+        "",
+        *[_loop_item(r) for r in tables.loops],
+        "",
+        ("No loop-carried adjoint is reset with `zeros_like` inside a loop: `zeros_like` only "
+         "initialises the accumulators, once per gradient." if not resets else
+         f"The loops also reset loop-carried adjoints with `zeros_like` ({resets} call(s) in "
+         "loop bodies)."),
+        "*Suggestions:* `unbroadcast` is needed only where an operand was broadcast. An operand "
+        "that is a Python float (a `float` argument, a `math.*` result, float arithmetic) or "
+        "that has the shape of the result is often known at generation time (or could be, with "
+        "shapes guarded as the MLP notes suggest), and then the call can be omitted; a value "
+        "read only for its shape should not be taped (tape its shape, or nothing when the shape "
+        "is the same on every iteration).",
+    ]
+    lines += ["", _allocator_paragraph(tables)]
+    for r in tables.loops:
+        lines += ["", f"**{r.label}**, the rewrites:", "",
+                  report.variant_table(r.variants, r.hand, r.hand_faults, True)]
+    lines += ["", "<details><summary>The generated loop gradients (`sg.source(df)`)</summary>",
+              ""]
+    for r in tables.loops:
+        lines += [f"{r.label}:", "", "```python", r.source.rstrip(), "```", ""]
+    lines += ["</details>", ""]
+    return "\n".join(lines)
+
+
 def _machine_table(info: Dict[str, str]) -> str:
     rows = [[key, value.replace("|", "/")] for key, value in info.items()]
     return report.grid(["", ""], rows, True, "ll")
@@ -390,7 +567,7 @@ def _machine_table(info: Dict[str, str]) -> str:
 
 def _raw_table(tables: report.Tables) -> str:
     rows = []
-    for result in tables.mlp:
+    for result in [*tables.mlp, *tables.loops]:
         for name, t in (("generated", result.generated), ("hand-written", result.hand),
                         ("forward", result.forward)):
             rows.append([f"{result.label}: {name}", fmt(t.median), f"{100 * t.spread:.1f}%",
@@ -399,7 +576,8 @@ def _raw_table(tables: report.Tables) -> str:
 
 
 def _noise_sentence(tables: report.Tables) -> str:
-    worst = max((t.spread, f"{r.label}: {name}") for r in tables.mlp
+    results = [*tables.mlp, *tables.loops]
+    worst = max((t.spread, f"{r.label}: {name}") for r in results
                 for name, t in (("generated", r.generated), ("hand-written", r.hand),
                                 ("forward", r.forward)))
     verdict = ("The run was quiet enough for differences of a few percent to mean something."
@@ -410,7 +588,7 @@ def _noise_sentence(tables: report.Tables) -> str:
                "of the lower quartiles below, which slow spells affect least.")
     quartiles = "; ".join(
         f"{r.label}: {r.generated.q1 / r.hand.q1:.2f}x (medians: "
-        f"{r.generated.median / r.hand.median:.2f}x)" for r in tables.mlp)
+        f"{r.generated.median / r.hand.median:.2f}x)" for r in results)
     return (f"The widest interquartile range is {100 * worst[0]:.0f}% of the median "
             f"({worst[1]}). {verdict} Generated / hand-written from the lower quartiles: "
             f"{quartiles}.")
@@ -433,6 +611,10 @@ def _summary(tables: report.Tables) -> str:
         f"- Small MLP, float32: {small32.generated.median / small32.hand.median:.2f}x"
         + (", and a generated statement widens float32 to float64 (see the notes)."
            if tables.promotions else "; the generated code stays in float32 (see the notes)."),
+        f"- Loops (target: {report.LOOP_TARGET}x): generated / hand-written is "
+        + _and([f"{r.generated.median / r.hand.median:.2f}x for {_short(r.label)}"
+                for r in tables.loops])
+        + "; the notes say where the generated loop code loses time.",
         f"- Per-call overhead of the `sg.grad` wrapper: {fmt(o.wrapper.median - o.direct.median)} "
         f"on a scalar function; the generated code for `x * x` itself takes "
         f"{fmt(o.direct.median)}.",
@@ -468,6 +650,12 @@ def document(tables: report.Tables, info: Dict[str, str], command: str,
         "### MLP gradients (median time per call)",
         "",
         report.mlp_table(tables, True),
+        "",
+        "### Loops, branches and calls (median time per call)",
+        "",
+        report.loops_table(tables, True),
+        "",
+        _loop_verdict(tables),
         "",
         "### Per-call overhead",
         "",
@@ -505,5 +693,6 @@ def document(tables: report.Tables, info: Dict[str, str], command: str,
         "",
         WORKLOADS,
         _notes(tables),
+        _loop_notes(tables),
     ]
     return "\n".join(parts)

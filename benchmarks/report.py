@@ -9,11 +9,12 @@ from . import breakdown, timing
 from .timing import format_seconds as fmt
 
 TARGET = 1.3  # the project's goal for generated / hand-written on the MLP gradients
+LOOP_TARGET = 1.5  # the same, for the gradients of functions with loops
 
 
 @dataclasses.dataclass
 class Tables:
-    mlp: List[Any]            # run.MlpResult
+    mlp: List[Any]            # run.GradientResult
     overhead: Any             # run.OverheadResult
     generation: Any           # run.GenerationResult
     statements: List[breakdown.StatementCost]
@@ -24,6 +25,7 @@ class Tables:
     source: str               # generated source of the small-MLP gradient
     # run.finish_times: the wrapper's _finish, and finalize_grad per small-MLP gradient
     mlp_finish: Dict[str, timing.Timing] = dataclasses.field(default_factory=dict)
+    loops: List[Any] = dataclasses.field(default_factory=list)  # run.LoopResult
 
 
 def grid(header: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool,
@@ -60,6 +62,15 @@ def mlp_table(tables: Tables, markdown: bool) -> str:
              _ratio(r.generated.median, r.hand.median), fmt(r.forward.median),
              _ratio(r.generated.median, r.forward.median), _ratio(r.hand.median, r.forward.median)]
             for r in tables.mlp]
+    return grid(header, rows, markdown)
+
+
+def loops_table(tables: Tables, markdown: bool) -> str:
+    header = ["Workload", "generated grad", "hand-written grad", "generated / hand", "forward",
+              "generated / forward"]
+    rows = [[r.label, fmt(r.generated.median), fmt(r.hand.median),
+             _ratio(r.generated.median, r.hand.median), fmt(r.forward.median),
+             _ratio(r.generated.median, r.forward.median)] for r in tables.loops]
     return grid(header, rows, markdown)
 
 
@@ -150,6 +161,7 @@ def console(tables: Tables) -> str:
     small = tables.mlp[0]
     parts = [
         "MLP gradients (median time per call)", mlp_table(tables, False), "",
+        "Loops, branches and calls (median time per call)", loops_table(tables, False), "",
         overhead_table(tables, False), "",
         generation_table(tables, False), "",
         "Generated small-MLP gradient, per statement (top 12):",
@@ -162,6 +174,8 @@ def console(tables: Tables) -> str:
         variant_table(tables.variants_large, tables.mlp[2].hand, tables.mlp[2].hand_faults,
                       False),
     ]
+    for r in tables.loops:
+        parts += ["", f"{r.label}:", variant_table(r.variants, r.hand, r.hand_faults, False)]
     return "\n".join(parts)
 
 

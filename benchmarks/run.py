@@ -4,8 +4,10 @@ Measures, with BLAS fixed to one thread:
 
 1. the small MLP loss (batch 32, 784-64-10): generated gradient, hand-written gradient, forward;
 2. the large MLP loss (batch 512, 1024-1024-1024-10): the same three;
-3. the per-call overhead of the `sg.grad` wrapper on a tiny scalar function;
-4. the time to generate a derivative the first time;
+3. three functions with loops (a scalar Python loop, an RNN, a data-dependent `while` loop): the
+   same three, and the generated code with its loop overheads rewritten away;
+4. the per-call overhead of the `sg.grad` wrapper on a tiny scalar function;
+5. the time to generate a derivative the first time;
 
 plus a breakdown of where the generated small-MLP gradient spends its time. Before anything is
 timed, every generated gradient is checked against its hand-written counterpart with np.allclose.
@@ -25,6 +27,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
 import gc  # noqa: E402
+import inspect  # noqa: E402
 import pathlib  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -41,20 +44,37 @@ from s2sgrad import runtime  # noqa: E402
 from s2sgrad.cache import CACHE  # noqa: E402
 
 from benchmarks import breakdown, machine, report, timing  # noqa: E402
-from benchmarks.workloads import mlp, scalar  # noqa: E402
+from benchmarks.workloads import loops, mlp, scalar  # noqa: E402
 
 SMALL_SIZES, SMALL_BATCH = (784, 64, 10), 32
 LARGE_SIZES, LARGE_BATCH = (1024, 1024, 1024, 10), 512
+LOOP_WORKLOADS = (  # label, function, hand-written gradient, arguments; gradient w.r.t. (0, 1)
+    ("Scalar loop (1000 iterations)", loops.scalar_loop, loops.scalar_loop_grad, loops.SCALAR_ARGS),
+    ("RNN (50 steps, hidden 64)", loops.rnn_loss, loops.rnn_loss_grad, loops.make_rnn_inputs()),
+    ("While loop (237 iterations)", loops.while_loop, loops.while_loop_grad, loops.WHILE_ARGS),
+)
 TOLERANCES = {np.dtype(np.float64): (1e-7, 1e-10), np.dtype(np.float32): (1e-4, 1e-6)}
 
 
 @dataclasses.dataclass
-class MlpResult:
+class GradientResult:
     label: str
     generated: timing.Timing
     hand: timing.Timing
     forward: timing.Timing
     hand_faults: Optional[float]  # minor page faults per call of the hand-written gradient
+
+
+@dataclasses.dataclass
+class LoopResult(GradientResult):
+    variants: List[breakdown.Variant] = dataclasses.field(default_factory=list)
+    source: str = ""       # the generated gradient
+    hand_source: str = ""  # the hand-written gradient
+    floats: bool = False   # every argument is a Python float
+    # "generated" and "hand" timed again after the large MLP, and the generated gradient's page
+    # faults per call then: the allocator keeps more memory around once it has freed large arrays
+    after_large: Dict[str, timing.Timing] = dataclasses.field(default_factory=dict)
+    after_large_faults: Optional[float] = None
 
 
 @dataclasses.dataclass
@@ -95,16 +115,30 @@ def check_agreement(label: str, generated: Sequence[Any], expected: Sequence[Any
 
 
 def mlp_benchmark(label: str, loss: Callable, hand: Callable, sizes: Sequence[int], batch: int,
-                  dtype: Any, settings: timing.Settings) -> Tuple[MlpResult, Any, tuple]:
+                  dtype: Any, settings: timing.Settings) -> Tuple[GradientResult, Any, tuple]:
     params, x, y = mlp.make_inputs(sizes, batch, dtype)
     args = (*params, x, y)
     df = sg.grad(loss, wrt=tuple(range(len(params))))
     check_agreement(label, df(*args), hand(*args), np.dtype(dtype))
     times = timing.compare({"generated": (df, args), "hand": (hand, args),
                             "forward": (loss, args)}, settings)
-    result = MlpResult(label, times["generated"], times["hand"], times["forward"],
+    result = GradientResult(label, times["generated"], times["hand"], times["forward"],
                        timing.page_faults_per_call(hand, args))
     return result, df, args
+
+
+def loop_benchmark(label: str, loss: Callable, hand: Callable, args: tuple,
+                   settings: timing.Settings) -> Tuple[LoopResult, Any]:
+    df = sg.grad(loss, wrt=(0, 1))
+    expected = hand(*args)
+    check_agreement(label, df(*args), expected, np.dtype(np.float64))
+    times = timing.compare({"generated": (df, args), "hand": (hand, args),
+                            "forward": (loss, args)}, settings)
+    variants = breakdown.loop_ablations(df, args, expected, settings)
+    result = LoopResult(label, times["generated"], times["hand"], times["forward"],
+                        timing.page_faults_per_call(hand, args), variants, sg.source(df),
+                        inspect.getsource(hand), all(type(a) is float for a in args))
+    return result, df
 
 
 def overhead_benchmark(settings: timing.Settings,
@@ -216,7 +250,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         progress("first generation in this process")
         first = first_generation_in_process()
-        results: List[MlpResult] = []
+        results: List[GradientResult] = []
         progress("small MLP, float64")
         small, small_df, small_args = mlp_benchmark(
             "Small MLP, float64", mlp.mlp_loss, mlp.mlp_loss_grad, SMALL_SIZES, SMALL_BATCH,
@@ -227,11 +261,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "Small MLP, float32", mlp.mlp_loss, mlp.mlp_loss_grad, SMALL_SIZES, SMALL_BATCH,
             np.float32, settings)
         results.append(small32)
+        # The loops run before the large MLP: freeing its 4 MiB arrays changes how much memory the
+        # allocator keeps between calls (they are timed again after it, below).
+        loop_results: List[LoopResult] = []
+        loop_calls: List[Dict[str, timing.Call]] = []
+        for label, loss, hand, args in LOOP_WORKLOADS:
+            progress(label)
+            loop_result, loop_df = loop_benchmark(label, loss, hand, args, settings)
+            loop_results.append(loop_result)
+            loop_calls.append({"generated": (loop_df, args), "hand": (hand, args)})
         progress("large MLP, float64")
         large, large_df, large_args = mlp_benchmark(
             "Large MLP, float64", mlp.deep_mlp_loss, mlp.deep_mlp_loss_grad, LARGE_SIZES,
             LARGE_BATCH, np.float64, settings)
         results.append(large)
+        progress("the loops again, after the large MLP")
+        for loop_result, calls in zip(loop_results, loop_calls):
+            loop_result.after_large = timing.compare(calls, settings)
+            loop_result.after_large_faults = timing.page_faults_per_call(*calls["generated"])
         progress("per-call overhead")
         overhead = overhead_benchmark(settings, statement_settings)
         progress("generation time")
@@ -259,7 +306,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         info["Load average (1 min)"] = (f"{load_before:.2f} at the start, "
                                         f"{load_after:.2f} at the end")
     tables = report.Tables(results, overhead, generation, statements, variants, variants32,
-                           variants_large, promotions, sg.source(small_df), finish)
+                           variants_large, promotions, sg.source(small_df), finish,
+                           loop_results)
     print(report.console(tables))
     progress(f"done in {time.perf_counter() - start:.0f} s")
     if output is not None:

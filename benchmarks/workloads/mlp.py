@@ -7,8 +7,8 @@ Two networks, written the way a user would write them:
 
 Both take the parameters first and then the inputs `x` (batch x features) and the one-hot labels
 `y` (batch x classes), and return the mean cross-entropy over the batch, using a numerically stable
-log-softmax (the row maximum is subtracted before exponentiating). s2sgrad only handles
-straight-line code, so the layers are spelled out rather than looped over.
+log-softmax (the row maximum is subtracted before exponentiating). The layers are spelled out
+rather than looped over (`loops.py` has the workloads with loops).
 
 The `*_grad` functions are the gradients an expert would write by hand: they run the forward pass
 only as far as the softmax probabilities, reuse the forward intermediates (`h`, `exp(shifted)`),
