@@ -24,7 +24,7 @@ class Key(enum.Enum):
     ORIGIN_TEXT = "the source text of that user statement, one line"
     SPLIT = "True on the first statement of a user statement that normalization split in several"
     PURE = "True on generated calls known to have no side effects (rule helpers, NumPy)"
-    ZERO = "True on a generated call that makes a zero adjoint (zeros_like)"
+    ZERO = "True on a generated zero adjoint: a zeros_like call, or 0.0 in scalar code"
     RECORDS = "on a generated push or pop: the variable whose value it records or restores"
 
 

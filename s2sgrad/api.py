@@ -48,6 +48,7 @@ class Derived:
         self._wrt = tuple(p.name for p in self._params)
         self._derivative: Optional[pipeline.Derivative] = None
         self._entry: List[Callable] = []
+        self._scalar: Optional[Tuple[pipeline.Derivative, Callable]] = None
         functools.update_wrapper(self, self._fn, updated=())
 
     def generated_functions(self) -> List[Callable]:
@@ -60,9 +61,26 @@ class Derived:
             self._derivative = derivative
         return self._entry
 
-    def _generate(self) -> pipeline.Derivative:
+    def entry_for(self, args: tuple, kwargs: dict) -> Callable:
+        """The generated function to call with these arguments.
+
+        Scalar code called with Python numbers only gets its scalar variant (no
+        un-broadcasting; see `pipeline.compile_reverse`): two type tests per argument decide.
+        """
+        entry = self.generated_functions()[0]
+        if self._derivative.scalar_capable and not kwargs and all(
+                type(a) is float or type(a) is int for a in args):
+            scalar = self._scalar
+            if scalar is None or not is_valid(scalar[0], self._fn):
+                derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single, "scalar"),
+                                       lambda: self._generate(scalar=True))
+                scalar = self._scalar = (derivative, pipeline.bind(derivative, self._fn)[0])
+            return scalar[1]
+        return entry
+
+    def _generate(self, scalar: bool = False) -> pipeline.Derivative:
         derivative = pipeline.compile_reverse(self._fn, self._wrt, self._kind,
-                                              single=self._single)
+                                              single=self._single, scalar=scalar)
         if self._verbose:
             print(derivative.source)
         return derivative
@@ -109,7 +127,7 @@ class Derived:
 
 class GradFunction(Derived):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        entry = self.generated_functions()[0]
+        entry = self.entry_for(args, kwargs)
         try:
             grads = entry(*args, **kwargs)
         except runtime.NonScalarOutput as exc:
@@ -119,7 +137,7 @@ class GradFunction(Derived):
 
 class ValueAndGradFunction(Derived):
     def __call__(self, *args: Any, **kwargs: Any) -> Tuple[Any, Any]:
-        entry = self.generated_functions()[0]
+        entry = self.entry_for(args, kwargs)
         try:
             value, grads = entry(*args, **kwargs)
         except runtime.NonScalarOutput as exc:

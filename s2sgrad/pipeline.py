@@ -17,13 +17,15 @@
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
+import math
 import os
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import gast
 
-from . import astutil, codegen, loader
+from . import anno, astutil, codegen, loader
 from .analysis import activity
 from .errors import Location
 from .frontend import language, resolve, source
@@ -50,13 +52,16 @@ class Derivative:
     seed: str                     # keyword of the incoming output adjoint
     output_location: Location     # the user's return statement, for output errors
     rules_version: int            # the rule table this was generated against
+    scalar_capable: bool          # scalar code: a variant for Python numbers can be generated
 
 
 def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = None,
-                    single: bool = True) -> Derivative:
+                    single: bool = True, scalar: bool = False) -> Derivative:
     """Generate, compile and return the reverse-mode derivative of `fn` w.r.t. parameters `wrt`.
 
     With `single` and one parameter in `wrt`, the gradient is returned bare, not in a tuple.
+    With `scalar`, and if `fn` is scalar code (see `_scalar_code`), the derivative is specialized
+    for Python numbers as arguments: no un-broadcasting, zeros are `0.0`.
     """
     rules_version = registry.version
     src = source.get_function_source(fn)
@@ -65,13 +70,16 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     _report_text(trace, "resolved", "\n".join(
         f"{name} -> {qualified_name(obj)}" for name, obj in sorted(resolution.objects.items())))
     language.check(src)
+    scalar_capable = _scalar_code(src, resolution.objects)
+    scalar = scalar and scalar_capable
     namer = Namer(astutil.all_names(src.node) | set(resolution.objects))
     normalize.transform(src, set(wrt), namer)
     _report(trace, "normalized", [src.node])
     *primal, ret = src.node.body
     active = activity.active_names(primal, wrt, ret.value)
     _report_text(trace, "active", ", ".join(sorted(active)))
-    sweeps = reverse.transform(src, active, wrt, namer, kind == "grad", resolution.objects)
+    sweeps = reverse.transform(src, active, wrt, namer, kind == "grad", resolution.objects,
+                               scalar)
     _report(trace, "reverse", sweeps.primal + sweeps.adjoint)
     functions = _assemble(src, sweeps, wrt, kind, namer, single)
     text = codegen.to_source(functions)
@@ -81,7 +89,28 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
                        fn.__code__.co_freevars, label)
     return Derivative(kind=kind, wrt=wrt, source=text, entry=tuple(f.name for f in functions),
                       code=code, guards=resolution.guards + sweeps.guards, seed=sweeps.seed,
-                      output_location=src.location(ret), rules_version=rules_version)
+                      output_location=src.location(ret), rules_version=rules_version,
+                      scalar_capable=scalar_capable)
+
+
+_SCALAR_BUILTINS = {builtins.range, builtins.len, builtins.float, builtins.int, builtins.abs,
+                    builtins.bool}
+
+
+def _scalar_code(src: source.FunctionSource, objects: Dict[str, Any]) -> bool:
+    """Whether every value `fn` computes is a Python number when its arguments are.
+
+    True when the function calls only the `math` module and a few builtins, and neither
+    indexes nor reads attributes of its values: then nothing can broadcast.
+    """
+    for node in astutil.walk(src.node.body):
+        if isinstance(node, gast.Subscript) or anno.has(node, anno.Key.METHOD):
+            return False
+        if isinstance(node, gast.Attribute) and not (
+                isinstance(node.value, gast.Name) and objects.get(node.value.id) is math):
+            return False
+    return all(obj is math or getattr(obj, "__module__", None) == "math"
+               or any(obj is b for b in _SCALAR_BUILTINS) for obj in objects.values())
 
 
 def bind(derivative: Derivative, fn: Any) -> List[Any]:

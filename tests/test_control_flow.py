@@ -5,6 +5,8 @@ trip counts of nested loops, per-variable stacks, zero-trip loops, branch-only n
 shape changes from one iteration to the next, and derivatives called more than once.
 """
 
+import math
+
 import numpy as np
 import pytest
 
@@ -200,3 +202,39 @@ def test_return_and_else_values():
     assert sg.grad(loop_else)(0.1) == pytest.approx(100.0)   # no break: the else clause runs
     assert sg.grad(loop_else)(1.0) == pytest.approx(6.0)     # break at i = 3
     assert sg.grad(nested_return)(0.4) == pytest.approx(3.8)  # returns (x + 3) * x
+
+
+
+def scalar_recurrence(a, b, n):
+    x = 0.5
+    for _ in range(n):
+        x = a * math.sin(x) + b * x * 0.5
+    return x
+
+
+def numpy_on_floats(a, n):
+    x = 0.5
+    for _ in range(n):
+        x = np.sin(x) * a + np.ones(2)      # becomes an array: must not use the scalar variant
+    return np.sum(x)
+
+
+def test_scalar_code_gets_a_variant_without_unbroadcasting():
+    df = sg.grad(scalar_recurrence, wrt=(0, 1))
+    grads = df(0.9, 0.7, 30)
+    assert all(type(g) is float for g in grads)
+    assert df._scalar is not None                     # the Python-number variant ran
+    scalar_source = sg.source(df._scalar[1])
+    assert "unbroadcast" not in scalar_source and "zeros_like" not in scalar_source
+    general = df._derivative and df.generated_functions()[0](0.9, 0.7, 30)
+    assert np.allclose(grads, general)                 # the general variant agrees
+    sg.check_grads(scalar_recurrence, (0.9, 0.7, 30))
+    # keywords or NumPy values take the general variant
+    assert np.allclose(df(np.float64(0.9), 0.7, 30), grads)
+
+
+def test_code_calling_numpy_never_uses_the_scalar_variant():
+    df = sg.grad(numpy_on_floats)
+    assert np.isclose(df(0.8, 3), np.sum(sg.grad(numpy_on_floats)(0.8, 3)))
+    assert df._scalar is None
+    sg.check_grads(numpy_on_floats, (0.8, 3))

@@ -104,7 +104,7 @@ def fold_zero_accumulation(statements: List[Any]) -> List[Any]:
 
 def _is_zero_assignment(stmt: Any) -> bool:
     return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
-        and isinstance(stmt.value, gast.Call) and anno.get(stmt.value, anno.Key.ZERO, False)
+        and anno.get(stmt.value, anno.Key.ZERO, False)
 
 
 def _accumulates_into(stmt: gast.Assign, name: str) -> bool:

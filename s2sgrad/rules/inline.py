@@ -17,11 +17,12 @@ from typing import Any, Dict, List, Optional, Protocol
 
 import gast
 
-from .. import anno, astutil
+from .. import anno, astutil, runtime
 from ..errors import Location, NoDerivativeRuleError, RuleDefinitionError
 from .registry import AdjointRule
 
 _UNKNOWN = object()
+_SHAPE_ONLY = (runtime.unbroadcast, runtime.broadcast_like)
 
 
 class RuleSite(Protocol):
@@ -117,6 +118,10 @@ class _Inliner:
         return self.site.contribute(bound.id, self.expr(value))
 
     def expr(self, node: Any) -> Any:
+        if getattr(self.site, "scalar", False) and isinstance(node, gast.Call) \
+                and isinstance(node.func, gast.Name) \
+                and self.global_value(node.func.id) in _SHAPE_ONLY:
+            return self.expr(node.args[0])   # on Python numbers nothing broadcasts
         if isinstance(node, gast.Subscript) and _is_d(node.value):
             if isinstance(node.slice, gast.Name) and node.slice.id == self.rule.result_param:
                 return astutil.load(self.result_adjoint)

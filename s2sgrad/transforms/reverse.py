@@ -51,10 +51,13 @@ class Sweeps:
 
 
 def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer: Namer,
-              scalar_output: bool, resolved: Dict[str, Any]) -> Sweeps:
-    """Build the primal and adjoint sweeps of `src` (normalized) w.r.t. the parameters `wrt`."""
+              scalar_output: bool, resolved: Dict[str, Any], scalar: bool = False) -> Sweeps:
+    """Build the primal and adjoint sweeps of `src` (normalized) w.r.t. the parameters `wrt`.
+
+    `scalar`: every value is a Python number, so adjoints need no un-broadcasting.
+    """
     *body, ret = src.node.body
-    site = Site(namer, active, resolved)
+    site = Site(namer, active, resolved, scalar)
     seed = namer.fresh("b_return")
     params = astutil.names_stored(src.node.args)
     reverser = _Reverser(src, site, overwrites.overwritten_names(body, params),

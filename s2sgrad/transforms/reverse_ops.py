@@ -34,6 +34,10 @@ _SYMBOLS = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.tr
 
 def helper_call(site: "Site", fn: Any, args: List[Any]) -> gast.Call:
     """A call to a runtime helper, reached through its alias."""
+    if site.scalar and fn is runtime.zeros_like:
+        zero = astutil.constant(0.0)
+        anno.set(zero, anno.Key.ZERO, True)
+        return zero
     call = astutil.call(astutil.load(site.alias(fn, fn.__name__)), args)
     anno.set(call, anno.Key.PURE, True)
     if fn is runtime.zeros_like:
@@ -49,8 +53,10 @@ class Site:
     an adjoint initialized before the loop or branch.
     """
 
-    def __init__(self, namer: Namer, active: Set[str], resolved: Dict[str, Any]):
+    def __init__(self, namer: Namer, active: Set[str], resolved: Dict[str, Any],
+                 scalar: bool = False):
         self.namer = namer
+        self.scalar = scalar   # scalar code on Python numbers: no un-broadcasting, zeros are 0.0
         self.active = active
         self.resolved = resolved
         self.defined: Set[str] = set()
