@@ -529,6 +529,13 @@ def _loop_notes(tables: report.Tables) -> str:
     lines = [
         "## Notes: where the generated loop code loses time",
         "",
+        "**Two variants.** The table above times the call through `sg.grad`. For scalar code "
+        "(only `math` functions and arithmetic) called with Python numbers, that call runs a "
+        "variant generated for Python numbers, without `unbroadcast` and with `0.0` zeros; the "
+        "scalar and while loops take it. The general variant is what `sg.source` shows and what "
+        "runs for NumPy arguments, and it is the starting point of the rewrites below, so for "
+        "the scalar loops these measure what the scalar variant already removes.",
+        "",
         "The generated sources (at the end of these notes) were read for per-iteration work the "
         "hand-written gradients do not do, and each kind found was measured by rewriting the "
         "generated code step by step, as for the MLP: each variant is checked against the "
