@@ -32,6 +32,8 @@ import numpy as np
 __all__ = [
     "NonScalarOutput",
     "unbroadcast",
+    "shape_of",
+    "sum_to_shape",
     "broadcast_like",
     "expand_reduced",
     "matmul_adjoint_lhs",
@@ -136,7 +138,16 @@ def unbroadcast(g: Any, x: Any) -> Any:
     """
     if type(g) is float and (type(x) is float or type(x) is int):
         return g  # scalar code: the common case in Python loops, decided in two type tests
-    target = _shape(x)
+    return sum_to_shape(g, _shape(x))
+
+
+def shape_of(x: Any) -> Tuple[int, ...]:
+    """The shape of ``x`` (what a loop records of a value the adjoint needs only the shape of)."""
+    return _shape(x)
+
+
+def sum_to_shape(g: Any, target: Tuple[int, ...]) -> Any:
+    """:func:`unbroadcast` to a recorded shape ``target`` rather than to a value's shape."""
     shape = _shape(g)
     if shape == target:
         return g

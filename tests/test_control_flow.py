@@ -238,3 +238,20 @@ def test_code_calling_numpy_never_uses_the_scalar_variant():
     assert np.isclose(df(0.8, 3), np.sum(sg.grad(numpy_on_floats)(0.8, 3)))
     assert df._scalar is None
     sg.check_grads(numpy_on_floats, (0.8, 3))
+
+
+def rnn(W, U, h, xs):
+    for t in range(xs.shape[0]):
+        h = np.tanh(h @ W + xs[t] @ U)
+    return np.sum(h * h)
+
+
+def test_values_needed_only_for_their_shape_are_recorded_as_shapes():
+    W, U = RNG.standard_normal((4, 4)) * 0.5, RNG.standard_normal((3, 4)) * 0.5
+    h, xs = RNG.standard_normal((2, 4)), RNG.standard_normal((5, 2, 3))
+    sg.check_grads(rnn, (W, U, h, xs), wrt=[0, 1, 2])
+    text = sg.source(sg.grad(rnn, wrt=(0, 1)))
+    assert "h_dot_W_stack.append(shape_of(h_dot_W))" in text
+    assert "sum_to_shape(" in text
+    value, vjp_fn = sg.vjp(rnn, W, U, h, xs)
+    assert np.allclose(vjp_fn(1.0)[0], vjp_fn(1.0)[0])

@@ -82,6 +82,7 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
     adjoint.extend(reverser.adjoint_block(body, 0, False, anno.get(ret, anno.Key.ORIGIN)))
     primal = reverser.primal_block(body, 0)
     primal, adjoint = reverser.keep_needed_records(primal, adjoint, params)
+    primal, adjoint = reverser.record_shapes_only(primal, adjoint)
     gradients = [astutil.load(namer.adjoint(p)) if namer.adjoint(p) in site.defined
                  else helper_call(site, runtime.zeros_like, [astutil.load(p)]) for p in wrt]
     return Sweeps(primal=primal, output=output, adjoint=adjoint, gradients=gradients, seed=seed,
@@ -105,6 +106,7 @@ class _Reverser:
         self.stacks: Dict[str, str] = {}
         self.counters_used: List[str] = []
         self.all_iteration_locals: Set[str] = set()
+        self.loop_targets: Set[str] = set()   # pushed with their new value (see primal_statement)
         self.calls: Dict[int, calls.CallSite] = {}
 
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
@@ -172,6 +174,7 @@ class _Reverser:
             count = self.counter(stmt)
             body = [astutil.assign(count, _plus_one(count))]
             if isinstance(stmt, gast.For):
+                self.loop_targets |= astutil.names_stored(stmt.target)
                 body += [self.push(n, records=n) for n in sorted(astutil.names_stored(stmt.target))]
             body += self.primal_block(stmt.body, depth + 1)
             loop = gast.For(target=stmt.target, iter=stmt.iter, body=body, orelse=[],
@@ -315,6 +318,48 @@ class _Reverser:
 
     # ---- recording only what the adjoint reads ----------------------------------------------
 
+    def record_shapes_only(self, primal: List[Any],
+                           adjoint: List[Any]) -> Tuple[List[Any], List[Any]]:
+        """Record only the shape of a value the adjoint reads only to un-broadcast to it.
+
+        `h_stack.append(h)` keeps every iteration's array alive; when the adjoint's only use of
+        `h` is `unbroadcast(g, h)`, recording `shape_of(h)` and calling `sum_to_shape(g,
+        h_shape)` is enough. The adjoint starts from the shape of the final value.
+        """
+        alias = self.site._aliases.get(id(runtime.unbroadcast))
+        if alias is None:
+            return primal, adjoint
+        loads: Dict[str, int] = {}
+        witnesses: Dict[str, List[gast.Call]] = {}
+        for node in astutil.walk(adjoint):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                loads[node.id] = loads.get(node.id, 0) + 1
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
+                    and node.func.id == alias and isinstance(node.args[1], gast.Name):
+                witnesses.setdefault(node.args[1].id, []).append(node)
+        targets = self.loop_targets
+        records = _record_statements(primal) + _record_statements(adjoint)
+        recorded = {anno.get(r, anno.Key.RECORDS) for r in records}
+        shape_only = sorted(name for name in recorded - targets
+                            if loads.get(name, 0) == len(witnesses.get(name, [])) > 0)
+        prologue = []
+        for name in shape_only:
+            shape = self.site.fresh(f"{name}_shape")
+            for record in records:
+                if anno.get(record, anno.Key.RECORDS) != name:
+                    continue
+                if isinstance(record, gast.Expr):       # the push: record the shape
+                    record.value.args = [helper_call(self.site, runtime.shape_of,
+                                                     [astutil.load(name)])]
+                else:                                    # the pop: restore the shape
+                    record.targets = [astutil.store(shape)]
+            for call in witnesses[name]:
+                call.func = astutil.load(self.site.alias(runtime.sum_to_shape, "sum_to_shape"))
+                call.args[1] = astutil.load(shape)
+            prologue.append(astutil.assign(shape, helper_call(self.site, runtime.shape_of,
+                                                              [astutil.load(name)])))
+        return primal, prologue + adjoint
+
     def keep_needed_records(self, primal: List[Any], adjoint: List[Any],
                             params: Set[str]) -> Tuple[List[Any], List[Any]]:
         """Drop the pushes and pops of values the adjoint never reads; create the stacks."""
@@ -334,6 +379,10 @@ class _Reverser:
         setup += [astutil.assign(self.stacks[name], gast.List(elts=[], ctx=gast.Load()))
                   for name in recorded]
         return setup + primal, adjoint
+
+
+def _record_statements(statements: List[Any]) -> List[Any]:
+    return [n for n in astutil.walk(statements) if anno.get(n, anno.Key.RECORDS, None)]
 
 
 def _without_records(statements: List[Any], needed: Set[str]) -> List[Any]:
