@@ -551,9 +551,10 @@ def _loop_notes(tables: report.Tables) -> str:
         "*Suggestions:* `unbroadcast` is needed only where an operand was broadcast. An operand "
         "that is a Python float (a `float` argument, a `math.*` result, float arithmetic) or "
         "that has the shape of the result is often known at generation time (or could be, with "
-        "shapes guarded as the MLP notes suggest), and then the call can be omitted; a value "
-        "read only for its shape should not be taped (tape its shape, or nothing when the shape "
-        "is the same on every iteration).",
+        "shapes guarded as the MLP notes suggest), and then the call can be omitted. A value "
+        "the adjoint reads only to un-broadcast to is already taped as its shape "
+        "(`shape_of`, `sum_to_shape`); nothing at all would need taping when the shape is the "
+        "same on every iteration.",
     ]
     lines += ["", _allocator_paragraph(tables)]
     for r in tables.loops:
