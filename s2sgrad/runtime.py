@@ -154,12 +154,14 @@ def sum_to_shape(g: Any, target: Tuple[int, ...]) -> Any:
     g = np.asarray(g)
     extra = len(shape) - len(target)
     if extra >= 0:
-        axes = tuple(range(extra)) + tuple(
-            i + extra for i, n in enumerate(target) if n == 1 and shape[i + extra] != 1)
+        kept = tuple(i + extra for i, n in enumerate(target) if n == 1 and shape[i + extra] != 1)
         dtype = None if g.dtype == np.bool_ else g.dtype
-        g = np.add.reduce(g, axis=axes, dtype=dtype, keepdims=True)
-        if extra:
-            g = g.reshape(g.shape[extra:])
+        if not kept:   # only leading axes: one reduction, and a fresh array (no reshaped view)
+            g = np.add.reduce(g, axis=tuple(range(extra)), dtype=dtype)
+        else:
+            g = np.add.reduce(g, axis=tuple(range(extra)) + kept, dtype=dtype, keepdims=True)
+            if extra:
+                g = g.reshape(g.shape[extra:])
     if g.shape != target:  # g was smaller than x along some axis
         g = np.broadcast_to(g, target)
     return g
