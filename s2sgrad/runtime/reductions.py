@@ -1,0 +1,80 @@
+"""Adjoints of np.prod (exact with zeros) and of np.max / np.min (ties split evenly)."""
+
+from __future__ import annotations
+
+from typing import Any, Tuple
+
+import numpy as np
+
+from ._common import Axis, _float_dtype, _normalize_axes
+from .broadcasting import expand_reduced
+
+# ---------------------------------------------------------------------------
+# prod, max / min
+# ---------------------------------------------------------------------------
+
+
+def _exclusive_products(x: np.ndarray) -> np.ndarray:
+    """Product of all *other* entries along the last axis, for every entry.
+
+    Built from exclusive cumulative products from the left and from the
+    right, so it needs no division and is exact in the presence of zeros.
+    The last axis must have length at least 1.
+    """
+    left = np.empty_like(x)
+    left[..., 0] = 1
+    np.cumprod(x[..., :-1], axis=-1, out=left[..., 1:])
+
+    right_reversed = np.empty_like(x)
+    right_reversed[..., 0] = 1
+    np.cumprod(x[..., :0:-1], axis=-1, out=right_reversed[..., 1:])
+
+    return left * right_reversed[..., ::-1]
+
+
+def _products_of_others(x: np.ndarray, axes: Tuple[int, ...]) -> np.ndarray:
+    """For each entry, the product of the other entries in its reduced slice.
+
+    The reduced ``axes`` are moved to the end and flattened into one axis,
+    the exclusive products are taken along it, and the layout is restored.
+    """
+    ndim = x.ndim
+    trailing = tuple(range(ndim - len(axes), ndim))
+    moved = np.moveaxis(x, axes, trailing)
+    kept_shape = moved.shape[: ndim - len(axes)]
+    flat = moved.reshape(kept_shape + (-1,))
+    others = _exclusive_products(flat).reshape(moved.shape)
+    return np.moveaxis(others, trailing, axes)
+
+
+def prod_adjoint(g: Any, x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """Adjoint of ``z = np.prod(x, axis, keepdims=keepdims)`` w.r.t. ``x``.
+
+    The partial derivative of a product with respect to one factor is the
+    product of all the other factors in the same reduced slice.  That is
+    computed without dividing by ``x``, so zeros (one or several) are fine.
+    """
+    x = np.asarray(x)
+    if x.size == 0:
+        return np.zeros(x.shape, dtype=np.result_type(g, x, np.float64))
+    g = expand_reduced(g, x, axis, keepdims)
+    if axis is None or x.ndim == 0:
+        others = _exclusive_products(x.reshape(-1)).reshape(x.shape)
+    else:
+        others = _products_of_others(x, _normalize_axes(axis, x.ndim))
+    return g * others
+
+
+def extremum_adjoint(g: Any, x: Any, z: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """Adjoint of ``z = np.max(x, axis, keepdims=keepdims)`` (or ``np.min``).
+
+    The adjoint goes to the elements equal to the extremum; when several
+    elements tie, it is split evenly among them.
+    """
+    g = expand_reduced(g, x, axis, keepdims)
+    z = expand_reduced(z, x, axis, keepdims)
+    is_extremum = np.equal(x, z)
+    count_axes = None if axis is None else _normalize_axes(axis, np.ndim(x))
+    dtype = _float_dtype(np.result_type(g))  # count ties in g's dtype: float32 stays float32
+    tie_count = np.add.reduce(is_extremum, axis=count_axes, keepdims=True, dtype=dtype)
+    return (g / tie_count) * is_extremum
