@@ -51,11 +51,6 @@ def attribute(value: Any, attr: str) -> gast.Attribute:
     return gast.Attribute(value=value, attr=attr, ctx=gast.Load())
 
 
-def parse_expr(source: str) -> Any:
-    """Parse one expression."""
-    return gast.parse(source).body[0].value
-
-
 def walk(node: Any) -> Iterator[Any]:
     """Every gast node in `node` (a node or a list of nodes), parents before children."""
     stack = list(node) if isinstance(node, list) else [node]
