@@ -21,7 +21,7 @@ import builtins
 import dataclasses
 import math
 import os
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import gast
 
@@ -70,7 +70,7 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     _report_text(trace, "resolved", "\n".join(
         f"{name} -> {qualified_name(obj)}" for name, obj in sorted(resolution.objects.items())))
     language.check(src)
-    scalar_capable = _scalar_code(src, resolution.objects)
+    scalar_capable = _scalar_code(src, resolution.objects, resolution.local_names)
     scalar = scalar and scalar_capable
     namer = Namer(astutil.all_names(src.node) | set(resolution.objects))
     normalize.transform(src, set(wrt), namer)
@@ -97,12 +97,16 @@ _SCALAR_BUILTINS = {builtins.range, builtins.len, builtins.float, builtins.int, 
                     builtins.bool}
 
 
-def _scalar_code(src: source.FunctionSource, objects: Dict[str, Any]) -> bool:
+def _scalar_code(src: source.FunctionSource, objects: Dict[str, Any], local: Set[str]) -> bool:
     """Whether every value `fn` computes is a Python number when its arguments are.
 
-    True when the function calls only the `math` module and a few builtins, and neither
-    indexes nor reads attributes of its values: then nothing can broadcast.
+    True when the function reads no global or closure value (a global array would broadcast),
+    calls only the `math` module and a few builtins, and neither indexes nor reads attributes
+    of its values: then nothing can broadcast.
     """
+    free = astutil.names_loaded(src.node.body) - local
+    if any(name not in objects for name in free):
+        return False
     for node in astutil.walk(src.node.body):
         if isinstance(node, gast.Subscript) or anno.has(node, anno.Key.METHOD):
             return False

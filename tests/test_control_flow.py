@@ -255,3 +255,18 @@ def test_values_needed_only_for_their_shape_are_recorded_as_shapes():
     assert "sum_to_shape(" in text
     value, vjp_fn = sg.vjp(rnn, W, U, h, xs)
     assert np.allclose(vjp_fn(1.0)[0], vjp_fn(1.0)[0])
+
+
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def global_array_no_calls(x):
+    z = x * WEIGHTS          # a Python float times a global array: not scalar code
+    return z @ z
+
+
+def test_a_global_array_rules_out_the_scalar_variant():
+    df = sg.grad(global_array_no_calls)
+    assert df(0.5) == pytest.approx(2 * 0.5 * np.sum(WEIGHTS ** 2))
+    assert df._scalar is None
+    sg.check_grads(global_array_no_calls, (0.5,))
