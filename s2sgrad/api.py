@@ -68,8 +68,10 @@ class Derived:
         un-broadcasting; see `pipeline.compile_reverse`): two type tests per argument decide.
         """
         entry = self.generated_functions()[0]
-        if self._derivative.scalar_capable and not kwargs and all(
-                type(a) is float or type(a) is int for a in args):
+        code = self._fn.__code__   # every parameter passed (defaults could be arrays)
+        if self._derivative.scalar_capable and not kwargs and len(args) == code.co_argcount \
+                and not code.co_kwonlyargcount \
+                and all(type(a) is float or type(a) is int for a in args):
             scalar = self._scalar
             if scalar is None or not is_valid(scalar[0], self._fn):
                 derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single, "scalar"),

@@ -270,3 +270,12 @@ def test_a_global_array_rules_out_the_scalar_variant():
     assert df(0.5) == pytest.approx(2 * 0.5 * np.sum(WEIGHTS ** 2))
     assert df._scalar is None
     sg.check_grads(global_array_no_calls, (0.5,))
+
+
+def array_default(x, w=WEIGHTS):
+    z = x * w
+    return z @ z
+
+
+def test_an_array_default_rules_out_the_scalar_variant():
+    assert sg.grad(array_default)(0.5) == pytest.approx(2 * 0.5 * np.sum(WEIGHTS ** 2))
