@@ -187,7 +187,7 @@ class _Splitter:
 
 
 def _describe(node: Any) -> str:
-    names = {gast.IfExp: "a conditional expression (x if c else y)", gast.BoolOp: "`and`/`or`",
+    names = {gast.BoolOp: "`and`/`or`",
              gast.Tuple: "a tuple", gast.List: "a list", gast.Dict: "a dict",
              gast.JoinedStr: "an f-string", gast.Set: "a set"}
     return names.get(type(node), f"a {type(node).__name__} expression")

@@ -326,7 +326,7 @@ class _Reverser:
         `h` is `unbroadcast(g, h)`, recording `shape_of(h)` and calling `sum_to_shape(g,
         h_shape)` is enough. The adjoint starts from the shape of the final value.
         """
-        alias = self.site._aliases.get(id(runtime.unbroadcast))
+        alias = self.site.existing_alias(runtime.unbroadcast)
         if alias is None:
             return primal, adjoint
         loads: Dict[str, int] = {}

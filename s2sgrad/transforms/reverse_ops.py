@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 import types
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import gast
 
@@ -90,6 +90,10 @@ class Site:
 
     def fresh(self, base: str) -> str:
         return self.namer.fresh(base)
+
+    def existing_alias(self, obj: Any) -> Optional[str]:
+        """The alias already handed out for `obj`, if the generated code uses it at all."""
+        return self._aliases.get(id(obj))
 
     def alias(self, obj: Any, preferred: str) -> str:
         if id(obj) not in self._aliases:
