@@ -25,6 +25,8 @@ class Key(enum.Enum):
     SPLIT = "True on the first statement of a user statement that normalization split in several"
     PURE = "True on generated calls known to have no side effects (rule helpers, NumPy)"
     ZERO = "True on a generated zero adjoint: a zeros_like call, or 0.0 in scalar code"
+    AUGMENTED = "True on `x = x op y` desugared from `x op= y` (in place on arrays; see inplace)"
+    SAVED = "on a write `x[i] = v`: the name holding the part of `x` it overwrites"
     RECORDS = "on a generated push or pop: the variable whose value it records or restores"
 
 

@@ -77,6 +77,13 @@ def names_stored(node: Any) -> Set[str]:
             if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
 
 
+def names_written_into(node: Any) -> Set[str]:
+    """Names of arrays written in place (`x[i] = ...`) anywhere in `node`."""
+    return {n.targets[0].value.id for n in walk(node)
+            if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript)
+            and isinstance(n.targets[0].value, gast.Name)}
+
+
 def all_names(node: Any) -> Set[str]:
     return {n.id for n in walk(node) if isinstance(n, gast.Name)}
 

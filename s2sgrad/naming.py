@@ -38,6 +38,8 @@ class Namer:
     def __init__(self, reserved: Iterable[str] = ()):
         self._taken: Set[str] = set(reserved)
         self._adjoints: Dict[str, str] = {}
+        self._aliases: Dict[int, str] = {}
+        self.helpers: Dict[str, Any] = {}   # alias -> object the generated code must reach
 
     def fresh(self, base: str) -> str:
         """`base` if free, else `base_1`, `base_2`, ... (first free one)."""
@@ -48,6 +50,22 @@ class Namer:
             candidate = f"{base}_{counter}"
         self._taken.add(candidate)
         return candidate
+
+    def alias(self, obj: Any, preferred: str, globals_: Optional[Dict[str, Any]] = None) -> str:
+        """The name under which generated code reaches `obj` (a runtime helper, a callee...):
+        the user's own global when `globals_` maps `preferred` to it, else a fresh name."""
+        if id(obj) not in self._aliases:
+            if globals_ is not None and globals_.get(preferred, None) is obj:
+                name = preferred
+            else:
+                name = self.fresh(preferred)
+                self.helpers[name] = obj
+            self._aliases[id(obj)] = name
+        return self._aliases[id(obj)]
+
+    def existing_alias(self, obj: Any) -> Optional[str]:
+        """The alias already handed out for `obj`, if any."""
+        return self._aliases.get(id(obj))
 
     def is_taken(self, name: str) -> bool:
         return name in self._taken

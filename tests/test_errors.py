@@ -50,9 +50,23 @@ def uses_try(x):
     return y
 
 
-def uses_in_place_write(x):
-    x[0] = 1.0
-    return np.sum(x)
+def writes_while_a_view_is_read(x):
+    y = x * 2.0
+    row = y[0]
+    y[0, 1] = 5.0
+    return np.sum(row) + np.sum(y)
+
+
+def writes_into_an_element_of_an_element(x):
+    y = x * 2.0
+    y[0][1] = 5.0
+    return np.sum(y)
+
+
+def unpacks_into_an_element(x):
+    y = x * 2.0
+    y[0], z = x[1], x[0]
+    return np.sum(y) * z
 
 
 def uses_global(x):
@@ -95,7 +109,9 @@ def returns_on_one_path_only(x):
     (uses_lambda, "lambda v: v * 2.0", "lambda expressions inside a differentiated function"),
     (uses_with, "with np.errstate", "`with` statements are not supported"),
     (uses_try, "try:", "`try` statements are not supported"),
-    (uses_in_place_write, "x[0] = 1.0", "in-place update"),
+    (writes_while_a_view_is_read, "y[0, 1] = 5.0", "while `row` may share its memory"),
+    (writes_into_an_element_of_an_element, "y[0][1] = 5.0", "element of an element"),
+    (unpacks_into_an_element, "y[0], z = x[1], x[0]", "unpacking into an element"),
     (uses_global, "global COUNTER", "`global` declarations are not supported"),
     (uses_del, "del y", "`del` is not supported"),
     (defines_a_function, "def inner(v):", "nested function definitions are not supported yet"),

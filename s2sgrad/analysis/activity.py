@@ -65,25 +65,43 @@ def varied_names(statements: List[Any], inputs: Iterable[str]) -> Set[str]:
 
     Flow-insensitive and monotone: a name varied at one assignment counts as varied everywhere
     (normalization gives straight-line names one assignment each, so nothing is lost there);
-    loops are iterated until nothing changes.
+    loops are iterated until nothing changes. A write `x[i] = v` of a varied `v` makes `x`
+    varied, and with it every name bound to the same array by a plain copy (`y = x`).
     """
     varied = set(inputs)
-    _varied_in(statements, varied)
+    written = astutil.names_written_into(statements)
+    _until_stable(lambda: _varied_in(statements, varied, written), varied)
     return varied
 
 
-def _varied_in(statements: List[Any], varied: Set[str]) -> None:
+def _copy_of_written(stmt: Any, written: Set[str]) -> Any:
+    """For `y = x` where `y` is written in place: `x` (the same array), else None."""
+    if isinstance(stmt.value, gast.Name) and isinstance(stmt.targets[0], gast.Name) \
+            and stmt.targets[0].id in written:
+        return stmt.value.id
+    return None
+
+
+def _varied_in(statements: List[Any], varied: Set[str], written: Set[str]) -> None:
     for stmt in statements:
         if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            if isinstance(target, gast.Subscript):
+                if is_varied(stmt.value, varied):
+                    varied.add(target.value.id)
+                continue
+            source = _copy_of_written(stmt, written)
+            if source is not None and target.id in varied:
+                varied.add(source)
             if is_varied(stmt.value, varied):
                 varied |= astutil.names_stored(stmt.targets)
         elif isinstance(stmt, (gast.For, gast.While)):
             if isinstance(stmt, gast.For) and is_varied(stmt.iter, varied):
                 varied |= astutil.names_stored(stmt.target)
-            _until_stable(lambda: _varied_in(stmt.body, varied), varied)
+            _until_stable(lambda: _varied_in(stmt.body, varied, written), varied)
         elif isinstance(stmt, gast.If):
-            _varied_in(stmt.body, varied)
-            _varied_in(stmt.orelse, varied)
+            _varied_in(stmt.body, varied, written)
+            _varied_in(stmt.orelse, varied, written)
 
 
 def _until_stable(step: Any, names: Set[str]) -> None:
@@ -98,17 +116,27 @@ def active_names(statements: List[Any], inputs: Iterable[str], output: Any) -> S
     """Names that are varied and useful in normalized code returning `output`."""
     varied = varied_names(statements, inputs)
     useful = astutil.names_loaded(output) & varied   # a name, or a tuple of names
-    _useful_in(statements, useful, varied)
+    written = astutil.names_written_into(statements)
+    _until_stable(lambda: _useful_in(statements, useful, varied, written), useful)
     return varied & useful
 
 
-def _useful_in(statements: List[Any], useful: Set[str], varied: Set[str]) -> None:
+def _useful_in(statements: List[Any], useful: Set[str], varied: Set[str],
+               written: Set[str]) -> None:
     for stmt in reversed(statements):
         if isinstance(stmt, gast.Assign):
-            if astutil.names_stored(stmt.targets) & useful and is_varied(stmt.value, varied):
+            target = stmt.targets[0]
+            if isinstance(target, gast.Subscript):
+                stored = {target.value.id}
+            else:
+                stored = astutil.names_stored(stmt.targets)
+                source = _copy_of_written(stmt, written)
+                if source is not None and source in useful and source in varied:
+                    useful.add(target.id)    # y = x, then y[i] = v changes x too
+            if stored & useful and is_varied(stmt.value, varied):
                 useful |= astutil.names_loaded(stmt.value) & varied
         elif isinstance(stmt, (gast.For, gast.While)):
-            _until_stable(lambda: _useful_in(stmt.body, useful, varied), useful)
+            _until_stable(lambda: _useful_in(stmt.body, useful, varied, written), useful)
         elif isinstance(stmt, gast.If):
-            _useful_in(stmt.body, useful, varied)
-            _useful_in(stmt.orelse, useful, varied)
+            _useful_in(stmt.body, useful, varied, written)
+            _useful_in(stmt.orelse, useful, varied, written)

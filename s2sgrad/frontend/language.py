@@ -104,7 +104,7 @@ def _check_statement(src: FunctionSource, stmt: Any) -> None:
     if isinstance(stmt, (gast.For, gast.While)):
         _check_block(src, stmt.orelse)
         if isinstance(stmt, gast.For):
-            _check_target(src, stmt.target)
+            _check_target(src, stmt.target, in_loop_header=True)
         _check_block(src, stmt.body)
         return
     if isinstance(stmt, gast.If):
@@ -132,17 +132,25 @@ def _check_statement(src: FunctionSource, stmt: Any) -> None:
                     "assign a value, or drop the annotation.")
 
 
-def _check_target(src: FunctionSource, target: Any) -> None:
+def _check_target(src: FunctionSource, target: Any, in_loop_header: bool = False) -> None:
     if isinstance(target, gast.Name):
         return
     if isinstance(target, (gast.Tuple, gast.List)):
         for element in target.elts:
-            _check_target(src, element)
+            if isinstance(element, gast.Subscript):
+                _refuse(src, element, "unpacking into an element or slice is not supported",
+                        "unpack into plain names, then write each one: x[0] = a.")
+            _check_target(src, element, in_loop_header)
         return
+    if isinstance(target, gast.Subscript) and in_loop_header:
+        _refuse(src, target, "a loop writing its items into an element or slice is not "
+                             "supported", "loop over a plain name and assign in the body.")
+    if isinstance(target, gast.Subscript) and not isinstance(target.value, gast.Name):
+        _refuse(src, target, "writing into an element of an element (`x[i][j] = v`, "
+                             "`obj.a[i] = v`) is not supported",
+                "index once with a tuple (`x[i, j] = v`), or write into a local name.")
     if isinstance(target, gast.Subscript):
-        _refuse(src, target, "assignment to an element or slice (in-place update) is not "
-                             "supported yet",
-                "build the new array with np.where or np.concatenate instead of writing into it.")
+        return
     if isinstance(target, gast.Attribute):
         _refuse(src, target, "assignment to an attribute is not supported",
                 "keep the value in a local variable and return it.")

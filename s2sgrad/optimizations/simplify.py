@@ -16,7 +16,7 @@ Example: `by = b_return; bx = by * 2.0; unused = np.tanh(x); return bx` simplifi
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable, List, Set
+from typing import Any, Callable, List, Optional, Set
 
 import gast
 
@@ -49,7 +49,7 @@ def dead_code(statements: List[Any]) -> List[Any]:
         if codegen.is_comment(stmt):
             kept.append(stmt)
             continue
-        if isinstance(stmt, gast.Assign):
+        if isinstance(stmt, gast.Assign) and not _writes_into(stmt):
             targets = astutil.names_stored(stmt.targets)
             if not targets & live and is_pure(stmt.value):
                 continue
@@ -62,11 +62,14 @@ def dead_code(statements: List[Any]) -> List[Any]:
 def propagate_copies(statements: List[Any]) -> List[Any]:
     """Replace `a = b` (names) by reading `b` where `a` was read, when that is safe."""
     assigned = [astutil.names_stored(s) for s in statements]  # loops and branches included
+    written = astutil.names_written_into(statements)   # copies of arrays written in place stay
     for index, stmt in enumerate(statements):
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                 and isinstance(stmt.value, gast.Name) and not anno.has(stmt, anno.Key.ORIGIN)):
             continue
         copy, source = stmt.targets[0].id, stmt.value.id
+        if copy in written or source in written:
+            continue
         later = assigned[index + 1:]
         if any(copy in names or source in names for names in later) or \
                 sum(copy in names for names in assigned) != 1:
@@ -79,19 +82,22 @@ def propagate_copies(statements: List[Any]) -> List[Any]:
     return statements
 
 
-def fold_zero_accumulation(statements: List[Any]) -> List[Any]:
+def fold_zero_accumulation(statements: List[Any],
+                           written: Optional[Set[str]] = None) -> List[Any]:
     """`b = zeros_like(x); ...; b = b + e` becomes `...; b = e` (at every nesting level).
 
     Valid when nothing in between touches `b`: a contribution to an adjoint always has the
-    shape of its variable (rules un-broadcast), so adding it to zeros changes nothing.
+    shape of its variable (rules un-broadcast), so adding it to zeros changes nothing. Not for
+    an adjoint written in place later (`b[i] = 0.0`), which must be an array of its own.
     """
+    written = astutil.names_written_into(statements) if written is None else written
     out: List[Any] = []
     for index, stmt in enumerate(statements):
         for field in ("body", "orelse"):
             block = getattr(stmt, field, None)
             if isinstance(block, list) and block:
-                setattr(stmt, field, fold_zero_accumulation(block))
-        if _is_zero_assignment(stmt):
+                setattr(stmt, field, fold_zero_accumulation(block, written))
+        if _is_zero_assignment(stmt) and stmt.targets[0].id not in written:
             name = stmt.targets[0].id
             following = statements[index + 1:]
             user = next((s for s in following if name in astutil.all_names(s)), None)
@@ -100,6 +106,10 @@ def fold_zero_accumulation(statements: List[Any]) -> List[Any]:
                 continue
         out.append(stmt)
     return out
+
+
+def _writes_into(stmt: gast.Assign) -> bool:
+    return isinstance(stmt.targets[0], gast.Subscript)
 
 
 def _is_zero_assignment(stmt: Any) -> bool:

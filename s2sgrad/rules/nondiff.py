@@ -11,7 +11,7 @@ import operator
 
 import numpy as np
 
-from ..runtime import stop_gradient
+from ..runtime import copy_of, is_array, stop_gradient
 from .registry import attribute, method, zero_derivative
 
 zero_derivative(
@@ -29,8 +29,8 @@ zero_derivative(
     np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.searchsorted,
     # new arrays whose values do not depend on the argument's values
     np.zeros_like, np.ones_like, np.empty_like, np.full_like,
-    # an explicit barrier
-    stop_gradient,
+    # an explicit barrier; the saved copies and type tests of in-place updates
+    stop_gradient, copy_of, is_array,
     # array methods and attributes
     method("argmax"), method("argmin"), method("argsort"), method("nonzero"),
     attribute("shape"), attribute("dtype"), attribute("ndim"), attribute("size"),

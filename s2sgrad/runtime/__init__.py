@@ -25,6 +25,7 @@ Conventions used throughout:
 
 from ._common import NonScalarOutput
 from .broadcasting import broadcast_like, expand_reduced, shape_of, sum_to_shape, unbroadcast
+from .inplace import copy_of, is_array, owned
 from .products import dot_adjoint_lhs, dot_adjoint_rhs, matmul_adjoint_lhs, matmul_adjoint_rhs
 from .reductions import extremum_adjoint, prod_adjoint
 from .values import (digamma, finalize_grad, index_adjoint, scalar_seed, stop_gradient,
@@ -49,4 +50,7 @@ __all__ = [
     "scalar_seed",
     "digamma",
     "stop_gradient",
+    "copy_of",
+    "is_array",
+    "owned",
 ]

@@ -2,7 +2,8 @@
 
 Needs: a language-checked, resolved `FunctionSource`.
 Guarantees, everywhere in the body (loops and branches included):
-- `x += y` becomes `x = x + y`, `x: T = v` becomes `x = v`;
+- `x += y` becomes `x = x + y` (marked, since on an array it is an in-place update: see
+  `transforms.inplace`), `x[i] += v` becomes `x[i] = x[i] + v`, `x: T = v` becomes `x = v`;
 - `a = b = v` and `a, b = u, v` become single assignments (through temporaries where the names
   overlap, so `a, b = b, a` swaps);
 - docstrings and `pass` disappear;
@@ -52,9 +53,18 @@ def _statement(src: FunctionSource, stmt: Any, namer: Namer) -> List[Any]:
         stmt.body = _block(src, stmt.body, namer)
         stmt.orelse = _block(src, stmt.orelse, namer)
         return [stmt]
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
+        # x[i] += v: NumPy reads x[i], adds, and writes the sum back (repeated indices once)
+        read = astutil.copy_node(stmt.target)
+        read.ctx = gast.Load()
+        value = gast.BinOp(left=read, op=stmt.op, right=stmt.value)
+        return [_located(gast.Assign(targets=[stmt.target], value=value, type_comment=None),
+                         stmt)]
     if isinstance(stmt, gast.AugAssign):
         value = gast.BinOp(left=astutil.load(stmt.target.id), op=stmt.op, right=stmt.value)
-        return [_located(astutil.assign(stmt.target.id, value), stmt)]
+        new = _located(astutil.assign(stmt.target.id, value), stmt)
+        anno.set(new, anno.Key.AUGMENTED, True)   # in place on an array: see transforms.inplace
+        return [new]
     if isinstance(stmt, gast.AnnAssign):
         return [_located(gast.Assign(targets=[stmt.target], value=stmt.value, type_comment=None),
                          stmt)]

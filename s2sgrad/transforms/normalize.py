@@ -31,13 +31,15 @@ from ..analysis import activity, overwrites
 from ..errors import UnsupportedSyntaxError
 from ..frontend.source import FunctionSource
 from ..naming import Namer, derived_name
-from . import calls, desugar, jumps
+from .. import runtime
+from . import calls, desugar, inplace, jumps
 
 
 def transform(src: FunctionSource, inputs: Set[str], namer: Namer) -> None:
     """Normalize `src.node.body` in place."""
     desugar.transform(src, namer)
     src.node.body = jumps.transform(src.node.body, namer)
+    inplace.transform(src, namer)
     desugar.loops_over_values(src, activity.varied_names(src.node.body, inputs), namer)
     params = astutil.names_stored(src.node.args)
     body = _single_assignment(src.node.body, params, namer)
@@ -56,7 +58,7 @@ def _single_assignment(body: List[Any], params: Set[str], namer: Namer) -> List[
         _rename_loads(stmt, current)
         if isinstance(stmt, gast.Assign) and not astutil.names_stored(stmt.targets) & kept:
             for target in astutil.walk(stmt.targets):
-                if isinstance(target, gast.Name):
+                if isinstance(target, gast.Name) and isinstance(target.ctx, gast.Store):
                     if target.id in defined:
                         current[target.id] = namer.fresh(target.id)
                         target.id = current[target.id]
@@ -95,6 +97,8 @@ def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: N
                 # `x = x * a` on an overwritten x: the adjoint needs the old and the new value
                 # under different names, so compute the new value into a temporary first.
                 stmt.value = splitter.atom(stmt.value, target)
+        elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+            _write(splitter, stmt, varied)
         elif isinstance(stmt, gast.Assign):
             if activity.is_varied(stmt.value, varied):
                 if not calls.called_function(stmt):
@@ -117,6 +121,28 @@ def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: N
             if isinstance(new, gast.stmt) and not anno.has(new, anno.Key.ORIGIN):
                 anno.copy_all(stmt, new)
     return out
+
+
+def _write(splitter: "_Splitter", stmt: gast.Assign, varied: Set[str]) -> None:
+    """`x[i] = v`: `v` becomes an atom, and the part of `x` it overwrites is saved first
+    (`x_old = copy_of(x[i])`), for the adjoint to restore. Nothing is saved for arrays that
+    carry no derivatives."""
+    target = stmt.targets[0]
+    name = target.value.id
+    if not (activity.is_varied(stmt.value, varied) or name in varied):
+        return
+    stmt.value = splitter.atom(stmt.value, name)
+    inside = list(astutil.walk(target.slice))
+    if any(isinstance(n, gast.Call) for n in inside) and \
+            not any(isinstance(n, gast.Slice) for n in inside):
+        target.slice = splitter.atom(target.slice, "index")   # computed once, read again later
+    part = gast.Subscript(value=astutil.load(name), slice=astutil.copy_node(target.slice),
+                          ctx=gast.Load())
+    save = astutil.call(astutil.load(splitter.namer.alias(runtime.copy_of, "copy_of")), [part])
+    anno.set(save, anno.Key.RESOLVED, runtime.copy_of)
+    saved = splitter.namer.fresh(f"{name}_old")
+    splitter.emitted.append(astutil.assign(saved, save))
+    anno.set(stmt, anno.Key.SAVED, saved)
 
 
 class _Splitter:

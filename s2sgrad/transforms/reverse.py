@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import gast
 
 from .. import anno, astutil, codegen, runtime
-from ..analysis import overwrites
+from ..analysis import aliases, overwrites
 from ..errors import Location
 from ..frontend.source import FunctionSource
 from ..naming import Namer
@@ -58,10 +58,13 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
     """
     *body, ret = src.node.body
     site = Site(namer, active, resolved, scalar)
+    sharing = aliases.sharing(src.node)
+    site.written = {alias for name in astutil.names_written_into(body)
+                    for alias in sharing.same_object(name)}
     seed = namer.fresh("b_return")
     params = astutil.names_stored(src.node.args)
     reverser = _Reverser(src, site, overwrites.overwritten_names(body, params),
-                         overwrites.compound_names(body))
+                         overwrites.compound_names(body), sharing)
     adjoint: List[Any] = [comment(f"grad of: {anno.get(ret, anno.Key.ORIGIN_TEXT)}",
                                   anno.get(ret, anno.Key.ORIGIN))]
     output = ret.value
@@ -97,8 +100,9 @@ def comment(text: str, where: Optional[Location] = None) -> gast.Expr:
 
 class _Reverser:
     def __init__(self, src: FunctionSource, site: Site, overwritten: Set[str],
-                 conditional: Set[str]):
+                 conditional: Set[str], sharing: aliases.Sharing):
         self.src = src
+        self.sharing = sharing
         self.site = site
         self.overwritten = overwritten    # names whose old values may need recording
         self.conditional = conditional    # names assigned in loops or branches: maybe undefined
@@ -203,6 +207,8 @@ class _Reverser:
         return out
 
     def adjoint_statement(self, stmt: Any, depth: int, nested: bool) -> List[Any]:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+            return self.adjoint_write(stmt)
         if isinstance(stmt, gast.Assign):
             return self.adjoint_assignment(stmt, depth, nested)
         if isinstance(stmt, gast.If):
@@ -246,6 +252,44 @@ class _Reverser:
             out += self.reset(name, nested)
         return out
 
+    def adjoint_write(self, stmt: gast.Assign) -> List[Any]:
+        """The adjoint of `x[i] = v`: `v` receives what reached `x[i]`, which then starts again
+        at zero (the overwritten values did not reach the output), and `x[i]` gets its old
+        values back for the adjoints of earlier statements to read.
+
+        Every name bound to the same array by a plain copy (`y = x`) has its adjoint treated
+        the same way (`transforms.inplace` refused writes where other names may see them).
+        """
+        saved = anno.get(stmt, anno.Key.SAVED, None)
+        if saved is None:
+            return []        # an array that carries no derivatives
+        target, value, site = stmt.targets[0], stmt.value, self.site
+        name = target.value.id
+
+        def part(array: str, ctx: Any) -> gast.Subscript:
+            return gast.Subscript(value=astutil.load(array), slice=astutil.copy_node(
+                target.slice), ctx=ctx)
+
+        adjoints = [site.adjoint_name(n) for n in sorted(self.same_object(name))
+                    if n in site.active and self.site.adjoint_exists(n)]
+        out: List[Any] = []
+        if adjoints and isinstance(value, gast.Name) and value.id in site.active:
+            reached: Any = None
+            for adjoint in adjoints:
+                copied = helper_call(site, runtime.copy_of, [part(adjoint, gast.Load())])
+                reached = copied if reached is None else gast.BinOp(
+                    left=reached, op=gast.Add(), right=copied)
+            out += site.contribute(value.id, helper_call(site, runtime.unbroadcast,
+                                                         [reached, astutil.load(value.id)]))
+        out += [gast.Assign(targets=[part(adjoint, gast.Store())], value=astutil.constant(0.0),
+                            type_comment=None) for adjoint in adjoints]
+        out.append(gast.Assign(targets=[part(name, gast.Store())], value=astutil.load(saved),
+                               type_comment=None))
+        return out
+
+    def same_object(self, name: str) -> Set[str]:
+        return self.sharing.same_object(name)
+
     def result_adjoint(self, target: Any) -> Any:
         """The adjoint of an assignment target: a name, or a tuple of adjoints for `a, b = ...`.
 
@@ -259,8 +303,7 @@ class _Reverser:
             name = element.id
             adjoint = self.site.adjoint_name(name)
             exists = name in self.site.active and (
-                adjoint in self.site.defined or adjoint in self.site.iteration_defined
-                or (self.site.accumulate and name not in self.site.iteration_locals))
+                self.site.adjoint_exists(name) or adjoint in self.site.iteration_defined)
             elements.append(astutil.load(adjoint) if exists else helper_call(
                 self.site, runtime.zeros_like, [astutil.load(name)]))
         return gast.Tuple(elts=elements, ctx=gast.Load())

@@ -61,11 +61,11 @@ class Site:
         self.resolved = resolved
         self.defined: Set[str] = set()
         self.accumulate = False
-        self.helpers: Dict[str, Any] = {}
         self.callee_guards: List[Any] = []   # one per differentiated call to a user function
         self.iteration_locals: Set[str] = set()   # temporaries of the loop body being reversed
         self.iteration_defined: Set[str] = set()
-        self._aliases: Dict[int, str] = {}
+        self.helpers = namer.helpers
+        self.written: Set[str] = set()   # arrays written in place, whose adjoints are too
 
     def adjoint_name(self, primal: str) -> str:
         return self.namer.adjoint(primal)
@@ -86,24 +86,26 @@ class Site:
                 self.defined.add(name)
         if not fresh:
             value = gast.BinOp(left=astutil.load(name), op=gast.Add(), right=value)
+        elif primal in self.written:   # written in place later: must not share the value
+            value = helper_call(self, runtime.owned, [value, astutil.load(primal)])
         return [astutil.assign(name, value)]
+
+    def adjoint_exists(self, primal: str) -> bool:
+        """Whether the adjoint of `primal` holds a value at this point of the adjoint sweep."""
+        adjoint = self.namer.adjoint(primal)
+        if primal in self.iteration_locals:
+            return adjoint in self.iteration_defined
+        return self.accumulate or adjoint in self.defined
 
     def fresh(self, base: str) -> str:
         return self.namer.fresh(base)
 
     def existing_alias(self, obj: Any) -> Optional[str]:
         """The alias already handed out for `obj`, if the generated code uses it at all."""
-        return self._aliases.get(id(obj))
+        return self.namer.existing_alias(obj)
 
     def alias(self, obj: Any, preferred: str) -> str:
-        if id(obj) not in self._aliases:
-            if self.resolved.get(preferred, None) is obj:
-                name = preferred            # the user's own global already names it
-            else:
-                name = self.namer.fresh(preferred)
-                self.helpers[name] = obj
-            self._aliases[id(obj)] = name
-        return self._aliases[id(obj)]
+        return self.namer.alias(obj, preferred, self.resolved)
 
 
 def adjoint_of(src: FunctionSource, stmt: Any, site: Site) -> List[Any]:
@@ -115,9 +117,9 @@ def adjoint_of(src: FunctionSource, stmt: Any, site: Site) -> List[Any]:
     if target not in site.active or not activity.is_varied(value, site.active):
         return []
     result_adjoint = site.adjoint_name(target)
-    if isinstance(value, gast.Name):
+    if isinstance(value, gast.Name):   # (nothing reached `y = x` when y's array was written)
         return site.contribute(value.id, astutil.load(result_adjoint)) \
-            if site.is_active(value.id) else []
+            if site.is_active(value.id) and site.adjoint_exists(target) else []
     key, args, keywords, what = _operation(src, value, site)
     rule = adjoint_rule(key)
     if rule is None:

@@ -1,0 +1,38 @@
+"""Helpers for in-place updates (``x[i] = v``, ``x += y`` on arrays) in generated code.
+
+The primal saves the part of an array a write overwrites (``copy_of(x[i])``) and the adjoint
+restores it, so that every value the adjoint reads is the one the primal saw. The adjoint of a
+written array is written in place too (its overwritten part is zeroed), so it must be an array
+no other variable refers to (``owned``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def copy_of(part: Any) -> Any:
+    """A copy of ``part`` (``x[i]``, which basic indexing makes a view of ``x``), so that a
+    later write into ``x`` does not change it. Arrays and NumPy scalars are copied; anything
+    else (an element of a list, which a write replaces rather than changes) is kept as is."""
+    if isinstance(part, (np.ndarray, np.generic)):
+        return part.copy()
+    return part
+
+
+def is_array(x: Any) -> bool:
+    """Whether ``x op= y`` changes ``x`` in place (NumPy arrays) or rebinds it (numbers)."""
+    return isinstance(x, np.ndarray)
+
+
+def owned(g: Any, x: Any) -> Any:
+    """``g`` as a fresh array shaped like ``x``, which the adjoint of a written array can change
+    in place without the change being seen through another adjoint that shares ``g``."""
+    if not isinstance(x, np.ndarray):
+        return g        # a list or a number: never changed in place
+    dtype = g.dtype if isinstance(g, np.ndarray) and g.dtype.kind in "fc" else np.float64
+    if np.shape(g) != x.shape:
+        g = np.broadcast_to(g, x.shape)
+    return np.array(g, dtype=dtype)

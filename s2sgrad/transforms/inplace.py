@@ -1,0 +1,89 @@
+"""In-place updates with NumPy's aliasing semantics: `x += y` and writes `x[i] = v`.
+
+Needs: desugared code with structured jumps (`x op= y` desugared to a marked `x = x op y`).
+Guarantees:
+- `x op= y` stays a rebinding `x = x op y` when no other name that may share `x`'s memory is
+  read afterwards: then nobody can tell the two apart. Otherwise it becomes what NumPy does,
+  decided at run time, since only then is it known whether `x` is an array:
+  `if is_array(x): x[...] = x op y else: x = x op y`;
+- a write `x[i] = v` (or `x[...] = ...` from above) is accepted when every other name that may
+  share `x`'s memory and is read afterwards is certainly the same object as `x` (`y = x`, both
+  assigned once): the reverse sweep then treats them as one array (see `transforms.reverse`).
+  A view that is still read (`v = x[0]; x[0, 1] = 2.0; ... v ...`) would see the write; that is
+  refused with a located error asking for an explicit `.copy()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Set
+
+import gast
+
+from .. import anno, astutil, runtime
+from ..analysis import aliases
+from ..errors import UnsupportedSyntaxError
+from ..frontend.source import FunctionSource
+from ..naming import Namer
+
+
+def transform(src: FunctionSource, namer: Namer) -> None:
+    """Rewrite augmented assignments that must update arrays in place; check every write."""
+    sharing = aliases.sharing(src.node)
+    live = aliases.live_after(src.node.body)
+    if not any(_is_write(n) or anno.get(n, anno.Key.AUGMENTED, False)
+               for n in astutil.walk(src.node.body)):
+        return
+    src.node.body = _block(src, src.node.body, sharing, live, namer)
+
+
+def _is_write(node: Any) -> bool:
+    return isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Subscript)
+
+
+def _block(src: FunctionSource, statements: List[Any], sharing: aliases.Sharing,
+           live: Dict[int, Set[str]], namer: Namer) -> List[Any]:
+    out: List[Any] = []
+    for stmt in statements:
+        for field in ("body", "orelse"):
+            if isinstance(getattr(stmt, field, None), list):
+                setattr(stmt, field, _block(src, getattr(stmt, field), sharing, live, namer))
+        if _is_write(stmt):
+            _check_write(src, stmt, stmt.targets[0].value.id, sharing, live[id(stmt)])
+        elif anno.get(stmt, anno.Key.AUGMENTED, False):
+            name = stmt.targets[0].id
+            if (sharing.group(name) - {name}) & live[id(stmt)]:
+                _check_write(src, stmt, name, sharing, live[id(stmt)])
+                stmt = _in_place(stmt, name, namer)
+        out.append(stmt)
+    return out
+
+
+def _check_write(src: FunctionSource, stmt: Any, name: str, sharing: aliases.Sharing,
+                 live: Set[str]) -> None:
+    others = (sharing.group(name) - sharing.same_object(name)) & live
+    if not others:
+        return
+    other = sorted(others)[0]
+    raise UnsupportedSyntaxError(
+        f"this writes into `{name}` in place while `{other}` may share its memory (a view, a "
+        f"copy of the name assigned more than once, or an element of a container) and is read "
+        f"afterwards: NumPy would change `{other}` too, which s2sgrad does not differentiate",
+        src.location(stmt),
+        f"make the copy explicit where `{other}` is taken (`... .copy()`), or write into a new "
+        "array.")
+
+
+def _in_place(stmt: gast.Assign, name: str, namer: Namer) -> gast.If:
+    """`x = x op y` (from `x op= y`) as NumPy runs it: in place when `x` is an array."""
+    write = gast.Assign(targets=[gast.Subscript(value=astutil.load(name), slice=astutil.constant(
+        Ellipsis), ctx=gast.Store())], value=astutil.copy_node(stmt.value), type_comment=None)
+    test = astutil.call(astutil.load(namer.alias(runtime.is_array, "is_array")),
+                        [astutil.load(name)])
+    anno.set(test, anno.Key.RESOLVED, runtime.is_array)
+    branch = gast.If(test=test, body=[write], orelse=[stmt])
+    for new in (write, branch):
+        anno.copy_all(stmt, new)
+        gast.copy_location(new, stmt)
+    anno.set(branch, anno.Key.AUGMENTED, False)
+    anno.set(write, anno.Key.AUGMENTED, False)
+    return branch
