@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import types
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from .frontend.source import _plain_function
 
 Wrt = Union[int, str, Sequence[Union[int, str]]]
 _NO_DEFAULT = object()
+_CONTAINER_TYPES = (list, tuple, dict)
 
 
 class _Parameter:
@@ -48,17 +49,26 @@ class Derived:
         self._wrt = tuple(p.name for p in self._params)
         self._derivative: Optional[pipeline.Derivative] = None
         self._entry: List[Callable] = []
-        self._scalar: Optional[Tuple[pipeline.Derivative, Callable]] = None
+        self._variants: Dict[Tuple, Tuple[pipeline.Derivative, List[Callable]]] = {}
+        self._shown: Optional[pipeline.Derivative] = None   # the variant called last
         functools.update_wrapper(self, self._fn, updated=())
 
-    def generated_functions(self) -> List[Callable]:
-        """The generated functions behind this derivative (generated on first use, cached)."""
+    def generated_functions(self, containers: Tuple[str, ...] = ()) -> List[Callable]:
+        """The generated functions behind this derivative (generated on first use, cached).
+
+        `containers`: the parameters that receive lists, tuples or dicts, for which a variant
+        of the derivative is generated (their adjoints are containers too).
+        """
+        if containers:
+            return self._variant(("containers", containers),
+                                 lambda: self._generate(containers=containers))
         derivative = self._derivative
         if derivative is None or not is_valid(derivative, self._fn):
             derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single),
                                    self._generate)
             self._entry = pipeline.bind(derivative, self._fn)
             self._derivative = derivative
+        self._shown = derivative
         return self._entry
 
     def entry_for(self, args: tuple, kwargs: dict) -> Callable:
@@ -66,42 +76,69 @@ class Derived:
 
         Scalar code called with Python numbers only gets its scalar variant (no
         un-broadcasting; see `pipeline.compile_reverse`): two type tests per argument decide.
+        Lists, tuples and dicts among the arguments get the variant for containers.
         """
-        entry = self.generated_functions()[0]
-        code = self._fn.__code__   # every parameter passed (defaults could be arrays)
-        if self._derivative.scalar_capable and not kwargs and len(args) == code.co_argcount \
+        return self.functions_for(args, kwargs)[0]
+
+    def functions_for(self, args: tuple, kwargs: dict) -> List[Callable]:
+        """The generated functions (entry first) of the variant that fits these arguments."""
+        entry = self.generated_functions()
+        code = self._fn.__code__
+        for value in args:
+            if type(value) in _CONTAINER_TYPES:
+                return self.generated_functions(self._container_parameters(args, kwargs))
+        if kwargs:
+            if any(type(value) in _CONTAINER_TYPES for value in kwargs.values()):
+                return self.generated_functions(self._container_parameters(args, kwargs))
+            return entry
+        # every parameter passed (defaults could be arrays)
+        if self._derivative.scalar_capable and len(args) == code.co_argcount \
                 and not code.co_kwonlyargcount \
                 and all(type(a) is float or type(a) is int for a in args):
-            scalar = self._scalar
-            if scalar is None or not is_valid(scalar[0], self._fn):
-                derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single, "scalar"),
-                                       lambda: self._generate(scalar=True))
-                scalar = self._scalar = (derivative, pipeline.bind(derivative, self._fn)[0])
-            return scalar[1]
+            return self._variant(("scalar",), lambda: self._generate(scalar=True))
         return entry
 
-    def _generate(self, scalar: bool = False) -> pipeline.Derivative:
+    def _container_parameters(self, args: tuple, kwargs: dict) -> Tuple[str, ...]:
+        names = self._fn.__code__.co_varnames
+        return tuple(sorted([names[i] for i, a in enumerate(args) if type(a) in _CONTAINER_TYPES]
+                            + [k for k, v in kwargs.items() if type(v) in _CONTAINER_TYPES]))
+
+    def _variant(self, key: Tuple, generate: Callable[[], pipeline.Derivative]) -> List[Callable]:
+        known = self._variants.get(key)
+        if known is None or not is_valid(known[0], self._fn):
+            derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single) + key,
+                                   generate)
+            known = self._variants[key] = (derivative, pipeline.bind(derivative, self._fn))
+        self._shown = known[0]
+        return known[1]
+
+    def _generate(self, scalar: bool = False,
+                  containers: Tuple[str, ...] = ()) -> pipeline.Derivative:
         derivative = pipeline.compile_reverse(self._fn, self._wrt, self._kind,
-                                              single=self._single, scalar=scalar)
+                                              single=self._single, scalar=scalar,
+                                              containers=containers)
         if self._verbose:
             print(derivative.source)
         return derivative
 
     @property
     def source(self) -> str:
-        """The generated source of this derivative, then that of the functions it calls."""
-        self.generated_functions()
-        assert self._derivative is not None
-        parts, seen = [self._derivative.source], {id(self._derivative)}
-        pending = list(self._derivative.guards)
+        """The generated source of this derivative (the variant called last: for Python numbers,
+        for lists...), then that of the functions it calls."""
+        if self._shown is None:
+            self.generated_functions()
+        shown = self._shown
+        assert shown is not None
+        parts, seen = [shown.source], {id(shown)}
+        pending = list(shown.guards)
         while pending:
             callee = getattr(pending.pop(0), "derived", None)   # a CalleeGuard
-            if callee is None or id(callee._derivative) in seen:
+            if callee is None or id(callee._shown) in seen:
                 continue
-            seen.add(id(callee._derivative))
+            seen.add(id(callee._shown))
             parts.append(f"# ---- called above: {callee._fn.__qualname__} "
-                         f"(its forward and backward passes)\n{callee.source}")
-            pending.extend(callee._derivative.guards)
+                         f"(its forward and backward passes)\n{callee._shown.source}")
+            pending.extend(callee._shown.guards)
         return "\n\n".join(parts)
 
     def _finish(self, grads: Any, args: tuple, kwargs: dict) -> Any:
@@ -173,7 +210,7 @@ def vjp(fn: Callable, *primals: Any, verbose: int = 0) -> Tuple[Any, Callable]:
     pass runs once; `vjp_fn` may be called many times.
     """
     derived = Derived(fn, tuple(range(len(primals))), "vjp", verbose)
-    forward, backward = derived.generated_functions()
+    forward, backward = derived.functions_for(primals, {})
     value, residuals = forward(*primals)
     params = derived._params
     value_shape = None if isinstance(value, tuple) else np.shape(value)

@@ -56,12 +56,15 @@ class Derivative:
 
 
 def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = None,
-                    single: bool = True, scalar: bool = False) -> Derivative:
+                    single: bool = True, scalar: bool = False,
+                    containers: Tuple[str, ...] = ()) -> Derivative:
     """Generate, compile and return the reverse-mode derivative of `fn` w.r.t. parameters `wrt`.
 
     With `single` and one parameter in `wrt`, the gradient is returned bare, not in a tuple.
     With `scalar`, and if `fn` is scalar code (see `_scalar_code`), the derivative is specialized
     for Python numbers as arguments: no un-broadcasting, zeros are `0.0`.
+    `containers` names the parameters that receive lists, tuples or dicts (their gradients are
+    lists, tuples or dicts of gradients).
     """
     rules_version = registry.version
     src = source.get_function_source(fn)
@@ -79,7 +82,7 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     active = activity.active_names(primal, wrt, ret.value)
     _report_text(trace, "active", ", ".join(sorted(active)))
     sweeps = reverse.transform(src, active, wrt, namer, kind == "grad", resolution.objects,
-                               scalar)
+                               scalar, containers)
     _report(trace, "reverse", sweeps.primal + sweeps.adjoint)
     functions = _assemble(src, sweeps, wrt, kind, namer, single)
     text = codegen.to_source(functions)

@@ -153,13 +153,14 @@ def test_vjp_of_a_function_with_two_outputs():
     sg.check_grads(mean_and_spread, (x,))
 
 
-def test_unpacking_other_values_is_still_refused():
+def test_unpacking_an_array_reads_its_rows():
     def f(x):
         a, b = x
-        return a * b
+        return np.sum(a * b)
 
-    with pytest.raises(sg.UnsupportedSyntaxError, match="result of a call to your own function"):
-        sg.grad(f)(np.array([1.0, 2.0]))
+    x = np.array([[1.0, 2.0], [0.5, -3.0]])
+    np.testing.assert_allclose(sg.grad(f)(x), x[::-1])
+    sg.check_grads(f, (x,))
 
 
 def call_in_a_branch(x, flag):

@@ -268,14 +268,24 @@ def test_and_or_on_differentiated_values_is_refused():
     assert "np.where" in _message(excinfo)
 
 
-def test_unpacking_a_differentiated_value():
+def test_unpacking_the_results_of_a_library_call():
     def f(x):
-        a, b = x
-        return a * b
+        q, r = np.linalg.qr(x)
+        return np.sum(q * r)
 
     with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
-        sg.grad(f)(np.array([1.0, 2.0]))
-    assert "unpacking" in _message(excinfo)
+        sg.grad(f)(np.eye(2))
+    assert "unpacking" in _message(excinfo) and "q, r = np.linalg.qr(x)" in _message(excinfo)
+
+
+def test_starred_arguments_in_a_call():
+    def f(x):
+        parts = [x, x]
+        return np.sum(np.add(*parts))
+
+    with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
+        sg.grad(f)(np.ones(2))
+    assert "starred" in _message(excinfo) and "*parts" in _message(excinfo)
 
 
 def test_malformed_rule_is_reported_at_the_rule():

@@ -367,6 +367,58 @@ def test_elementwise_extremum_ties_split_evenly(f, x, y, expected_x, expected_y)
 
 
 # =============================================================================================
+# Functions of lists of arrays: the list's adjoint has one entry per array
+# =============================================================================================
+
+LIST_FUNCTIONS = [
+    ("np.stack", lambda a, b, c: np.stack([a, b * c, c])),
+    ("np.stack-axis", lambda a, b, c: np.stack((a, b, c), axis=-1)),
+    ("np.concatenate", lambda a, b, c: np.concatenate([a, b, np.tanh(c)])),
+    ("np.concatenate-axis-None", lambda a, b, c: np.concatenate([a, b * c], axis=None)),
+    ("np.vstack", lambda a, b, c: np.vstack([a, b, c])),
+    ("np.hstack", lambda a, b, c: np.hstack([a, b, c * a])),
+    ("np.array", lambda a, b, c: np.array([a, b, c]) * np.array([c, a, b])),
+    ("np.asarray", lambda a, b, c: np.asarray((a * b, c))),
+    ("builtins.sum", lambda a, b, c: sum([a, b * c, c])),
+]
+
+
+@pytest.mark.parametrize("make", [row[1] for row in LIST_FUNCTIONS],
+                         ids=[row[0] for row in LIST_FUNCTIONS])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)], ids=shape_id)
+def test_functions_of_lists(make, shape):
+    rng = rng_for("lists", shape)
+    args = [rng.standard_normal(shape) for _ in range(3)]
+    if shape == ():
+        args = [float(a) for a in args]
+    try:
+        weights = rng.standard_normal(np.shape(make(*args)))
+    except ValueError:
+        pytest.skip("NumPy itself refuses these shapes")
+
+    def f(a, b, c):
+        return np.sum(make(a, b, c) * weights)
+
+    check(f, args)
+    grads = sg.grad(f, wrt=(0, 1, 2))(*args)
+    for i, g in enumerate(grads):
+        np.testing.assert_allclose(g, numeric_gradient(f, args, i), rtol=1e-6, atol=1e-8)
+
+
+def test_a_list_argument_gets_a_list_gradient():
+    def f(xs, scale):
+        return np.sum(np.stack(xs) ** 2) * scale
+
+    xs = [np.array([1.0, 2.0]), np.array([0.5, -1.0])]
+    grads = sg.grad(f)(xs, 3.0)
+    assert type(grads) is list and len(grads) == 2
+    for g, x in zip(grads, xs):
+        np.testing.assert_allclose(g, 6.0 * x)
+    as_tuple = sg.grad(f)(tuple(xs), 3.0)
+    assert type(as_tuple) is tuple
+
+
+# =============================================================================================
 # Reductions
 # =============================================================================================
 

@@ -82,8 +82,20 @@ def _copy_of_written(stmt: Any, written: Set[str]) -> Any:
     return None
 
 
+def appended(stmt: Any) -> Any:
+    """For `L.append(v)`: (`L`, `v`); else None."""
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \
+            and anno.get(stmt.value, anno.Key.METHOD, None) == "append" \
+            and isinstance(stmt.value.func.value, gast.Name) and len(stmt.value.args) == 1:
+        return stmt.value.func.value.id, stmt.value.args[0]
+    return None
+
+
 def _varied_in(statements: List[Any], varied: Set[str], written: Set[str]) -> None:
     for stmt in statements:
+        append = appended(stmt)
+        if append is not None and is_varied(append[1], varied):
+            varied.add(append[0])
         if isinstance(stmt, gast.Assign):
             target = stmt.targets[0]
             if isinstance(target, gast.Subscript):
@@ -124,6 +136,9 @@ def active_names(statements: List[Any], inputs: Iterable[str], output: Any) -> S
 def _useful_in(statements: List[Any], useful: Set[str], varied: Set[str],
                written: Set[str]) -> None:
     for stmt in reversed(statements):
+        append = appended(stmt)
+        if append is not None and append[0] in useful:
+            useful |= astutil.names_loaded(append[1]) & varied
         if isinstance(stmt, gast.Assign):
             target = stmt.targets[0]
             if isinstance(target, gast.Subscript):

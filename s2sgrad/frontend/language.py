@@ -61,8 +61,6 @@ _EXPRESSIONS: Dict[Type[Any], Tuple[str, str]] = {
     gast.Await: ("`await` cannot be differentiated", "differentiate synchronous code."),
     gast.NamedExpr: ("assignment expressions (`:=`) are not supported yet",
                      "assign with a separate statement."),
-    gast.Starred: ("starred expressions (`*args`) are not supported yet",
-                   "pass the arguments one by one."),
 }
 
 
@@ -77,6 +75,9 @@ def check(src: FunctionSource) -> None:
         _refuse(src, last, "the function does not end with a `return` statement on every path",
                 "return the value to differentiate on every path, e.g. as the last statement.")
     for child in astutil.walk(node.body):
+        if isinstance(child, gast.Starred) and isinstance(child.ctx, gast.Load):
+            _refuse(src, child, "starred arguments and entries (`*args`) are not supported yet",
+                    "pass the entries one by one, or pass the list itself.")
         if type(child) in _EXPRESSIONS:
             message, hint = _EXPRESSIONS[type(child)]
             _refuse(src, child, message, hint)
@@ -140,6 +141,8 @@ def _check_target(src: FunctionSource, target: Any, in_loop_header: bool = False
             if isinstance(element, gast.Subscript):
                 _refuse(src, element, "unpacking into an element or slice is not supported",
                         "unpack into plain names, then write each one: x[0] = a.")
+            if isinstance(element, gast.Starred) and not in_loop_header:
+                element = element.value     # a, *rest = t
             _check_target(src, element, in_loop_header)
         return
     if isinstance(target, gast.Subscript) and in_loop_header:

@@ -1,6 +1,6 @@
 """Derivative rules. Importing this package fills the rule table (see `registry`)."""
 
-from . import elementwise, nondiff, products, reductions, shape  # noqa: F401  (registration)
+from . import containers, elementwise, nondiff, products, reductions, shape  # noqa: F401  (registration)
 from .registry import (adjoint, adjoint_rule, attribute, d, has_zero_derivative, method,
                        zero_derivative)
 

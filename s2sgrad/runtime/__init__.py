@@ -25,6 +25,7 @@ Conventions used throughout:
 
 from ._common import NonScalarOutput
 from .broadcasting import broadcast_like, expand_reduced, shape_of, sum_to_shape, unbroadcast
+from . import containers
 from .inplace import copy_of, is_array, owned
 from .products import dot_adjoint_lhs, dot_adjoint_rhs, matmul_adjoint_lhs, matmul_adjoint_rhs
 from .reductions import extremum_adjoint, prod_adjoint
@@ -33,6 +34,7 @@ from .values import (digamma, finalize_grad, index_adjoint, scalar_seed, stop_gr
 
 __all__ = [
     "NonScalarOutput",
+    "containers",
     "unbroadcast",
     "shape_of",
     "sum_to_shape",

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .containers import copy_structure
+
 
 def copy_of(part: Any) -> Any:
     """A copy of ``part`` (``x[i]``, which basic indexing makes a view of ``x``), so that a
@@ -30,8 +32,10 @@ def is_array(x: Any) -> bool:
 def owned(g: Any, x: Any) -> Any:
     """``g`` as a fresh array shaped like ``x``, which the adjoint of a written array can change
     in place without the change being seen through another adjoint that shares ``g``."""
+    if type(x) is list or type(x) is tuple or type(x) is dict:
+        return copy_structure(g)
     if not isinstance(x, np.ndarray):
-        return g        # a list or a number: never changed in place
+        return g        # a number: never changed in place
     dtype = g.dtype if isinstance(g, np.ndarray) and g.dtype.kind in "fc" else np.float64
     if np.shape(g) != x.shape:
         g = np.broadcast_to(g, x.shape)

@@ -60,12 +60,17 @@ def zeros_like(x: Any) -> Any:
 
     Python numbers give ``0.0`` (``0j`` for complex), NumPy scalars give a
     zero of the same floating or complex type, arrays give a zero array of
-    the same shape; integer and boolean types get float64 zeros.
+    the same shape; integer and boolean types get float64 zeros. Lists and
+    tuples give a list of zeros, dicts a dict (see ``runtime.containers``).
     """
     if isinstance(x, np.ndarray):
         if x.dtype.kind in "fc":
             return np.zeros_like(x)
         return np.zeros(x.shape, dtype=np.float64)
+    if type(x) is list or type(x) is tuple:    # a container: its adjoint is a list
+        return [zeros_like(item) for item in x]
+    if type(x) is dict:
+        return {key: zeros_like(item) for key, item in x.items()}
     if isinstance(x, np.generic):
         return _float_dtype(x.dtype).type(0)
     if isinstance(x, complex):
@@ -108,6 +113,15 @@ def finalize_grad(g: Any, x: Any) -> Any:
         g = 0.0
     if isinstance(x, np.ndarray):
         return _finalize_array(g, x)
+    if type(x) is list or type(x) is tuple:
+        if np.ndim(g) == 0 and not isinstance(g, (list, tuple)):
+            g = [g] * len(x)       # a zero adjoint
+        parts = [finalize_grad(part, item) for part, item in zip(g, x)]   # (a list used as an
+        # array in NumPy calls has an array adjoint: its rows are the entries' adjoints)
+        return parts if type(x) is list else tuple(parts)
+    if type(x) is dict:
+        return {key: finalize_grad(g[key] if isinstance(g, dict) else g, item)
+                for key, item in x.items()}
     if isinstance(x, np.generic):
         dtype = _float_dtype(x.dtype)
         if dtype.kind != "c":

@@ -120,7 +120,9 @@ def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site
     _compiling.codes = stack + [src.fn.__code__]
     try:
         derived = Derived(fn, tuple(wrt), "vjp")
-        forward, backward = derived.generated_functions()
+        containers = tuple(sorted(name for name, variable in arguments.items()
+                                  if variable in site.containers))
+        forward, backward = derived.generated_functions(containers)
     finally:
         _compiling.codes = stack
     name = fn.__name__

@@ -95,7 +95,33 @@ def _split_assignment(targets: List[Any], value: Any, namer: Namer) -> List[Any]
             return out + [s for t, e in zip(temps, target.elts)
                           for s in _split_assignment([e], astutil.load(t), namer)]
         return [s for t, v in zip(target.elts, value.elts) for s in _split_assignment([t], v, namer)]
-    return [gast.Assign(targets=[target], value=value, type_comment=None)]
+    if isinstance(value, gast.Call) or not isinstance(target, (gast.Tuple, gast.List)):
+        # x[i] = v; a, b = g(x): the calls pass handles several results
+        return [gast.Assign(targets=[target], value=value, type_comment=None)]
+    return _unpack(target, value, namer)
+
+
+def _unpack(target: Any, value: Any, namer: Namer) -> List[Any]:
+    """`a, *rest, z = t` reads the parts: `a = t[0]; rest = t[1:-1]; z = t[-1]`."""
+    out: List[Any] = []
+    if not isinstance(value, gast.Name):
+        name = namer.fresh(derived_name(value, "values"))
+        out.append(astutil.assign(name, value))
+        value = astutil.load(name)
+    starred = [k for k, e in enumerate(target.elts) if isinstance(e, gast.Starred)]
+    after = len(target.elts) - 1 - starred[0] if starred else 0
+    for k, element in enumerate(target.elts):
+        if isinstance(element, gast.Starred):
+            index: Any = gast.Slice(lower=astutil.constant(k) if k else None,
+                                    upper=astutil.to_node(-after) if after else None, step=None)
+            element = element.value
+        elif starred and k > starred[0]:
+            index = astutil.to_node(k - len(target.elts))
+        else:
+            index = astutil.constant(k)
+        part = gast.Subscript(value=astutil.load(value.id), slice=index, ctx=gast.Load())
+        out.extend(_split_assignment([element], part, namer))
+    return out
 
 
 def _first_name(target: Any) -> Optional[str]:

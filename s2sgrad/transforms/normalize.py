@@ -180,6 +180,14 @@ class _Splitter:
                 node.slice = self.atom(node.slice, "index")
         elif isinstance(node, gast.IfExp):
             return self.conditional(node, target)
+        elif isinstance(node, (gast.List, gast.Tuple)):
+            node.elts = [self.atom(e, target) for e in node.elts]
+        elif isinstance(node, gast.Dict):
+            if not all(isinstance(k, gast.Constant) for k in node.keys):
+                raise UnsupportedSyntaxError(
+                    "a dict of differentiated values needs constant keys", self.src.location(node),
+                    "write the keys as literals: {'w': w, 'b': b}.")
+            node.values = [self.atom(v, target) for v in node.values]
         elif not isinstance(node, gast.Name):
             raise UnsupportedSyntaxError(
                 f"{_describe(node)} on differentiated values is not supported yet",

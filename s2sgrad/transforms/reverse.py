@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import gast
 
 from .. import anno, astutil, codegen, runtime
-from ..analysis import aliases, overwrites
+from ..analysis import activity, aliases, containers, overwrites
 from ..errors import Location
 from ..frontend.source import FunctionSource
 from ..naming import Namer
@@ -51,13 +51,16 @@ class Sweeps:
 
 
 def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer: Namer,
-              scalar_output: bool, resolved: Dict[str, Any], scalar: bool = False) -> Sweeps:
+              scalar_output: bool, resolved: Dict[str, Any], scalar: bool = False,
+              container_parameters: Iterable[str] = ()) -> Sweeps:
     """Build the primal and adjoint sweeps of `src` (normalized) w.r.t. the parameters `wrt`.
 
     `scalar`: every value is a Python number, so adjoints need no un-broadcasting.
+    `container_parameters`: the parameters called with lists, tuples or dicts.
     """
     *body, ret = src.node.body
     site = Site(namer, active, resolved, scalar)
+    site.containers = containers.container_names(body, container_parameters)
     sharing = aliases.sharing(src.node)
     site.written = {alias for name in astutil.names_written_into(body)
                     for alias in sharing.same_object(name)}
@@ -209,6 +212,8 @@ class _Reverser:
     def adjoint_statement(self, stmt: Any, depth: int, nested: bool) -> List[Any]:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
             return self.adjoint_write(stmt)
+        if activity.appended(stmt) is not None:
+            return self.adjoint_append(*activity.appended(stmt))
         if isinstance(stmt, gast.Assign):
             return self.adjoint_assignment(stmt, depth, nested)
         if isinstance(stmt, gast.If):
@@ -285,6 +290,24 @@ class _Reverser:
                             type_comment=None) for adjoint in adjoints]
         out.append(gast.Assign(targets=[part(name, gast.Store())], value=astutil.load(saved),
                                type_comment=None))
+        return out
+
+    def adjoint_append(self, name: str, value: Any) -> List[Any]:
+        """The adjoint of `L.append(v)`: `v` receives the last entry of `L`'s adjoint, and `L`
+        loses its last entry again, so that `L` and its adjoint keep the same length."""
+        site = self.site
+        if name not in site.active:
+            return []
+        out: List[Any] = []
+        if site.adjoint_exists(name):
+            last = astutil.call(astutil.attribute(astutil.load(site.adjoint_name(name)), "pop"),
+                                [])
+            if isinstance(value, gast.Name) and value.id in site.active:
+                out += site.contribute(value.id, last)
+            else:
+                out.append(gast.Expr(value=last))
+        out.append(gast.Expr(value=astutil.call(astutil.attribute(astutil.load(name), "pop"),
+                                                [])))
         return out
 
     def same_object(self, name: str) -> Set[str]:

@@ -66,6 +66,7 @@ class Site:
         self.iteration_defined: Set[str] = set()
         self.helpers = namer.helpers
         self.written: Set[str] = set()   # arrays written in place, whose adjoints are too
+        self.containers: Set[str] = set()   # names holding lists, tuples or dicts
 
     def adjoint_name(self, primal: str) -> str:
         return self.namer.adjoint(primal)
@@ -84,11 +85,29 @@ class Site:
             fresh = not self.accumulate and name not in self.defined
             if fresh:
                 self.defined.add(name)
-        if not fresh:
+        if not fresh and primal in self.containers:     # entry by entry
+            value = helper_call(self, runtime.containers.add_entries, [astutil.load(name), value])
+        elif not fresh:
             value = gast.BinOp(left=astutil.load(name), op=gast.Add(), right=value)
-        elif primal in self.written:   # written in place later: must not share the value
+        elif primal in self.written or primal in self.containers:
+            # changed in place later (`bx[i] = 0.0`, `bL[i] = bL[i] + g`): must not share
             value = helper_call(self, runtime.owned, [value, astutil.load(primal)])
         return [astutil.assign(name, value)]
+
+    def contribute_entry(self, primal: str, index: Any, value: Any) -> List[Any]:
+        """Add `value` to entry `index` of the adjoint of container `primal`."""
+        name = self.namer.adjoint(primal)
+        out: List[Any] = []
+        if not self.adjoint_exists(primal):
+            out.append(astutil.assign(name, helper_call(self, runtime.zeros_like,
+                                                        [astutil.load(primal)])))
+            if primal in self.iteration_locals:
+                self.iteration_defined.add(name)
+            else:
+                self.defined.add(name)
+        out.append(astutil.assign(name, helper_call(self, runtime.containers.add_to_entry, [
+            astutil.load(name), index, value])))
+        return out
 
     def adjoint_exists(self, primal: str) -> bool:
         """Whether the adjoint of `primal` holds a value at this point of the adjoint sweep."""
@@ -120,11 +139,33 @@ def adjoint_of(src: FunctionSource, stmt: Any, site: Site) -> List[Any]:
     if isinstance(value, gast.Name):   # (nothing reached `y = x` when y's array was written)
         return site.contribute(value.id, astutil.load(result_adjoint)) \
             if site.is_active(value.id) and site.adjoint_exists(target) else []
+    if isinstance(value, (gast.List, gast.Tuple, gast.Dict)):
+        return _display_adjoint(value, result_adjoint, site)
+    if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) \
+            and value.value.id in site.containers:
+        if not site.is_active(value.value.id):
+            return []
+        return site.contribute_entry(value.value.id, _index_expression(value.slice, site),
+                                     astutil.load(result_adjoint))
     key, args, keywords, what = _operation(src, value, site)
     rule = adjoint_rule(key)
     if rule is None:
         raise _no_rule(src, value, key, what)
     return inline_adjoint(rule, target, args, keywords, site, src.location(value), what)
+
+
+def _display_adjoint(value: Any, result_adjoint: str, site: Site) -> List[Any]:
+    """`t = [a, b]` (a list, tuple or dict display): each entry receives its part of `bt`."""
+    keys = value.keys if isinstance(value, gast.Dict) else [
+        astutil.constant(k) for k in range(len(value.elts))]
+    entries = value.values if isinstance(value, gast.Dict) else value.elts
+    out: List[Any] = []
+    for key, entry in zip(keys, entries):
+        if isinstance(entry, gast.Name) and site.is_active(entry.id):
+            part = gast.Subscript(value=astutil.load(result_adjoint),
+                                  slice=astutil.copy_node(key), ctx=gast.Load())
+            out += site.contribute(entry.id, part)
+    return out
 
 
 def _operation(src: FunctionSource, node: Any, site: Site

@@ -1,0 +1,93 @@
+"""Adjoints of lists, tuples and dicts of differentiated values.
+
+The adjoint of a container is a container of the same layout holding the adjoint of each entry:
+a list for a list or a tuple (so that entries can be accumulated in place), a dict for a dict.
+Generated code creates it with ``zeros_like`` and only ever changes it through these helpers or
+``b[i] = b[i] + g``, so it is never shared with another variable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .broadcasting import unbroadcast
+
+
+def is_container(x: Any) -> bool:
+    return type(x) is list or type(x) is tuple or type(x) is dict
+
+
+def add_entries(a: Any, b: Any) -> Any:
+    """The entry-wise sum of two adjoints of the same container (or of two plain adjoints)."""
+    if type(a) is dict:
+        return {key: add_entries(a[key], b[key]) for key in a}
+    if type(a) is list or type(a) is tuple:
+        return [add_entries(p, q) for p, q in zip(a, b)]
+    return a + b
+
+
+def add_to_entry(b: Any, index: Any, g: Any) -> Any:
+    """``b`` (a container's adjoint) with ``g`` added at ``index``: one entry, or a slice."""
+    if isinstance(index, slice):
+        positions = range(len(b))[index]
+        for position, part in zip(positions, g):
+            b[position] = add_entries(b[position], part)
+        return b
+    b[index] = add_entries(b[index], g)
+    return b
+
+
+def copy_structure(g: Any) -> Any:
+    """A container adjoint no other variable holds (entries are shared: they are not changed)."""
+    if type(g) is dict:
+        return {key: copy_structure(value) for key, value in g.items()}
+    if type(g) is list or type(g) is tuple:
+        return [copy_structure(value) for value in g]
+    return g
+
+
+def unstack(g: np.ndarray, arrays: Any, axis: int = 0) -> list:
+    """Adjoint of ``np.stack(arrays, axis)``: the slices of ``g`` along ``axis``."""
+    g = np.asarray(g)
+    return [unbroadcast(np.take(g, k, axis=axis), a) for k, a in enumerate(arrays)]
+
+
+def unconcatenate(g: np.ndarray, arrays: Any, axis: int = 0) -> list:
+    """Adjoint of ``np.concatenate(arrays, axis)``: ``g`` split back into the pieces."""
+    g = np.asarray(g)
+    if axis is None:
+        sizes = np.cumsum([np.size(a) for a in arrays])[:-1]
+        return [np.reshape(part, np.shape(a)) for part, a in zip(np.split(g, sizes), arrays)]
+    sizes = np.cumsum([np.shape(a)[axis] for a in arrays])[:-1]
+    return list(np.split(g, sizes, axis=axis))
+
+
+def vstack_adjoint(g: np.ndarray, arrays: Any) -> list:
+    """Adjoint of ``np.vstack(arrays)``: the row blocks of ``g``, shaped like each piece."""
+    pieces = [np.atleast_2d(a) for a in arrays]
+    return [np.reshape(p, np.shape(a)) for p, a in zip(unconcatenate(g, pieces, 0), arrays)]
+
+
+def hstack_adjoint(g: np.ndarray, arrays: Any) -> list:
+    """Adjoint of ``np.hstack(arrays)``: the column blocks of ``g`` (1-d pieces: segments)."""
+    pieces = [np.atleast_1d(a) for a in arrays]
+    axis = 0 if pieces[0].ndim == 1 else 1
+    return [np.reshape(p, np.shape(a)) for p, a in zip(unconcatenate(g, pieces, axis), arrays)]
+
+
+def sum_adjoint(g: Any, items: Any) -> Any:
+    """Adjoint of the builtin ``sum(items)``: every item (element, or row of an array) receives
+    ``g``, un-broadcast to its shape."""
+    if isinstance(items, np.ndarray):
+        return np.broadcast_to(unbroadcast(g, items[0]), items.shape).copy()
+    return [unbroadcast(g, item) for item in items]
+
+
+def array_adjoint(g: Any, x: Any) -> Any:
+    """Adjoint of ``np.array(x)``/``np.asarray(x)``: ``g`` itself for an array, and for a
+    (nested) list or tuple of values, ``g`` split back into the entries."""
+    if type(x) is list or type(x) is tuple:
+        return [array_adjoint(g[k], item) for k, item in enumerate(x)]
+    return unbroadcast(g, x) if np.shape(g) != np.shape(x) else g
