@@ -29,7 +29,7 @@ import gast
 from .. import anno, astutil
 from ..errors import NoDerivativeRuleError
 from ..frontend.source import FunctionSource
-from ..rules import adjoint_rule, has_zero_derivative
+from ..rules import adjoint_rule, has_zero_derivative, method
 
 _compiling = threading.local()
 
@@ -74,21 +74,16 @@ class CallSite:
 
     def primal(self) -> gast.Assign:
         """`y, g_record = g_forward(<the call's arguments>)`."""
-        call = self.stmt.value
         targets = gast.Tuple(elts=[astutil.copy_node(self.stmt.targets[0]),
                                    astutil.store(self.record)], ctx=gast.Store())
-        new = gast.Assign(targets=[targets], value=astutil.call(
-            astutil.load(self.forward), astutil.copy_node(call.args),
-            astutil.copy_node(call.keywords)), type_comment=None)
+        new = gast.Assign(targets=[targets], value=self.forward_call(), type_comment=None)
         anno.copy_all(self.stmt, new)
         return new
 
     def adjoint(self, site: Any, result_adjoint: Any, active: Set[str]) -> List[Any]:
         """`g_grads = g_backward(*g_record, by)`, then one contribution per argument."""
-        grads = site.fresh(f"{self.forward.rsplit('_forward', 1)[0]}_grads")
-        call = astutil.call(astutil.load(self.backward), [
-            gast.Starred(value=astutil.load(self.record), ctx=gast.Load()), result_adjoint])
-        out: List[Any] = [astutil.assign(grads, call)]
+        grads = site.fresh(f"{self.forward.rsplit('_forward', 1)[0].rsplit('_call', 1)[0]}_grads")
+        out: List[Any] = [astutil.assign(grads, self.backward_call(result_adjoint))]
         for index, param in enumerate(self.wrt):
             argument = self.arguments[param]
             if argument in active:
@@ -96,6 +91,68 @@ class CallSite:
                                       ctx=gast.Load())
                 out += site.contribute(argument, part)
         return out
+
+    def forward_call(self) -> gast.Call:
+        call = self.stmt.value
+        return astutil.call(astutil.load(self.forward), astutil.copy_node(call.args),
+                            astutil.copy_node(call.keywords))
+
+    def backward_call(self, result_adjoint: Any) -> gast.Call:
+        return astutil.call(astutil.load(self.backward), [
+            gast.Starred(value=astutil.load(self.record), ctx=gast.Load()), result_adjoint])
+
+
+@dataclasses.dataclass
+class DynamicCallSite(CallSite):
+    """A differentiated call whose callee is a run-time value (`f(x)` with `f` an argument,
+    `model(x)`, `self.layer(x)`): `y, f_record = f_call.forward(f, x)`, and in the adjoint
+    `f_grads = f_call.backward(f_record, by)` (see `runtime.dynamic`)."""
+
+    def forward_call(self) -> gast.Call:
+        call = self.stmt.value
+        return astutil.call(astutil.attribute(astutil.load(self.forward), "forward"),
+                            [astutil.copy_node(call.func)] + astutil.copy_node(call.args),
+                            astutil.copy_node(call.keywords))
+
+    def backward_call(self, result_adjoint: Any) -> gast.Call:
+        return astutil.call(astutil.attribute(astutil.load(self.forward), "backward"),
+                            [astutil.load(self.record), result_adjoint])
+
+def is_dynamic(stmt: Any) -> bool:
+    """Whether normalized `stmt` calls a run-time value: a local name (`f(x)`), or a method
+    without a derivative rule on a local value (`model.forward(x)`, `self.layer(x)`)."""
+    value = stmt.value if isinstance(stmt, gast.Assign) else None
+    if not isinstance(value, gast.Call):
+        return False
+    if anno.has(value, anno.Key.RESOLVED):   # a global object's method, a callable object
+        target = anno.get(value, anno.Key.RESOLVED)
+        if isinstance(target, types.MethodType):
+            return isinstance(target.__func__, types.FunctionType)
+        return not isinstance(target, type) and adjoint_rule(target) is None \
+            and isinstance(getattr(type(target), "__call__", None), types.FunctionType)
+    if anno.has(value, anno.Key.METHOD):
+        name = method(anno.get(value, anno.Key.METHOD))
+        return adjoint_rule(name) is None and not has_zero_derivative(name)
+    return isinstance(value.func, gast.Name)
+
+
+def prepare_dynamic(src: FunctionSource, stmt: gast.Assign, site: Any) -> DynamicCallSite:
+    """Name a call site whose callee is known only at run time (see `runtime.dynamic`)."""
+    from ..runtime.dynamic import DynamicCall
+
+    call = stmt.value
+    positions = tuple(k for k, a in enumerate(call.args)
+                      if isinstance(a, gast.Name) and a.id in site.active)
+    keywords = tuple(k.arg for k in call.keywords
+                     if isinstance(k.value, gast.Name) and k.value.id in site.active)
+    arguments = {str(k): call.args[k].id for k in positions}
+    arguments.update({k.arg: k.value.id for k in call.keywords if k.arg in keywords})
+    base = astutil.unparse(call.func).replace(".", "_")
+    helper = DynamicCall(positions, keywords, src.location(call))
+    name = site.alias(helper, f"{base}_call")
+    return DynamicCallSite(stmt=stmt, wrt=[str(k) for k in positions] + list(keywords),
+                           arguments=arguments, forward=name, backward=name,
+                           record=site.fresh(f"{base}_record"), guard=None)
 
 
 def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site: Any) -> CallSite:

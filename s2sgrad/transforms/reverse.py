@@ -119,11 +119,16 @@ class _Reverser:
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
         """The call site of a differentiated call to a user function, if `stmt` is one."""
         fn = calls.called_function(stmt)
-        if fn is None or not astutil.names_stored(stmt.targets) & self.site.active:
+        dynamic = fn is None and calls.is_dynamic(stmt)
+        if (fn is None and not dynamic) or not astutil.names_stored(stmt.targets) & \
+                self.site.active or not activity.is_varied(stmt.value, self.site.active):
             return None
         if id(stmt) not in self.calls:
-            site = calls.prepare(self.src, stmt, fn, self.site)
-            self.site.callee_guards.append(site.guard)
+            if dynamic:
+                site = calls.prepare_dynamic(self.src, stmt, self.site)
+            else:
+                site = calls.prepare(self.src, stmt, fn, self.site)
+                self.site.callee_guards.append(site.guard)
             targets = astutil.names_stored(stmt.targets)  # the record lives with the result
             if targets & self.conditional:
                 self.conditional.add(site.record)

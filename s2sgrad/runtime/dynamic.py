@@ -1,0 +1,111 @@
+"""Calls whose callee is only known when the code runs: `f(x)` with `f` an argument, `model(x)`
+with `model` an object, `self.layer(x)`, `model.forward(x)`.
+
+The compiler emits, for such a call site, a `DynamicCall` object holding what it knows statically
+(which arguments carry derivatives, where the call is in the user's file):
+
+    y, y_record = f_call.forward(f, x)        # primal
+    f_grads = f_call.backward(y_record, by)   # adjoint
+
+On the first call with a given callee, `forward` finds the Python function behind it (a function;
+the `__func__` of a bound method, with its `self`; the class's `__call__` for an object; for a
+NumPy function, a one-line Python wrapper, so that its derivative rule applies) and gets its
+forward and backward functions from the same generator and cache as any derivative, then keeps
+them in a table keyed by the callee's code: later calls cost one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+import types
+from typing import Any, Dict, Tuple
+
+_wrapper_numbers = itertools.count()
+
+
+class DynamicCall:
+    """One call site whose callee is a run-time value."""
+
+    def __init__(self, positions: Tuple[int, ...], keywords: Tuple[str, ...], where: Any):
+        self.positions = positions      # positional arguments that carry derivatives
+        self.keywords = keywords        # keyword arguments that carry derivatives
+        self.where = where              # the user's errors.Location of the call
+        self._derived: Dict[Any, Any] = {}
+
+    def forward(self, fn: Any, *args: Any, **kwargs: Any) -> Tuple[Any, Any]:
+        """`fn(*args, **kwargs)`, and what `backward` needs."""
+        function, prefix = self._python_function(fn, len(args))
+        key = (function, len(args))
+        derived = self._derived.get(key)
+        if derived is None:
+            derived = self._derived[key] = self._derive(function, len(prefix))
+        arguments = prefix + args
+        forward, backward = derived.functions_for(arguments, kwargs)
+        value, residuals = forward(*arguments, **kwargs)
+        return value, (backward, residuals)
+
+    @staticmethod
+    def backward(record: Tuple[Any, Any], adjoint: Any) -> Any:
+        """The adjoints of the differentiated arguments, in order (positional, then keywords)."""
+        backward, residuals = record
+        return backward(*residuals, adjoint)
+
+    def _derive(self, function: types.FunctionType, shift: int) -> Any:
+        from ..api import Derived    # the API drives the compiler that emits this helper
+        from ..errors import S2sgradError
+
+        code = function.__code__
+        names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+        try:
+            wrt = tuple(names[shift + p] for p in self.positions) + self.keywords
+        except IndexError:
+            raise S2sgradError(f"this call passes more arguments than {function.__qualname__} "
+                               "takes (or passes them through *args, which is not supported)",
+                               self.where, "pass the arguments by name.") from None
+        return Derived(function, wrt, "vjp")
+
+    def _python_function(self, fn: Any, arity: int) -> Tuple[types.FunctionType, Tuple[Any, ...]]:
+        from ..rules import adjoint_rule
+
+        if adjoint_rule(fn) is not None:
+            return _wrapper(fn, arity), ()
+        library = (getattr(fn, "__module__", None) or "").split(".")[0] in ("numpy", "scipy")
+        if isinstance(fn, types.FunctionType) and not library:
+            return fn, ()
+        if isinstance(fn, types.MethodType) and isinstance(fn.__func__, types.FunctionType) \
+                and not library:
+            return fn.__func__, (fn.__self__,)
+        call = getattr(type(fn), "__call__", None)
+        if isinstance(call, types.FunctionType) and not library:
+            return call, (fn,)
+        from ..errors import NoDerivativeRuleError
+        from ..naming import qualified_name
+
+        raise NoDerivativeRuleError(
+            f"this call reached {qualified_name(fn)}, which has no derivative rule and no "
+            "Python source", self.where,
+            "pass a Python function (or an object with a __call__ method written in Python), "
+            "or register a rule with @s2sgrad.adjoint(...).")
+
+    def __repr__(self) -> str:
+        return f"<s2sgrad call site at {self.where}>"
+
+
+_WRAPPERS: Dict[Tuple[int, int], types.FunctionType] = {}
+
+
+def _wrapper(fn: Any, arity: int) -> types.FunctionType:
+    """A Python function calling `fn` (a NumPy function with a rule), with readable source."""
+    key = (id(fn), arity)
+    known = _WRAPPERS.get(key)
+    if known is not None and known.__globals__["fn"] is fn:
+        return known
+    params = ", ".join(f"x{k}" for k in range(max(arity, 1)))
+    filename = f"<s2sgrad call wrapper {next(_wrapper_numbers)}>"
+    text = f"def call(fn_args):\n    return fn({params})\n".replace("fn_args", params)
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace: Dict[str, Any] = {"fn": fn}
+    exec(compile(text, filename, "exec"), namespace)
+    _WRAPPERS[key] = namespace["call"]
+    return namespace["call"]
