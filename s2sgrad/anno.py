@@ -27,6 +27,7 @@ class Key(enum.Enum):
     ZERO = "True on a generated zero adjoint: a zeros_like call, or 0.0 in scalar code"
     AUGMENTED = "True on `x = x op y` desugared from `x op= y` (in place on arrays; see inplace)"
     SAVED = "on a write `x[i] = v`: the name holding the part of `x` it overwrites"
+    RESTORES = "on a generated `x[i] = x_old` in the adjoint: the array `x` it restores"
     RECORDS = "on a generated push or pop: the variable whose value it records or restores"
 
 

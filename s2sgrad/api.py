@@ -9,6 +9,7 @@ gradient the type, shape and dtype of its input. Generation happens on the first
 from __future__ import annotations
 
 import functools
+import inspect
 import types
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -27,12 +28,15 @@ _CONTAINER_TYPES = (list, tuple, dict)
 class _Parameter:
     """Where a differentiated argument is found in a call: position, keyword or default."""
 
-    __slots__ = ("name", "position", "default")
+    __slots__ = ("name", "position", "default", "varargs")
 
-    def __init__(self, name: str, position: Optional[int], default: Any):
+    def __init__(self, name: str, position: Optional[int], default: Any, varargs: bool = False):
         self.name, self.position, self.default = name, position, default
+        self.varargs = varargs     # `*args`: the tuple of the extra positional arguments
 
     def value(self, args: tuple, kwargs: dict) -> Any:
+        if self.varargs:
+            return tuple(args[self.position:])
         if self.position is not None and self.position < len(args):
             return args[self.position]
         return kwargs.get(self.name, self.default)
@@ -46,6 +50,9 @@ class Derived:
         self._kind = kind
         self._verbose = verbose
         self._params, self._single = _normalize_wrt(self._fn, wrt)
+        code = self._fn.__code__    # `*args` is always a tuple: a container
+        self._varargs = {code.co_varnames[code.co_argcount + code.co_kwonlyargcount]} \
+            if code.co_flags & inspect.CO_VARARGS else set()
         self._wrt = tuple(p.name for p in self._params)
         self._derivative: Optional[pipeline.Derivative] = None
         self._entry: List[Callable] = []
@@ -59,6 +66,7 @@ class Derived:
         `containers`: the parameters that receive lists, tuples or dicts, for which a variant
         of the derivative is generated (their adjoints are containers too).
         """
+        containers = tuple(sorted(set(containers) | self._varargs))
         if containers:
             return self._variant(("containers", containers),
                                  lambda: self._generate(containers=containers))
@@ -267,6 +275,8 @@ def _normalize_wrt(fn: types.FunctionType, wrt: Wrt) -> Tuple[List[_Parameter], 
     code = fn.__code__
     positional = list(code.co_varnames[:code.co_argcount])
     keyword_only = list(code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount])
+    varargs = code.co_varnames[len(positional) + len(keyword_only)] \
+        if code.co_flags & inspect.CO_VARARGS else None
     defaults = dict(zip(positional[len(positional) - len(fn.__defaults__ or ()):],
                         fn.__defaults__ or ()))
     defaults.update(fn.__kwdefaults__ or {})
@@ -287,6 +297,9 @@ def _normalize_wrt(fn: types.FunctionType, wrt: Wrt) -> Tuple[List[_Parameter], 
             name = positional[item]
         else:
             name = item
+            if name == varargs:
+                params.append(_Parameter(name, len(positional), (), varargs=True))
+                continue
             if name not in positional and name not in keyword_only:
                 raise _wrt_error(fn, f"{fn.__qualname__} has no argument named {name!r}",
                                  positional + keyword_only)

@@ -66,7 +66,8 @@ class CallSite:
 
     stmt: gast.Assign
     wrt: List[str]              # callee parameters that receive differentiated arguments
-    arguments: Dict[str, str]   # callee parameter -> the caller's variable passed to it
+    arguments: Dict[str, Any]   # callee parameter -> the caller's variable passed to it
+    #                             (for `*args`, a list: one variable or None per argument)
     forward: str                # aliases of the bound forward and backward functions
     backward: str
     record: str                 # variable holding what the backward pass needs
@@ -86,9 +87,14 @@ class CallSite:
         out: List[Any] = [astutil.assign(grads, self.backward_call(result_adjoint))]
         for index, param in enumerate(self.wrt):
             argument = self.arguments[param]
-            if argument in active:
-                part = gast.Subscript(value=astutil.load(grads), slice=astutil.constant(index),
-                                      ctx=gast.Load())
+            part = gast.Subscript(value=astutil.load(grads), slice=astutil.constant(index),
+                                  ctx=gast.Load())
+            if isinstance(argument, list):     # *args: a tuple of adjoints
+                for position, name in enumerate(argument):
+                    if name in active:
+                        out += site.contribute(name, gast.Subscript(
+                            value=part, slice=astutil.constant(position), ctx=gast.Load()))
+            elif argument in active:
                 out += site.contribute(argument, part)
         return out
 
@@ -166,9 +172,15 @@ def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site
     except TypeError as exc:
         raise NoDerivativeRuleError(f"this call does not match {fn.__qualname__}'s parameters "
                                     f"({exc})", where, "fix the call's arguments.") from None
-    arguments = {name: node.id for name, node in bound.arguments.items()
-                 if isinstance(node, gast.Name)}
-    wrt = [name for name, variable in arguments.items() if variable in site.active]
+    arguments: Dict[str, Any] = {name: node.id for name, node in bound.arguments.items()
+                                 if isinstance(node, gast.Name)}
+    varargs = next((p.name for p in inspect.signature(fn).parameters.values()
+                    if p.kind is inspect.Parameter.VAR_POSITIONAL), None)
+    if varargs in bound.arguments:     # `def g(*xs)`: one name (or None) per extra argument
+        arguments[varargs] = [node.id if isinstance(node, gast.Name) else None
+                              for node in bound.arguments[varargs]]
+    wrt = [name for name, variable in arguments.items()
+           if (set(variable) if isinstance(variable, list) else {variable}) & site.active]
     stack = getattr(_compiling, "codes", [])
     if fn.__code__ in stack:
         raise NoDerivativeRuleError(
@@ -178,7 +190,7 @@ def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site
     try:
         derived = Derived(fn, tuple(wrt), "vjp")
         containers = tuple(sorted(name for name, variable in arguments.items()
-                                  if variable in site.containers))
+                                  if isinstance(variable, str) and variable in site.containers))
         forward, backward = derived.generated_functions(containers)
     finally:
         _compiling.codes = stack

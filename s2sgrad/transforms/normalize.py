@@ -124,25 +124,39 @@ def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: N
 
 
 def _write(splitter: "_Splitter", stmt: gast.Assign, varied: Set[str]) -> None:
-    """`x[i] = v`: `v` becomes an atom, and the part of `x` it overwrites is saved first
-    (`x_old = copy_of(x[i])`), for the adjoint to restore. Nothing is saved for arrays that
-    carry no derivatives."""
+    """`x[i] = v`: `v` and the parts of the index become atoms (an index such as `x < 0` must
+    be the one the write used, not one recomputed after it), and the part of `x` the write
+    overwrites is saved first (`x_old = copy_of(x[i])`), for the adjoint to restore. (The
+    reverse sweep drops the saving again where no adjoint reads `x`.)"""
     target = stmt.targets[0]
     name = target.value.id
-    if not (activity.is_varied(stmt.value, varied) or name in varied):
-        return
-    stmt.value = splitter.atom(stmt.value, name)
-    inside = list(astutil.walk(target.slice))
-    if any(isinstance(n, gast.Call) for n in inside) and \
-            not any(isinstance(n, gast.Slice) for n in inside):
-        target.slice = splitter.atom(target.slice, "index")   # computed once, read again later
+    if activity.is_varied(stmt.value, varied) or name in varied:
+        stmt.value = splitter.atom(stmt.value, name)
+    target.slice = _index_atoms(splitter, target.slice)
     part = gast.Subscript(value=astutil.load(name), slice=astutil.copy_node(target.slice),
                           ctx=gast.Load())
     save = astutil.call(astutil.load(splitter.namer.alias(runtime.copy_of, "copy_of")), [part])
     anno.set(save, anno.Key.RESOLVED, runtime.copy_of)
     saved = splitter.namer.fresh(f"{name}_old")
-    splitter.emitted.append(astutil.assign(saved, save))
+    saving = astutil.assign(saved, save)
+    anno.set(saving, anno.Key.RECORDS, saved)    # removable when nothing restores from it
+    splitter.emitted.append(saving)
     anno.set(stmt, anno.Key.SAVED, saved)
+
+
+def _index_atoms(splitter: "_Splitter", index: Any) -> Any:
+    if isinstance(index, gast.Tuple):
+        index.elts = [_index_atoms(splitter, part) for part in index.elts]
+        return index
+    if isinstance(index, gast.Slice):
+        for field in ("lower", "upper", "step"):
+            part = getattr(index, field)
+            if part is not None:
+                setattr(index, field, _index_atoms(splitter, part))
+        return index
+    if astutil.is_atom(index) or (isinstance(index, gast.Constant)):
+        return index
+    return splitter.atom(index, "index")
 
 
 class _Splitter:

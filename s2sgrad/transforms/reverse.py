@@ -89,10 +89,31 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
     primal = reverser.primal_block(body, 0)
     primal, adjoint = reverser.keep_needed_records(primal, adjoint, params)
     primal, adjoint = reverser.record_shapes_only(primal, adjoint)
+    primal, output = _output_kept_from_restores(primal, output, adjoint, sharing, site)
     gradients = [astutil.load(namer.adjoint(p)) if namer.adjoint(p) in site.defined
                  else helper_call(site, runtime.zeros_like, [astutil.load(p)]) for p in wrt]
     return Sweeps(primal=primal, output=output, adjoint=adjoint, gradients=gradients, seed=seed,
                   helpers=site.helpers, guards=site.callee_guards)
+
+
+def _output_kept_from_restores(primal: List[Any], output: Any, adjoint: List[Any],
+                               sharing: aliases.Sharing, site: Site) -> Tuple[List[Any], Any]:
+    """The returned array, copied when the adjoint restores parts of it (`y[i] = y_old`):
+    the caller keeps the value the function returned."""
+    restored = {anno.get(n, anno.Key.RESTORES) for n in astutil.walk(adjoint)
+                if anno.has(n, anno.Key.RESTORES)}
+    restored = {alias for name in restored for alias in sharing.same_object(name)}
+
+    def kept(atom: Any) -> Any:
+        if not (isinstance(atom, gast.Name) and atom.id in restored):
+            return atom
+        name = site.fresh(f"{atom.id}_returned")
+        primal.append(astutil.assign(name, helper_call(site, runtime.copy_of, [atom])))
+        return astutil.load(name)
+
+    if isinstance(output, gast.Tuple):
+        return primal, gast.Tuple(elts=[kept(e) for e in output.elts], ctx=gast.Load())
+    return primal, kept(output)
 
 
 def comment(text: str, where: Optional[Location] = None) -> gast.Expr:
@@ -270,9 +291,7 @@ class _Reverser:
         Every name bound to the same array by a plain copy (`y = x`) has its adjoint treated
         the same way (`transforms.inplace` refused writes where other names may see them).
         """
-        saved = anno.get(stmt, anno.Key.SAVED, None)
-        if saved is None:
-            return []        # an array that carries no derivatives
+        saved = anno.get(stmt, anno.Key.SAVED)
         target, value, site = stmt.targets[0], stmt.value, self.site
         name = target.value.id
 
@@ -293,9 +312,10 @@ class _Reverser:
                                                          [reached, astutil.load(value.id)]))
         out += [gast.Assign(targets=[part(adjoint, gast.Store())], value=astutil.constant(0.0),
                             type_comment=None) for adjoint in adjoints]
-        out.append(gast.Assign(targets=[part(name, gast.Store())], value=astutil.load(saved),
-                               type_comment=None))
-        return out
+        restore = gast.Assign(targets=[part(name, gast.Store())], value=astutil.load(saved),
+                              type_comment=None)
+        anno.set(restore, anno.Key.RESTORES, name)   # removable when no adjoint reads `x`
+        return out + [restore]
 
     def adjoint_append(self, name: str, value: Any) -> List[Any]:
         """The adjoint of `L.append(v)`: `v` receives the last entry of `L`'s adjoint, and `L`
@@ -433,7 +453,15 @@ class _Reverser:
 
     def keep_needed_records(self, primal: List[Any], adjoint: List[Any],
                             params: Set[str]) -> Tuple[List[Any], List[Any]]:
-        """Drop the pushes and pops of values the adjoint never reads; create the stacks."""
+        """Drop the pushes and pops of values the adjoint never reads; create the stacks.
+
+        First the restoring of arrays written in place (`x[i] = x_old`) where no adjoint reads
+        `x` (or a name of the same array) and `x` is not an argument, whose caller gets it back
+        as it was; then the saving and recording of values nothing reads any more.
+        """
+        read = _loads_outside_records(adjoint) | params
+        arrays = {alias for name in read for alias in self.sharing.same_object(name)}
+        adjoint = _without_records(adjoint, arrays, anno.Key.RESTORES)
         needed = {n.id for n in astutil.walk(adjoint)
                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         primal, adjoint = _without_records(primal, needed), _without_records(adjoint, needed)
@@ -456,15 +484,31 @@ def _record_statements(statements: List[Any]) -> List[Any]:
     return [n for n in astutil.walk(statements) if anno.get(n, anno.Key.RECORDS, None)]
 
 
-def _without_records(statements: List[Any], needed: Set[str]) -> List[Any]:
+def _loads_outside_records(statements: List[Any]) -> Set[str]:
+    """Names read by `statements`, not counting recording and restoring statements."""
+    names: Set[str] = set()
+    for stmt in statements:
+        if anno.has(stmt, anno.Key.RECORDS) or anno.has(stmt, anno.Key.RESTORES):
+            continue
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            header = stmt.test if not isinstance(stmt, gast.For) else stmt.iter
+            names |= astutil.names_loaded(header) | _loads_outside_records(stmt.body) \
+                | _loads_outside_records(stmt.orelse)
+        else:
+            names |= astutil.names_loaded(stmt)
+    return names
+
+
+def _without_records(statements: List[Any], needed: Set[str],
+                     key: anno.Key = anno.Key.RECORDS) -> List[Any]:
     out = []
     for stmt in statements:
-        records = anno.get(stmt, anno.Key.RECORDS, None)
+        records = anno.get(stmt, key, None)
         if records is not None and records not in needed:
             continue
         for field in ("body", "orelse"):
             if isinstance(getattr(stmt, field, None), list) and getattr(stmt, field):
-                kept = _without_records(getattr(stmt, field), needed)
+                kept = _without_records(getattr(stmt, field), needed, key)
                 setattr(stmt, field, kept or ([gast.Pass()] if field == "body" else []))
         out.append(stmt)
     return out
