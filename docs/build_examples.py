@@ -30,7 +30,15 @@ How to read them:
   the path that actually ran, `break` included;
 - a call to one of your functions becomes a call of its own generated forward pass, which returns
   what its backward pass needs (`cell_record`), and a call of that backward pass in the adjoint;
-  `sg.source` shows the callee's generated passes after the caller's.
+  `sg.source` shows the callee's generated passes after the caller's;
+- an in-place write `x[i] = v` first saves the part it overwrites (`out_old = copy_of(out[i])`);
+  the adjoint hands the adjoint of that part to `v`, zeroes it (the old values did not reach the
+  output) and writes the saved part back, so earlier adjoints read the values they saw;
+- a list built with `append` is undone in the adjoint with `pop`, entry by entry, next to the
+  list of adjoints of its entries (`bstates.pop()`);
+- a call on an object or a function known only when the code runs (`model(x)`) goes through a
+  call site object that generates and caches the callee's forward and backward passes on first
+  use (`model_call.forward(model, x)`).
 """
 
 EXAMPLES = [
@@ -38,6 +46,10 @@ EXAMPLES = [
     ("A function calling another function in a loop over rows", control_flow.rnn_loss,
      dict(wrt=(0, 1))),
     ("An early `return` in a branch", control_flow.piecewise, {}),
+    ("An in-place update in a loop", control_flow.smooth_in_place, dict(wrt=(0, 1))),
+    ("A list built with `append`, then stacked", control_flow.stacked_states,
+     dict(wrt=(0, 1))),
+    ("A method of an object passed as an argument", control_flow.model_loss, dict(wrt=1)),
 ]
 
 
@@ -46,8 +58,6 @@ def build() -> str:
     for title, fn, options in EXAMPLES:
         parts.append(f"## {title}\n\n```python\n{inspect.getsource(fn).rstrip()}\n```\n")
         parts.append(f"```python\n{sg.source(sg.grad(fn, **options)).rstrip()}\n```\n")
-    parts.append("In-place updates (`x[i] = v`), containers (lists, `append`) and methods of "
-                 "objects are not supported yet; they are refused with a located error.\n")
     return "\n".join(parts)
 
 

@@ -29,3 +29,35 @@ def piecewise(x):
     if x < 0.0:
         return -x
     return math.sin(x) * x
+
+
+def smooth_in_place(signal, weight):
+    """Exponential smoothing written into a copy, element by element, in place."""
+    out = signal.copy()
+    for i in range(1, len(out)):
+        out[i] += weight * (out[i - 1] - out[i])
+    return np.sum(out ** 2)
+
+
+def stacked_states(W, x, steps):
+    """States of a recurrence collected in a list, then stacked."""
+    states = []
+    h = x
+    for _ in range(steps):
+        h = np.tanh(W @ h)
+        states.append(h)
+    return np.sum(np.stack(states) ** 2)
+
+
+class Linear:
+    def __init__(self, w, b):
+        self.w = w
+        self.b = b
+
+    def __call__(self, x):
+        return np.tanh(self.w @ x + self.b)
+
+
+def model_loss(model, x):
+    """A loss calling a model object: `model(x)` runs `Linear.__call__` on it."""
+    return np.sum((model(x) - 1.0) ** 2)

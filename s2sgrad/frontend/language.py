@@ -2,7 +2,8 @@
 
 Needs: a `FunctionSource`.
 Guarantees: when `check` returns, the body is made of assignments (plain, augmented, annotated,
-tuple), expression statements, `assert`, `pass`, `if`/`elif`/`else`, `for` and `while` loops
+tuple with at most one `*rest`, and writes `x[i] = v` / `x[i] += v` into a local name),
+expression statements, `assert`, `pass`, `if`/`elif`/`else`, `for` and `while` loops
 (with `else`) with `break` and `continue`, and `return`s ending every path,
 over expressions the later passes understand. Every refusal names the construct, the user's
 file:line:column, quotes the code and says what to write instead.
