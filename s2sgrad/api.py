@@ -138,15 +138,15 @@ class Derived:
         shown = self._shown
         assert shown is not None
         parts, seen = [shown.source], {id(shown)}
-        pending = list(shown.guards)
+        pending = _callees(shown)
         while pending:
-            callee = getattr(pending.pop(0), "derived", None)   # a CalleeGuard
-            if callee is None or id(callee._shown) in seen:
+            callee = pending.pop(0)
+            if callee._shown is None or id(callee._shown) in seen:
                 continue
             seen.add(id(callee._shown))
             parts.append(f"# ---- called above: {callee._fn.__qualname__} "
                          f"(its forward and backward passes)\n{callee._shown.source}")
-            pending.extend(callee._shown.guards)
+            pending.extend(_callees(callee._shown))
         return "\n\n".join(parts)
 
     def _finish(self, grads: Any, args: tuple, kwargs: dict) -> Any:
@@ -234,6 +234,18 @@ def vjp(fn: Callable, *primals: Any, verbose: int = 0) -> Tuple[Any, Callable]:
 
     vjp_fn._s2sgrad_source = derived.source  # type: ignore[attr-defined]
     return value, vjp_fn
+
+
+def _callees(derivative: pipeline.Derivative) -> List["Derived"]:
+    """The derivatives of the functions `derivative` calls: those its guards name, and those its
+    run-time call sites (`model(x)`) have generated so far."""
+    from .runtime.dynamic import DynamicCall
+
+    found = [guard.derived for guard in derivative.guards if hasattr(guard, "derived")]
+    for helper in derivative.code.helpers.values():
+        if isinstance(helper, DynamicCall):
+            found.extend(helper.derived())
+    return found
 
 
 def _fresh_stacks(value: Any) -> Any:

@@ -223,3 +223,32 @@ def test_source_shows_the_callees_generated_code():
     text = sg.source(sg.grad(two_layers, wrt=(0, 1, 2, 3)))
     assert text.count("# ---- called above: layer") == 2   # two call sites, two wrt sets
     assert "def layer_forward(W, b, x):" in text and "def layer_backward(" in text
+
+
+class _Affine:
+    def __init__(self, w, b):
+        self.w, self.b = w, b
+
+    def __call__(self, x):
+        return np.tanh(self.w @ x + self.b)
+
+    def energy(self, x):
+        return np.sum(self(x) ** 2)
+
+
+def calls_an_object(model, x):
+    return model.energy(x) + np.sum(model(x))
+
+
+def test_source_shows_the_passes_of_callees_known_only_at_run_time():
+    model = _Affine(np.array([[0.5, -0.2], [0.3, 0.8]]), np.array([0.1, -0.1]))
+    x = np.array([0.3, -0.7])
+    df = sg.grad(calls_an_object, wrt=1)
+    g = df(model, x)
+    expected = np.array([(calls_an_object(model, x + 1e-6 * e) - calls_an_object(model, x - 1e-6 * e))
+                         / 2e-6 for e in np.eye(2)])
+    np.testing.assert_allclose(g, expected, rtol=1e-6)
+    source = df.source
+    assert "model_call.forward(model, x)" in source
+    assert "def _Affine_call_forward(self, x):" in source
+    assert "def energy_forward(self, x):" in source

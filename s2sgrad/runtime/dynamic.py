@@ -51,6 +51,10 @@ class DynamicCall:
         backward, residuals = record
         return backward(*residuals, adjoint)
 
+    def derived(self) -> list:
+        """The derivatives this call site has generated (for `s2sgrad.source`)."""
+        return list(self._derived.values())
+
     def _derive(self, function: types.FunctionType, shift: int) -> Any:
         from ..api import Derived    # the API drives the compiler that emits this helper
         from ..errors import S2sgradError
