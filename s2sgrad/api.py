@@ -90,17 +90,15 @@ class Derived:
 
     def functions_for(self, args: tuple, kwargs: dict) -> List[Callable]:
         """The generated functions (entry first) of the variant that fits these arguments."""
-        entry = self.generated_functions()
-        code = self._fn.__code__
         for value in args:
             if type(value) in _CONTAINER_TYPES:
                 return self.generated_functions(self._container_parameters(args, kwargs))
-        if kwargs:
-            if any(type(value) in _CONTAINER_TYPES for value in kwargs.values()):
-                return self.generated_functions(self._container_parameters(args, kwargs))
-            return entry
+        if kwargs and any(type(value) in _CONTAINER_TYPES for value in kwargs.values()):
+            return self.generated_functions(self._container_parameters(args, kwargs))
+        entry = self.generated_functions()
+        code = self._fn.__code__
         # every parameter passed (defaults could be arrays)
-        if self._derivative.scalar_capable and len(args) == code.co_argcount \
+        if not kwargs and self._derivative.scalar_capable and len(args) == code.co_argcount \
                 and not code.co_kwonlyargcount \
                 and all(type(a) is float or type(a) is int for a in args):
             return self._variant(("scalar",), lambda: self._generate(scalar=True))

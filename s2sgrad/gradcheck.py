@@ -40,15 +40,15 @@ def check_grads(f: Callable, args: Sequence[Any], order: int = 1,
         wrt = [i for i, a in enumerate(args) if _is_float(a)]
     rng = np.random.default_rng(seed)
     derived = Derived(f, tuple(wrt), "vjp")
-    forward, backward = derived.generated_functions()
+    forward, backward = derived.functions_for(tuple(args), {})
     value, residuals = forward(*args)
     cotangent = _random_like(rng, value)
     grads = backward(*residuals, cotangent)
     for i, grad in zip(wrt, grads):
-        if np.shape(grad) != np.shape(args[i]):
+        if _shapes(grad) != _shapes(args[i]):
             raise GradientCheckError(
                 f"the generated gradient for argument {i} of {getattr(f, '__qualname__', f)} has "
-                f"shape {np.shape(grad)}, but the argument has shape {np.shape(args[i])}",
+                f"shape {_shapes(grad)}, but the argument has shape {_shapes(args[i])}",
                 hint="a derivative rule probably forgets to un-broadcast (sum the adjoint back "
                      "to its input's shape with s2sgrad.runtime.unbroadcast).")
     directions = [_random_like(rng, args[i]) for i in wrt]
@@ -65,7 +65,30 @@ def check_grads(f: Callable, args: Sequence[Any], order: int = 1,
                  "kink; otherwise please report this with the function and arguments.")
 
 
+# Arguments may be lists, tuples and dicts of arrays: the helpers below work entry by entry.
+
+
+def _entries(value: Any) -> list:
+    if type(value) is dict:
+        return list(value.values())
+    return list(value) if type(value) in (list, tuple) else []
+
+
+def _rebuild(like: Any, entries: list) -> Any:
+    if type(like) is dict:
+        return dict(zip(like.keys(), entries))
+    return type(like)(entries)
+
+
+def _shapes(value: Any) -> Any:
+    if type(value) in (list, tuple, dict):
+        return [_shapes(entry) for entry in _entries(value)]
+    return np.shape(value)
+
+
 def _as_float64(value: Any) -> Any:
+    if type(value) in (list, tuple, dict):
+        return _rebuild(value, [_as_float64(entry) for entry in _entries(value)])
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return value.astype(np.float64)
     if isinstance(value, np.floating):
@@ -74,6 +97,8 @@ def _as_float64(value: Any) -> Any:
 
 
 def _is_float(value: Any) -> bool:
+    if type(value) in (list, tuple, dict):
+        return bool(_entries(value)) and all(_is_float(entry) for entry in _entries(value))
     if isinstance(value, (bool, np.bool_)):
         return False
     return isinstance(value, (float, np.floating)) or (
@@ -81,18 +106,29 @@ def _is_float(value: Any) -> bool:
 
 
 def _random_like(rng: np.random.Generator, value: Any) -> Any:
+    if type(value) in (list, tuple, dict):
+        return _rebuild(value, [_random_like(rng, entry) for entry in _entries(value)])
     sample = rng.standard_normal(np.shape(value))
     return float(sample) if np.ndim(value) == 0 else sample
 
 
 def _dot(a: Any, b: Any) -> float:
+    if type(b) in (list, tuple, dict):
+        return sum(_dot(p, q) for p, q in zip(_entries(a), _entries(b)))
     return float(np.sum(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)))
 
 
 def _moved(args: Sequence[Any], wrt: Sequence[int], directions: Sequence[Any], step: float) -> list:
     moved = list(args)
     for i, v in zip(wrt, directions):
-        moved[i] = args[i] + step * v
-        if isinstance(args[i], float):
-            moved[i] = float(moved[i])
+        moved[i] = _step(args[i], v, step)
     return moved
+
+
+def _step(value: Any, direction: Any, step: float) -> Any:
+    if type(value) in (list, tuple, dict):
+        return _rebuild(value, [_step(p, q, step) for p, q in
+                                zip(_entries(value), _entries(direction))])
+    if isinstance(value, float):
+        return float(value + step * direction)
+    return value + step * direction

@@ -5,9 +5,10 @@ must know, for every name, which kind it has: a read `t[i]` of a container adds 
 adjoint, a read of an array scatters into a zero array; contributions to a container's adjoint add
 entry by entry.
 
-A name holds a container when it is a parameter called with one (`grad` specializes the derivative
-on that: see `api.Derived.entry_for`), or is assigned a list, tuple or dict display, a slice of a
-container, or a copy of a container name. Flow-insensitive: a name is one kind everywhere.
+A name may hold a container when it is a parameter called with one (`grad` specializes the
+derivative on that: see `api.Derived.entry_for`), or is assigned a list, tuple or dict display, a
+part of such a name (a slice, or an entry, which may be a container in turn), or a copy of one.
+Flow-insensitive: a name is one kind everywhere.
 
 Needs: normalized code.
 """
@@ -35,11 +36,15 @@ def container_names(statements: List[Any], parameters: Iterable[str]) -> Set[str
 
 
 def holds_container(value: Any, containers: Set[str]) -> bool:
-    """Whether expression `value` (normalized: an operation over names) is a container."""
+    """Whether expression `value` (normalized: an operation over names) may be a container.
+
+    An entry of a container may be one too (`params[0]` of a list of `(W, b)` pairs): entries
+    count as containers, and the helpers that handle their adjoints also handle arrays and
+    numbers (`runtime.containers`)."""
     if isinstance(value, (gast.List, gast.Tuple, gast.Dict)):
         return not (isinstance(value, gast.Tuple) and astutil.is_static(value))
     if isinstance(value, gast.Name):
         return value.id in containers
-    if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
+    if isinstance(value, gast.Subscript):
         return isinstance(value.value, gast.Name) and value.value.id in containers
     return False

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .broadcasting import unbroadcast
+from .values import index_adjoint
 
 
 def is_container(x: Any) -> bool:
@@ -29,7 +30,13 @@ def add_entries(a: Any, b: Any) -> Any:
 
 
 def add_to_entry(b: Any, index: Any, g: Any) -> Any:
-    """``b`` (a container's adjoint) with ``g`` added at ``index``: one entry, or a slice."""
+    """``b`` (a container's adjoint) with ``g`` added at ``index``: one entry, or a slice.
+
+    ``b`` may also be the adjoint of an array or a number that was read from a container (the
+    compiler cannot always tell): then ``g`` is scattered into a new array.
+    """
+    if not (type(b) is list or type(b) is dict):
+        return b + index_adjoint(g, b, index)
     if isinstance(index, slice):
         positions = range(len(b))[index]
         for position, part in zip(positions, g):

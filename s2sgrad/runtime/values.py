@@ -114,7 +114,7 @@ def finalize_grad(g: Any, x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return _finalize_array(g, x)
     if type(x) is list or type(x) is tuple:
-        if np.ndim(g) == 0 and not isinstance(g, (list, tuple)):
+        if not isinstance(g, (list, tuple)) and np.ndim(g) == 0:
             g = [g] * len(x)       # a zero adjoint
         parts = [finalize_grad(part, item) for part, item in zip(g, x)]   # (a list used as an
         # array in NumPy calls has an array adjoint: its rows are the entries' adjoints)

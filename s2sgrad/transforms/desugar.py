@@ -187,9 +187,9 @@ def _index_loop(loop: gast.For, namer: Namer) -> List[Any]:
         index = namer.fresh(f"{_first_name(loop.target) or 'item'}_index")
     lengths = [_builtin_call(builtins.len, "len", [astutil.load(s)]) for s in sequences]
     length = lengths[0] if len(lengths) == 1 else _builtin_call(builtins.min, "min", lengths)
-    reads = [_located(gast.Assign(targets=[target], value=gast.Subscript(
-        value=astutil.load(seq), slice=astutil.load(index), ctx=gast.Load()), type_comment=None),
-        loop) for (target, _), seq in zip(pairs, sequences)]
+    reads = [_located(read, loop) for (target, _), seq in zip(pairs, sequences)
+             for read in _split_assignment([target], gast.Subscript(
+                 value=astutil.load(seq), slice=astutil.load(index), ctx=gast.Load()), namer)]
     for read in reads + before:
         anno.copy_all(loop, read)
     loop.target = astutil.store(index)

@@ -89,9 +89,10 @@ class Site:
             value = helper_call(self, runtime.containers.add_entries, [astutil.load(name), value])
         elif not fresh:
             value = gast.BinOp(left=astutil.load(name), op=gast.Add(), right=value)
-        elif primal in self.written or primal in self.containers:
-            # changed in place later (`bx[i] = 0.0`, `bL[i] = bL[i] + g`): must not share
+        elif primal in self.written:   # changed in place later (`bx[i] = 0.0`): not shared
             value = helper_call(self, runtime.owned, [value, astutil.load(primal)])
+        elif primal in self.containers:   # entries added in place later: a list of its own
+            value = helper_call(self, runtime.containers.copy_structure, [value])
         return [astutil.assign(name, value)]
 
     def contribute_entry(self, primal: str, index: Any, value: Any) -> List[Any]:
