@@ -279,3 +279,42 @@ def check_primal_value_is_unchanged(fn, args, wrt):
     for before, after in zip(args, call_args):
         if isinstance(before, np.ndarray):
             np.testing.assert_array_equal(after, before, err_msg="an argument was modified")
+
+
+# ---- the tests of a corpus ------------------------------------------------------------------------
+
+
+def corpus_tests(module, cases, at_least, single_path=frozenset()):
+    """The tests of one corpus, for its test module to adopt: `globals().update(corpus_tests(...))`.
+
+    `single_path`: programs that take one control path whatever the input (no branch and a fixed
+    trip count); the others must take at least two across their input sets.
+    """
+    case_parameters = case_params(cases)
+    program_parameters = program_params(cases)
+
+    def test_corpus_lists_every_program_once_with_several_inputs():
+        check_lists_every_program_once(module, cases, at_least)
+
+    @pytest.mark.parametrize("fn, input_sets, wrt", program_parameters)
+    def test_input_sets_exercise_different_paths(fn, input_sets, wrt):
+        check_input_sets_exercise_different_paths(fn, input_sets, wrt,
+                                                  distinct_paths=fn not in single_path)
+
+    @pytest.mark.parametrize("fn, args, wrt", case_parameters)
+    def test_inputs_are_away_from_control_flow_switches(fn, args, wrt):
+        check_inputs_are_away_from_control_flow_switches(fn, args, wrt)
+
+    @pytest.mark.parametrize("fn, args, wrt", case_parameters)
+    def test_check_grads(fn, args, wrt):
+        check_grads(fn, args, wrt)
+
+    @pytest.mark.parametrize("fn, args, wrt", case_parameters)
+    def test_gradient_matches_central_differences(fn, args, wrt):
+        check_gradient_matches_central_differences(fn, args, wrt)
+
+    @pytest.mark.parametrize("fn, args, wrt", case_parameters)
+    def test_primal_value_is_unchanged(fn, args, wrt):
+        check_primal_value_is_unchanged(fn, args, wrt)
+
+    return {name: value for name, value in locals().items() if name.startswith("test_")}

@@ -321,39 +321,9 @@ CASES = [
 ]
 
 
-# ---- the corpus tests --------------------------------------------------------------------------
+# ---- the corpus tests (see tests/corpus.py) --------------------------------------------------
 
-CASE_PARAMS = corpus.case_params(CASES)
-PROGRAM_PARAMS = corpus.program_params(CASES)
-
-
-def test_corpus_lists_every_program_once_with_several_inputs():
-    corpus.check_lists_every_program_once(cf, CASES, at_least=120)
-
-
-@pytest.mark.parametrize("fn, input_sets, wrt", PROGRAM_PARAMS)
-def test_input_sets_exercise_different_paths(fn, input_sets, wrt):
-    corpus.check_input_sets_exercise_different_paths(fn, input_sets, wrt)
-
-
-@pytest.mark.parametrize("fn, args, wrt", CASE_PARAMS)
-def test_inputs_are_away_from_control_flow_switches(fn, args, wrt):
-    corpus.check_inputs_are_away_from_control_flow_switches(fn, args, wrt)
-
-
-@pytest.mark.parametrize("fn, args, wrt", CASE_PARAMS)
-def test_check_grads(fn, args, wrt):
-    corpus.check_grads(fn, args, wrt)
-
-
-@pytest.mark.parametrize("fn, args, wrt", CASE_PARAMS)
-def test_gradient_matches_central_differences(fn, args, wrt):
-    corpus.check_gradient_matches_central_differences(fn, args, wrt)
-
-
-@pytest.mark.parametrize("fn, args, wrt", CASE_PARAMS)
-def test_primal_value_is_unchanged(fn, args, wrt):
-    corpus.check_primal_value_is_unchanged(fn, args, wrt)
+globals().update(corpus.corpus_tests(cf, CASES, at_least=120))
 
 
 # ---- the examples of TensorFlow's control-flow tutorial -----------------------------------------
