@@ -23,6 +23,7 @@ from .frontend.source import _plain_function
 Wrt = Union[int, str, Sequence[Union[int, str]]]
 _NO_DEFAULT = object()
 _CONTAINER_TYPES = (list, tuple, dict)
+_SCALAR = ("scalar",)
 
 
 class _Parameter:
@@ -66,10 +67,9 @@ class Derived:
         `containers`: the parameters that receive lists, tuples or dicts, for which a variant
         of the derivative is generated (their adjoints are containers too).
         """
-        containers = tuple(sorted(set(containers) | self._varargs))
-        if containers:
-            return self._variant(("containers", containers),
-                                 lambda: self._generate(containers=containers))
+        if containers or self._varargs:
+            containers = tuple(sorted(set(containers) | self._varargs))
+            return self._variant(("containers", containers))
         derivative = self._derivative
         if derivative is None or not is_valid(derivative, self._fn):
             derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single),
@@ -90,30 +90,41 @@ class Derived:
 
     def functions_for(self, args: tuple, kwargs: dict) -> List[Callable]:
         """The generated functions (entry first) of the variant that fits these arguments."""
-        for value in args:
-            if type(value) in _CONTAINER_TYPES:
+        if kwargs:
+            if any(type(v) in _CONTAINER_TYPES for v in kwargs.values()) or \
+                    any(type(a) in _CONTAINER_TYPES for a in args):
                 return self.generated_functions(self._container_parameters(args, kwargs))
-        if kwargs and any(type(value) in _CONTAINER_TYPES for value in kwargs.values()):
-            return self.generated_functions(self._container_parameters(args, kwargs))
-        entry = self.generated_functions()
-        code = self._fn.__code__
-        # every parameter passed (defaults could be arrays)
-        if not kwargs and self._derivative.scalar_capable and len(args) == code.co_argcount \
-                and not code.co_kwonlyargcount \
-                and all(type(a) is float or type(a) is int for a in args):
-            return self._variant(("scalar",), lambda: self._generate(scalar=True))
-        return entry
+            return self.generated_functions()
+        numbers = True
+        for value in args:
+            kind = type(value)
+            if kind is float or kind is int:
+                continue
+            numbers = False
+            if kind in _CONTAINER_TYPES:
+                return self.generated_functions(self._container_parameters(args, kwargs))
+        code = self._fn.__code__     # every parameter passed (defaults could be arrays)
+        if numbers and len(args) == code.co_argcount and not code.co_kwonlyargcount:
+            known = self._variants.get(_SCALAR)
+            if known is not None and is_valid(known[0], self._fn):
+                self._shown = known[0]
+                return known[1]
+            entry = self.generated_functions()
+            return self._variant(_SCALAR) if self._derivative.scalar_capable else entry
+        return self.generated_functions()
 
     def _container_parameters(self, args: tuple, kwargs: dict) -> Tuple[str, ...]:
         names = self._fn.__code__.co_varnames
         return tuple(sorted([names[i] for i, a in enumerate(args) if type(a) in _CONTAINER_TYPES]
                             + [k for k, v in kwargs.items() if type(v) in _CONTAINER_TYPES]))
 
-    def _variant(self, key: Tuple, generate: Callable[[], pipeline.Derivative]) -> List[Callable]:
+    def _variant(self, key: Tuple) -> List[Callable]:
+        """The functions of a variant: `_SCALAR`, or ("containers", parameter names)."""
         known = self._variants.get(key)
         if known is None or not is_valid(known[0], self._fn):
+            options = {"scalar": True} if key == _SCALAR else {"containers": key[1]}
             derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single) + key,
-                                   generate)
+                                   lambda: self._generate(**options))
             known = self._variants[key] = (derivative, pipeline.bind(derivative, self._fn))
         self._shown = known[0]
         return known[1]
