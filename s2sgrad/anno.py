@@ -28,6 +28,7 @@ class Key(enum.Enum):
     AUGMENTED = "True on `x = x op y` desugared from `x op= y` (in place on arrays; see inplace)"
     SAVED = "on a write `x[i] = v`: the name holding the part of `x` it overwrites"
     RESTORES = "on a generated `x[i] = x_old` in the adjoint: the array `x` it restores"
+    TANGENT = "True on a generated read of a tangent variable (forward mode)"
     RECORDS = "on a generated push or pop: the variable whose value it records or restores"
 
 

@@ -61,15 +61,17 @@ class Derived:
         self._shown: Optional[pipeline.Derivative] = None   # the variant called last
         functools.update_wrapper(self, self._fn, updated=())
 
-    def generated_functions(self, containers: Tuple[str, ...] = ()) -> List[Callable]:
+    def generated_functions(self, containers: Tuple[str, ...] = (),
+                            dicts: Tuple[str, ...] = ()) -> List[Callable]:
         """The generated functions behind this derivative (generated on first use, cached).
 
         `containers`: the parameters that receive lists, tuples or dicts, for which a variant
-        of the derivative is generated (their adjoints are containers too).
+        of the derivative is generated (their adjoints are containers too); `dicts`: those of
+        them that receive dicts (iterating over them gives keys).
         """
         if containers or self._varargs:
             containers = tuple(sorted(set(containers) | self._varargs))
-            return self._variant(("containers", containers))
+            return self._variant(("containers", containers, dicts))
         derivative = self._derivative
         if derivative is None or not is_valid(derivative, self._fn):
             derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single),
@@ -93,7 +95,7 @@ class Derived:
         if kwargs:
             if any(type(v) in _CONTAINER_TYPES for v in kwargs.values()) or \
                     any(type(a) in _CONTAINER_TYPES for a in args):
-                return self.generated_functions(self._container_parameters(args, kwargs))
+                return self.generated_functions(*self._container_parameters(args, kwargs))
             return self.generated_functions()
         numbers = True
         for value in args:
@@ -102,7 +104,7 @@ class Derived:
                 continue
             numbers = False
             if kind in _CONTAINER_TYPES:
-                return self.generated_functions(self._container_parameters(args, kwargs))
+                return self.generated_functions(*self._container_parameters(args, kwargs))
         code = self._fn.__code__     # every parameter passed (defaults could be arrays)
         if numbers and len(args) == code.co_argcount and not code.co_kwonlyargcount:
             known = self._variants.get(_SCALAR)
@@ -113,27 +115,31 @@ class Derived:
             return self._variant(_SCALAR) if self._derivative.scalar_capable else entry
         return self.generated_functions()
 
-    def _container_parameters(self, args: tuple, kwargs: dict) -> Tuple[str, ...]:
+    def _container_parameters(self, args: tuple,
+                              kwargs: dict) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+        """(the parameters given lists, tuples or dicts, those given dicts)."""
         names = self._fn.__code__.co_varnames
-        return tuple(sorted([names[i] for i, a in enumerate(args) if type(a) in _CONTAINER_TYPES]
-                            + [k for k, v in kwargs.items() if type(v) in _CONTAINER_TYPES]))
+        given = [(names[i], a) for i, a in enumerate(args)] + list(kwargs.items())
+        return (tuple(sorted(n for n, a in given if type(a) in _CONTAINER_TYPES)),
+                tuple(sorted(n for n, a in given if type(a) is dict)))
 
     def _variant(self, key: Tuple) -> List[Callable]:
-        """The functions of a variant: `_SCALAR`, or ("containers", parameter names)."""
+        """The functions of a variant: `_SCALAR`, or ("containers", parameters, dicts)."""
         known = self._variants.get(key)
         if known is None or not is_valid(known[0], self._fn):
-            options = {"scalar": True} if key == _SCALAR else {"containers": key[1]}
+            options = {"scalar": True} if key == _SCALAR else \
+                {"containers": key[1], "dicts": key[2]}
             derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single) + key,
                                    lambda: self._generate(**options))
             known = self._variants[key] = (derivative, pipeline.bind(derivative, self._fn))
         self._shown = known[0]
         return known[1]
 
-    def _generate(self, scalar: bool = False,
-                  containers: Tuple[str, ...] = ()) -> pipeline.Derivative:
+    def _generate(self, scalar: bool = False, containers: Tuple[str, ...] = (),
+                  dicts: Tuple[str, ...] = ()) -> pipeline.Derivative:
         derivative = pipeline.compile_reverse(self._fn, self._wrt, self._kind,
                                               single=self._single, scalar=scalar,
-                                              containers=containers)
+                                              containers=containers, dicts=dicts)
         if self._verbose:
             print(derivative.source)
         return derivative

@@ -57,14 +57,14 @@ class Derivative:
 
 def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = None,
                     single: bool = True, scalar: bool = False,
-                    containers: Tuple[str, ...] = ()) -> Derivative:
+                    containers: Tuple[str, ...] = (), dicts: Tuple[str, ...] = ()) -> Derivative:
     """Generate, compile and return the reverse-mode derivative of `fn` w.r.t. parameters `wrt`.
 
     With `single` and one parameter in `wrt`, the gradient is returned bare, not in a tuple.
     With `scalar`, and if `fn` is scalar code (see `_scalar_code`), the derivative is specialized
     for Python numbers as arguments: no un-broadcasting, zeros are `0.0`.
     `containers` names the parameters that receive lists, tuples or dicts (their gradients are
-    lists, tuples or dicts of gradients).
+    lists, tuples or dicts of gradients); `dicts`, those of them that receive dicts.
     """
     rules_version = registry.version
     src = source.get_function_source(fn)
@@ -76,7 +76,7 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     scalar_capable = _scalar_code(src, resolution.objects, resolution.local_names)
     scalar = scalar and scalar_capable
     namer = Namer(astutil.all_names(src.node) | set(resolution.objects))
-    normalize.transform(src, set(wrt), namer)
+    normalize.transform(src, set(wrt), namer, dicts)
     _report(trace, "normalized", [src.node])
     *primal, ret = src.node.body
     active = activity.active_names(primal, wrt, ret.value)

@@ -91,3 +91,129 @@ def test_the_container_variant_is_generated_once_and_shown_by_source():
     df(layers, np.ones((1, 2)))
     assert len(df._variants) == 1
     assert "add_to_entry(bparams, W_index, bparams_W_index)" in df.source
+
+
+# ---- regressions: programs that once gave wrong gradients or crashed --------------------------
+
+
+def make_list(x):
+    return [x, 2.0 * x]
+
+
+def make_dict(x):
+    return {"w": 2.0 * x}
+
+
+def double(x):
+    return 2.0 * x
+
+
+def index_callee_list(x):
+    hs = make_list(x)
+    return np.sum(hs[1])
+
+
+def iterate_callee_list(x):
+    out = 0.0
+    for h in make_list(x):
+        out = out + np.sum(h)
+    return out
+
+
+def index_callee_dict(x):
+    return np.sum(make_dict(x)["w"])
+
+
+def two_uses_of_a_callee_list(x):
+    hs = make_list(x)
+    return np.sum(np.stack(hs)) + np.sum(sum(hs))
+
+
+def star_unpack_call(x):
+    first, *rest = make_list(x)
+    return np.sum(rest[0])
+
+
+def loop_over_dict_keys(x):
+    d = {"a": x, "b": x * 2.0}
+    out = 0.0
+    for k in d:
+        out = out + np.sum(d[k] ** 2)
+    return out
+
+
+def call_a_subscript(fs, x):
+    return np.sum(fs[0](x))
+
+
+def layer(h, pair):
+    W, b = pair
+    return np.tanh(h @ W + b)
+
+
+def pairs_passed_to_a_callee(params, x):
+    h = x
+    for pair in params:
+        h = layer(h, pair)
+    return np.sum(h)
+
+
+@pytest.mark.parametrize("f, expected", [
+    (index_callee_list, [2.0, 2.0]), (iterate_callee_list, [3.0, 3.0]),
+    (index_callee_dict, [2.0, 2.0]), (two_uses_of_a_callee_list, [6.0, 6.0]),
+    (star_unpack_call, [2.0, 2.0]), (loop_over_dict_keys, [10.0, -20.0]),
+])
+def test_lists_and_dicts_from_callees_and_displays(f, expected):
+    x = np.array([1.0, -2.0])
+    np.testing.assert_allclose(sg.grad(f)(x), expected)
+    sg.check_grads(f, [x])
+
+
+def test_calling_an_entry_of_a_list_of_functions():
+    x = np.array([1.0, -2.0])
+    np.testing.assert_allclose(sg.grad(call_a_subscript, wrt=1)([double], x), [2.0, 2.0])
+
+
+def test_an_entry_that_is_a_tuple_passed_to_a_callee():
+    rng = np.random.default_rng(2)
+    params = [(rng.standard_normal((2, 3)), rng.standard_normal(3)),
+              (rng.standard_normal((3, 2)), rng.standard_normal(2))]
+    x = rng.standard_normal((4, 2))
+    grads = sg.grad(pairs_passed_to_a_callee)(params, x)
+    _same_structure(grads, params)
+    for got, expected in zip(_leaves(grads), _numeric(pairs_passed_to_a_callee, (params, x))):
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8)
+
+
+def extend_a_list(x):
+    hs = [x]
+    hs.extend([x * 2.0, x * 3.0])
+    return np.sum(hs[2])
+
+
+def repeat_a_list(x):
+    return np.sum(sum([x] * 3))
+
+
+def concatenate_lists(x):
+    hs = [x] + [x * 2.0]
+    return np.sum(hs[1])
+
+
+def add_a_dict_entry(x):
+    d = {"a": x}
+    d["b"] = x * 2.0
+    return np.sum(d["a"] * d["b"])
+
+
+@pytest.mark.parametrize("f, code, words", [
+    (extend_a_list, "hs.extend([x * 2.0, x * 3.0])", "only `list.append` is supported"),
+    (repeat_a_list, "[x] * 3", "concatenation or repetition"),
+    (concatenate_lists, "[x] + [x * 2.0]", "concatenation or repetition"),
+    (add_a_dict_entry, 'd["b"] = x * 2.0', "writing an entry of the dict `d`"),
+])
+def test_what_lists_and_dicts_cannot_do_is_refused_at_the_line(f, code, words):
+    with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
+        sg.grad(f)(np.array([1.0, -2.0]))
+    message = str(excinfo.value)
+    assert "test_containers.py:" in message and code in message and words in message

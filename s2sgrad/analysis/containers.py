@@ -5,46 +5,119 @@ must know, for every name, which kind it has: a read `t[i]` of a container adds 
 adjoint, a read of an array scatters into a zero array; contributions to a container's adjoint add
 entry by entry.
 
-A name may hold a container when it is a parameter called with one (`grad` specializes the
-derivative on that: see `api.Derived.entry_for`), or is assigned a list, tuple or dict display, a
-part of such a name (a slice, or an entry, which may be a container in turn), or a copy of one.
-Flow-insensitive: a name is one kind everywhere.
+A name *surely* holds a container when it is a parameter called with one (`grad` specializes the
+derivative on that: see `api.Derived.functions_for`), is assigned a list, tuple or dict display,
+the result of a call to a function of the user's whose every `return` returns a display, a slice
+of a sure container, or a copy of one. A name *may* hold one when it is an entry of a container
+(`params[0]` of a list of `(W, b)` pairs), or the result of a call whose callee is only known at
+run time and which the code then indexes or stacks. Both kinds are treated as containers: the
+helpers that handle their adjoints also handle arrays and numbers. Only sure containers are
+refused as operands of arithmetic (`[x] * 3`, `[a] + [b]`), which on lists means repetition and
+concatenation. Flow-insensitive: a name is one kind everywhere.
 
-Needs: normalized code.
+Needs: normalized code, calls resolved.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Set
+import types
+from typing import Any, Dict, Iterable, List, Set, Tuple
 
 import gast
 
-from .. import astutil
+from .. import anno, astutil
+
+_CONTAINER_USERS = ("stack", "concatenate", "vstack", "hstack", "array", "asarray", "sum")
 
 
-def container_names(statements: List[Any], parameters: Iterable[str]) -> Set[str]:
-    names = set(parameters)
+def container_names(statements: List[Any], parameters: Iterable[str],
+                    is_dynamic: Any) -> Tuple[Set[str], Set[str]]:
+    """(every name that may hold a container, the names that surely do); `is_dynamic` tells
+    the statements that call a run-time callee."""
+    sure = set(parameters)
     assignments = [s for s in astutil.walk(statements)
                    if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
+    _grow(assignments, sure, lambda value: _surely(value, sure))
+    maybe = sure | _dynamic_results(statements, is_dynamic)
+    _grow(assignments, maybe, lambda value: _maybe(value, maybe))
+    return maybe, sure
+
+
+def _grow(assignments: List[Any], names: Set[str], holds: Any) -> None:
     while True:
         size = len(names)
         for stmt in assignments:
-            if holds_container(stmt.value, names):
+            if holds(stmt.value):
                 names.add(stmt.targets[0].id)
         if len(names) == size:
-            return names
+            return
 
 
-def holds_container(value: Any, containers: Set[str]) -> bool:
-    """Whether expression `value` (normalized: an operation over names) may be a container.
-
-    An entry of a container may be one too (`params[0]` of a list of `(W, b)` pairs): entries
-    count as containers, and the helpers that handle their adjoints also handle arrays and
-    numbers (`runtime.containers`)."""
+def _surely(value: Any, sure: Set[str]) -> bool:
     if isinstance(value, (gast.List, gast.Tuple, gast.Dict)):
         return not (isinstance(value, gast.Tuple) and astutil.is_static(value))
     if isinstance(value, gast.Name):
-        return value.id in containers
-    if isinstance(value, gast.Subscript):
-        return isinstance(value.value, gast.Name) and value.value.id in containers
+        return value.id in sure
+    if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
+        return isinstance(value.value, gast.Name) and value.value.id in sure
+    if isinstance(value, gast.Call):
+        callee = anno.get(value, anno.Key.RESOLVED, None)
+        return isinstance(callee, types.FunctionType) and returns_display(callee)
     return False
+
+
+def _maybe(value: Any, maybe: Set[str]) -> bool:
+    if isinstance(value, gast.Subscript):
+        return isinstance(value.value, gast.Name) and value.value.id in maybe
+    if isinstance(value, gast.Name):
+        return value.id in maybe
+    return False
+
+
+def _used_as_containers(statements: List[Any]) -> Set[str]:
+    """Names that are indexed, or passed to a function of lists (`np.stack(hs)`)."""
+    names: Set[str] = set()
+    for node in astutil.walk(statements):
+        if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
+            names.add(node.value.id)
+        if isinstance(node, gast.Call) and node.args and isinstance(node.args[0], gast.Name):
+            callee = anno.get(node, anno.Key.RESOLVED, None)
+            if getattr(callee, "__name__", None) in _CONTAINER_USERS:
+                names.add(node.args[0].id)
+    return names
+
+
+def _dynamic_results(statements: List[Any], is_dynamic: Any) -> Set[str]:
+    """Results of calls to run-time callees that the code uses as containers."""
+    used = _used_as_containers(statements)
+    return {s.targets[0].id for s in astutil.walk(statements)
+            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
+            and s.targets[0].id in used and is_dynamic(s)}
+
+
+_RETURNS: Dict[Any, bool] = {}
+
+
+def returns_display(fn: types.FunctionType) -> bool:
+    """Whether every `return` of `fn` returns a list, tuple or dict display (or a name only ever
+    assigned displays and `[]`): then a call's result is a container."""
+    code = fn.__code__
+    if code not in _RETURNS:
+        from ..errors import S2sgradError
+        from ..frontend.source import get_function_source
+
+        try:
+            node = get_function_source(fn).node
+        except S2sgradError:
+            _RETURNS[code] = False
+            return False
+        kinds = (gast.List, gast.Dict, gast.Tuple)
+        named = [s for s in astutil.walk(node.body) if isinstance(s, gast.Assign)
+                 and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)]
+        displays = {s.targets[0].id for s in named if isinstance(s.value, kinds)}
+        others = {s.targets[0].id for s in named if not isinstance(s.value, kinds)}
+        returns = [r.value for r in astutil.walk(node.body) if isinstance(r, gast.Return)]
+        _RETURNS[code] = bool(returns) and all(
+            (isinstance(v, kinds) and not astutil.is_static(v))
+            or (isinstance(v, gast.Name) and v.id in displays - others) for v in returns)
+    return _RETURNS[code]

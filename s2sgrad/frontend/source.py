@@ -13,7 +13,7 @@ import inspect
 import linecache
 import textwrap
 import types
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, List, Set, Tuple
 
 import gast
 
@@ -30,6 +30,7 @@ class FunctionSource:
     node: gast.FunctionDef
     filename: str
     lines: List[str]
+    dicts: Set[str] = dataclasses.field(default_factory=set)   # names that hold dicts
 
     @property
     def name(self) -> str:

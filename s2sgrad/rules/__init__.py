@@ -2,7 +2,7 @@
 
 from . import containers, elementwise, nondiff, products, reductions, shape  # noqa: F401  (registration)
 from .registry import (adjoint, adjoint_rule, attribute, d, has_zero_derivative, method,
-                       zero_derivative)
+                       tangent, tangent_rule, zero_derivative)
 
 __all__ = ["adjoint", "adjoint_rule", "attribute", "d", "has_zero_derivative", "method",
-           "zero_derivative"]
+           "tangent", "tangent_rule", "zero_derivative"]

@@ -1,4 +1,4 @@
-"""Inlining an adjoint rule template at one call site.
+"""Inlining an adjoint or tangent rule template at one call site.
 
 Needs: an `AdjointRule`, the call's result name and argument nodes (atoms after normalization), and a
 `RuleSite` that knows adjoint names, activity and aliases for the function being generated.
@@ -6,6 +6,9 @@ Guarantees: the returned statements are the rule's body with parameters replaced
 arguments, `d[z]` by the result's adjoint, `d[x] = e` turned into an accumulation into the adjoint of
 `x` (dropped when `x` is not an active variable), template locals renamed fresh, compile-time `if`s
 decided, and module names (np, helpers) replaced by aliases the generated code can reach.
+For a tangent rule (`inline_tangent`), `d[x]` reads the tangent of argument x, or a zero that is
+simplified away (`d[x] * y + x * d[y]` with y constant becomes `dx * y`), and `d[z] = e` defines
+the tangent of the result.
 """
 
 from __future__ import annotations
@@ -43,6 +46,86 @@ def inline_adjoint(rule: AdjointRule, result: str, args: List[Any], keywords: Di
     return _Inliner(rule, bindings, site.adjoint_name(result), site).block(rule.node.body)
 
 
+def inline_tangent(rule: AdjointRule, result: str, args: List[Any], keywords: Dict[str, Any],
+                   site: Any, location: Location, what: str) -> List[Any]:
+    """The statements that compute the tangent of `result` from the arguments' tangents."""
+    bindings = _bind(rule, args, keywords, location, what)
+    bindings[rule.result_param] = astutil.load(result)
+    return _Inliner(rule, bindings, result, site, forward=True).block(rule.node.body)
+
+
+_ZERO_TANGENT = "zero tangent"
+
+
+def _zero() -> gast.Constant:
+    node = astutil.constant(0.0)
+    anno.set(node, anno.Key.TANGENT, _ZERO_TANGENT)
+    return node
+
+
+def _is_zero(node: Any) -> bool:
+    return anno.get(node, anno.Key.TANGENT, None) == _ZERO_TANGENT
+
+
+def _carries_tangent(node: Any) -> bool:
+    return any(anno.get(n, anno.Key.TANGENT, None) is True for n in astutil.walk(node))
+
+
+def without_zero_tangents(node: Any) -> Any:
+    """`node` (linear in tangents) with zero tangents dropped: a zero term of a sum disappears,
+    a product with a zero factor is zero, a call on nothing but zeros is zero; a zero left as an
+    argument next to real tangents becomes `0.0`. Returns a zero marker if all of it is zero."""
+    if not isinstance(node, gast.AST) or _is_zero(node):
+        return node
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if isinstance(value, list):
+            setattr(node, field, [without_zero_tangents(v) for v in value])
+        elif isinstance(value, gast.AST):
+            setattr(node, field, without_zero_tangents(value))
+    if isinstance(node, gast.BinOp):
+        left, right = _is_zero(node.left), _is_zero(node.right)
+        if isinstance(node.op, gast.Add):
+            return node.right if left else node.left if right else node
+        if isinstance(node.op, gast.Sub):
+            if left:
+                return _zero() if right else gast.UnaryOp(op=gast.USub(), operand=node.right)
+            return node.left if right else node
+        return _zero() if left or right else node
+    if isinstance(node, gast.UnaryOp):
+        return _zero() if _is_zero(node.operand) else node
+    if isinstance(node, (gast.Subscript, gast.Attribute)):
+        return _zero() if _is_zero(node.value) else node
+    parts = _parts(node)
+    if parts and any(_is_zero(p) for p in parts):
+        if not any(_carries_tangent(p) for p in parts if not _is_zero(p)):
+            return _zero()
+        _replace_zeros(node)
+    return node
+
+
+def _parts(node: Any) -> List[Any]:
+    if isinstance(node, gast.Call):
+        return list(node.args) + [k.value for k in node.keywords]
+    if isinstance(node, (gast.Tuple, gast.List)):
+        return list(node.elts)
+    if isinstance(node, gast.IfExp):
+        return [node.body, node.orelse]
+    return []
+
+
+def _replace_zeros(node: Any) -> None:
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if isinstance(value, list):
+            setattr(node, field, [astutil.constant(0.0) if _is_zero(v) else v for v in value])
+        elif _is_zero(value):
+            setattr(node, field, astutil.constant(0.0))
+    for keyword in getattr(node, "keywords", []) or []:
+        if _is_zero(keyword.value):
+            keyword.value = astutil.constant(0.0)
+
+
 def _bind(rule: AdjointRule, args: List[Any], keywords: Dict[str, Any], location: Location,
           what: str) -> Dict[str, Any]:
     try:
@@ -72,7 +155,8 @@ def _bind(rule: AdjointRule, args: List[Any], keywords: Dict[str, Any], location
 
 class _Inliner:
     def __init__(self, rule: AdjointRule, bindings: Dict[str, Any], result_adjoint: str,
-                 site: RuleSite):
+                 site: RuleSite, forward: bool = False):
+        self.forward = forward     # a tangent rule: `result_adjoint` is then the result's name
         self.rule = rule
         self.bindings = bindings
         self.result_adjoint = result_adjoint
@@ -100,6 +184,8 @@ class _Inliner:
         if not isinstance(stmt, gast.Assign) or len(stmt.targets) != 1:
             raise self.fail("only assignments, `d[x] = ...` and compile-time `if` are allowed")
         target = stmt.targets[0]
+        if isinstance(target, gast.Subscript) and _is_d(target.value) and self.forward:
+            return self.definition(target, stmt.value)
         if isinstance(target, gast.Subscript) and _is_d(target.value):
             return self.contribution(target, stmt.value)
         if isinstance(target, gast.Name):
@@ -117,11 +203,38 @@ class _Inliner:
             return []
         return self.site.contribute(bound.id, self.expr(value))
 
+    def definition(self, target: gast.Subscript, value: Any) -> List[Any]:
+        """`d[z] = e` in a tangent rule: the tangent of the result."""
+        param = target.slice
+        if not isinstance(param, gast.Name) or param.id != self.rule.result_param:
+            raise self.fail("a tangent rule assigns d[result] only")
+        return self.site.define_tangent(self.result_adjoint,
+                                        without_zero_tangents(self.expr(value)))
+
+    def tangent(self, param: Any) -> Any:
+        """`d[x]` in a tangent rule: the tangent of the argument bound to x, or a zero."""
+        if not isinstance(param, gast.Name) or param.id not in self.bindings \
+                or param.id == self.rule.result_param:
+            raise self.fail("d[...] must name an argument parameter")
+        bound = self.bindings[param.id]
+        if isinstance(bound, (gast.List, gast.Tuple)):     # *arrays: a tuple of tangents
+            return gast.Tuple(elts=[self.tangent_of(e) for e in bound.elts], ctx=gast.Load())
+        return self.tangent_of(bound)
+
+    def tangent_of(self, bound: Any) -> Any:
+        if isinstance(bound, gast.Name) and self.site.has_tangent(bound.id):
+            node = astutil.load(self.site.tangent_name(bound.id))
+            anno.set(node, anno.Key.TANGENT, True)
+            return node
+        return _zero()
+
     def expr(self, node: Any) -> Any:
         if getattr(self.site, "scalar", False) and isinstance(node, gast.Call) \
                 and isinstance(node.func, gast.Name) \
                 and self.global_value(node.func.id) in _SHAPE_ONLY:
             return self.expr(node.args[0])   # on Python numbers nothing broadcasts
+        if isinstance(node, gast.Subscript) and _is_d(node.value) and self.forward:
+            return self.tangent(node.slice)
         if isinstance(node, gast.Subscript) and _is_d(node.value):
             if isinstance(node.slice, gast.Name) and node.slice.id == self.rule.result_param:
                 return astutil.load(self.result_adjoint)

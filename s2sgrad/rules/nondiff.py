@@ -32,7 +32,7 @@ zero_derivative(
     # an explicit barrier; the saved copies and type tests of in-place updates
     stop_gradient, copy_of, is_array,
     # array methods and attributes
-    method("argmax"), method("argmin"), method("argsort"), method("nonzero"),
+    method("argmax"), method("argmin"), method("argsort"), method("nonzero"), method("keys"),
     attribute("shape"), attribute("dtype"), attribute("ndim"), attribute("size"),
     attribute("itemsize"), attribute("nbytes"), attribute("strides"),
 )

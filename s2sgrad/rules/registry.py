@@ -1,4 +1,4 @@
-"""The rule table: which derivative rule applies to which function, method, attribute or operator.
+"""The rule tables: which derivative rules apply to which function, method, attribute or operator.
 
 A reverse-mode rule ("adjoint") is an ordinary Python function used as a *template*: it is never
 called; its source is parsed once and inlined into generated code. Its first parameter is the
@@ -14,6 +14,15 @@ An `if` in a rule is decided when the rule is inlined, from the arguments writte
 (`if axis is None:`); when the test depends on a value known only at run time, the `else` branch is
 inlined, so `else` must hold the general case. Other names in a rule (np, helpers from
 `s2sgrad.runtime`) are looked up in the rule's module and reached under collision-free aliases.
+
+A forward-mode rule ("tangent") is a template in the same form, where `d[v]` is the tangent of v
+and the one statement `d[z] = expr` gives the tangent of the result, linear in the arguments'
+tangents. A tangent that is zero (an argument that carries no derivatives) is dropped from the
+expression when the rule is inlined:
+
+    @tangent(operator.mul)
+    def multiply(z, x, y):
+        d[z] = d[x] * y + x * d[y]
 
 Rules are keyed by the object an operation resolves to (numpy.tanh, operator.mul, math.sin), by
 `method("sum")` for `v.sum(...)` on a value, and by `attribute("T")` for `v.T`. Functions whose
@@ -35,6 +44,7 @@ from ..errors import Location, RuleDefinitionError
 
 _lock = threading.Lock()
 _adjoints: Dict[Any, "AdjointRule"] = {}
+_tangents: Dict[Any, "AdjointRule"] = {}
 _zero: Dict[Any, Any] = {}
 version = 0  # bumped whenever the table changes; cached derivatives compare it
 
@@ -63,7 +73,7 @@ def attribute(name: str) -> Tuple[str, str]:
 
 
 class AdjointRule:
-    """One parsed adjoint template."""
+    """One parsed rule template (adjoint or tangent: the two have the same form)."""
 
     def __init__(self, template: Callable, namespace: Optional[Dict[str, Any]] = None):
         self.template = template
@@ -108,6 +118,16 @@ def adjoint(*targets: Any, math_version: Any = None) -> Callable[[Callable], Cal
     `math_version` (e.g. `math.sin` for `np.sin`) shares the template with `np` read as the `math`
     module, so the derivative of scalar code stays scalar: `d[z] * math.cos(x)`.
     """
+    return _registrar(_adjoints, targets, math_version)
+
+
+def tangent(*targets: Any, math_version: Any = None) -> Callable[[Callable], Callable]:
+    """Register the decorated template as the tangent (forward-mode) rule of every target."""
+    return _registrar(_tangents, targets, math_version)
+
+
+def _registrar(table: Dict[Any, AdjointRule], targets: Tuple[Any, ...],
+               math_version: Any) -> Callable[[Callable], Callable]:
     def register(template: Callable) -> Callable:
         global version
         rules = [(target, AdjointRule(template)) for target in targets]
@@ -115,7 +135,7 @@ def adjoint(*targets: Any, math_version: Any = None) -> Callable[[Callable], Cal
             rules.append((math_version, AdjointRule(template, {"np": math})))
         with _lock:
             for target, rule in rules:
-                _adjoints[_key(target)] = rule
+                table[_key(target)] = rule
             version += 1
         return template
     return register
@@ -132,6 +152,10 @@ def zero_derivative(*targets: Any) -> None:
 
 def adjoint_rule(target: Any) -> Optional[AdjointRule]:
     return _adjoints.get(_key(target))
+
+
+def tangent_rule(target: Any) -> Optional[AdjointRule]:
+    return _tangents.get(_key(target))
 
 
 def has_zero_derivative(target: Any) -> bool:

@@ -190,8 +190,11 @@ def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site
     try:
         derived = Derived(fn, tuple(wrt), "vjp")
         containers = tuple(sorted(name for name, variable in arguments.items()
-                                  if isinstance(variable, str) and variable in site.containers))
-        forward, backward = derived.generated_functions(containers)
+                                  if isinstance(variable, str)
+                                  and variable in site.sure_containers))
+        dicts = tuple(sorted(name for name, variable in arguments.items()
+                             if isinstance(variable, str) and variable in site.dicts))
+        forward, backward = derived.generated_functions(containers, dicts)
     finally:
         _compiling.codes = stack
     name = fn.__name__

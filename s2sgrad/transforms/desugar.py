@@ -95,7 +95,10 @@ def _split_assignment(targets: List[Any], value: Any, namer: Namer) -> List[Any]
             return out + [s for t, e in zip(temps, target.elts)
                           for s in _split_assignment([e], astutil.load(t), namer)]
         return [s for t, v in zip(target.elts, value.elts) for s in _split_assignment([t], v, namer)]
-    if isinstance(value, gast.Call) or not isinstance(target, (gast.Tuple, gast.List)):
+    starred = isinstance(target, (gast.Tuple, gast.List)) and any(
+        isinstance(e, gast.Starred) for e in target.elts)
+    if (isinstance(value, gast.Call) and not starred) or \
+            not isinstance(target, (gast.Tuple, gast.List)):
         # x[i] = v; a, b = g(x): the calls pass handles several results
         return [gast.Assign(targets=[target], value=value, type_comment=None)]
     return _unpack(target, value, namer)

@@ -22,7 +22,7 @@ Example: `y = np.tanh(x) * x` with x differentiated becomes `tanh_x = np.tanh(x)
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, Iterable, List, Optional, Set
 
 import gast
 
@@ -35,16 +35,44 @@ from .. import runtime
 from . import calls, desugar, inplace, jumps
 
 
-def transform(src: FunctionSource, inputs: Set[str], namer: Namer) -> None:
-    """Normalize `src.node.body` in place."""
+def transform(src: FunctionSource, inputs: Set[str], namer: Namer,
+              dict_parameters: Iterable[str] = ()) -> None:
+    """Normalize `src.node.body` in place. `dict_parameters`: the parameters given dicts."""
     desugar.transform(src, namer)
     src.node.body = jumps.transform(src.node.body, namer)
     inplace.transform(src, namer)
+    src.dicts = _dict_names(src.node.body, dict_parameters)
+    _keys_loops(src.node.body, src.dicts)
     desugar.loops_over_values(src, activity.varied_names(src.node.body, inputs), namer)
     params = astutil.names_stored(src.node.args)
     body = _single_assignment(src.node.body, params, namer)
     varied = activity.varied_names(body, inputs)
     src.node.body = _operations(src, body, varied, namer, overwrites.compound_names(body))
+
+
+def _dict_names(body: List[Any], parameters: Iterable[str]) -> Set[str]:
+    """Names that hold dicts: dict parameters, names assigned dict displays, copies of those."""
+    names = set(parameters)
+    while True:
+        size = len(names)
+        for stmt in astutil.walk(body):
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and (
+                    isinstance(stmt.value, gast.Dict) or (isinstance(stmt.value, gast.Name)
+                                                          and stmt.value.id in names)):
+                names.add(stmt.targets[0].id)
+        if len(names) == size:
+            return names
+
+
+def _keys_loops(body: List[Any], dicts: Set[str]) -> None:
+    """`for k in d` over a dict iterates over its keys, which carry no derivatives: make that
+    explicit, `for k in d.keys()`."""
+    for stmt in astutil.walk(body):
+        if isinstance(stmt, gast.For) and isinstance(stmt.iter, gast.Name) \
+                and stmt.iter.id in dicts:
+            call = astutil.call(astutil.attribute(stmt.iter, "keys"), [])
+            anno.set(call, anno.Key.METHOD, "keys")
+            stmt.iter = call
 
 
 # ---- 2. single assignment -----------------------------------------------------------------
@@ -112,6 +140,7 @@ def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: N
         elif isinstance(stmt, gast.Return):
             stmt.value = splitter.atom(stmt.value, "result")
         elif isinstance(stmt, gast.Expr):
+            _check_call_for_effect(src, stmt, varied)
             stmt.value = splitter.operation(stmt.value, None)
         out.extend(splitter.emitted)
         out.append(stmt)
@@ -123,6 +152,24 @@ def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: N
     return out
 
 
+def _check_call_for_effect(src: FunctionSource, stmt: gast.Expr, varied: Set[str]) -> None:
+    """A call whose value is dropped is made for what it changes. On differentiated values only
+    `L.append(v)` (and `print`) is understood; `L.extend(...)`, `x.sort()`, `np.copyto(...)`
+    and the like would change values behind the derivative's back."""
+    call = stmt.value
+    if not isinstance(call, gast.Call) or not activity.is_varied(call, varied) and not (
+            anno.has(call, anno.Key.METHOD) and activity.is_varied(call.func.value, varied)):
+        return
+    if anno.get(call, anno.Key.METHOD, None) == "append" or \
+            anno.get(call, anno.Key.RESOLVED, None) is print:
+        return
+    raise UnsupportedSyntaxError(
+        f"`{astutil.unparse(call)}` is called for its effect on differentiated values, which "
+        "s2sgrad cannot follow (only `list.append` is supported)", src.location(call),
+        "build lists with append (or [a, b, c]), and compute new arrays instead of changing "
+        "them through library calls.")
+
+
 def _write(splitter: "_Splitter", stmt: gast.Assign, varied: Set[str]) -> None:
     """`x[i] = v`: `v` and the parts of the index become atoms (an index such as `x < 0` must
     be the one the write used, not one recomputed after it), and the part of `x` the write
@@ -130,6 +177,10 @@ def _write(splitter: "_Splitter", stmt: gast.Assign, varied: Set[str]) -> None:
     reverse sweep drops the saving again where no adjoint reads `x`.)"""
     target = stmt.targets[0]
     name = target.value.id
+    if name in splitter.src.dicts:
+        raise UnsupportedSyntaxError(
+            f"writing an entry of the dict `{name}` is not supported", splitter.src.location(stmt),
+            "build the dict with all its entries at once: {'a': a, 'b': b}.")
     if activity.is_varied(stmt.value, varied) or name in varied:
         stmt.value = splitter.atom(stmt.value, name)
     target.slice = _index_atoms(splitter, target.slice)
@@ -226,6 +277,8 @@ class _Splitter:
     def call(self, node: gast.Call, target: Optional[str]) -> None:
         if anno.has(node, anno.Key.METHOD):
             node.func.value = self.atom(node.func.value, target)
+        elif not anno.has(node, anno.Key.RESOLVED) and not isinstance(node.func, gast.Name):
+            node.func = self.atom(node.func, "function")    # fs[0](x): a run-time callee
         node.args = [self.atom(a, target) for a in node.args]
         for kw in node.keywords:
             if kw.arg is None:

@@ -60,7 +60,10 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
     """
     *body, ret = src.node.body
     site = Site(namer, active, resolved, scalar)
-    site.containers = containers.container_names(body, container_parameters)
+    site.containers, site.sure_containers = containers.container_names(
+        body, container_parameters, calls.is_dynamic)
+    site.dicts = src.dicts
+    site.built_containers = site.sure_containers - set(container_parameters)
     sharing = aliases.sharing(src.node)
     site.written = {alias for name in astutil.names_written_into(body)
                     for alias in sharing.same_object(name)}
@@ -140,7 +143,8 @@ class _Reverser:
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
         """The call site of a differentiated call to a user function, if `stmt` is one."""
         fn = calls.called_function(stmt)
-        dynamic = fn is None and calls.is_dynamic(stmt)
+        dynamic = (fn is None and calls.is_dynamic(stmt)) or (
+            fn is not None and self.passes_maybe_containers(stmt))
         if (fn is None and not dynamic) or not astutil.names_stored(stmt.targets) & \
                 self.site.active or not activity.is_varied(stmt.value, self.site.active):
             return None
@@ -157,6 +161,14 @@ class _Reverser:
                 self.overwritten.add(site.record)
             self.calls[id(stmt)] = site
         return self.calls[id(stmt)]
+
+    def passes_maybe_containers(self, stmt: gast.Assign) -> bool:
+        """Whether a call passes a value that may or may not be a container (an entry of a
+        list): then the callee's variant is chosen when the call runs (see `runtime.dynamic`)."""
+        call = stmt.value
+        operands = list(call.args) + [k.value for k in call.keywords]
+        maybe = self.site.containers - self.site.sure_containers
+        return any(isinstance(o, gast.Name) and o.id in maybe for o in operands)
 
     # ---- names of the recording machinery ---------------------------------------------------
 

@@ -16,7 +16,7 @@ import gast
 
 from .. import anno, astutil, codegen, runtime
 from ..analysis import activity
-from ..errors import NoDerivativeRuleError
+from ..errors import NoDerivativeRuleError, UnsupportedSyntaxError
 from ..frontend.source import FunctionSource
 from ..naming import Namer, qualified_name
 from ..rules import adjoint_rule, attribute, method
@@ -66,7 +66,10 @@ class Site:
         self.iteration_defined: Set[str] = set()
         self.helpers = namer.helpers
         self.written: Set[str] = set()   # arrays written in place, whose adjoints are too
-        self.containers: Set[str] = set()   # names holding lists, tuples or dicts
+        self.containers: Set[str] = set()   # names that may hold lists, tuples or dicts
+        self.sure_containers: Set[str] = set()   # ... and those that certainly do
+        self.dicts: Set[str] = set()   # names that hold dicts
+        self.built_containers: Set[str] = set()   # sure containers the function builds
 
     def adjoint_name(self, primal: str) -> str:
         return self.namer.adjoint(primal)
@@ -148,6 +151,14 @@ def adjoint_of(src: FunctionSource, stmt: Any, site: Site) -> List[Any]:
             return []
         return site.contribute_entry(value.value.id, _index_expression(value.slice, site),
                                      astutil.load(result_adjoint))
+    if isinstance(value, gast.BinOp) and any(
+            isinstance(operand, gast.Name) and operand.id in site.built_containers
+            for operand in (value.left, value.right)):
+        raise UnsupportedSyntaxError(
+            "arithmetic on a list, tuple or dict of differentiated values (which means "
+            "concatenation or repetition) is not supported", src.location(value),
+            "build the list with its entries ([a, b, c]) or with append, or use NumPy "
+            "(np.concatenate, np.tile) on arrays.")
     key, args, keywords, what = _operation(src, value, site)
     rule = adjoint_rule(key)
     if rule is None:
