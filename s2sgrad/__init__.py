@@ -13,19 +13,19 @@
 See README.md and docs/ for the API, the supported language and how the compiler works.
 """
 
-from .api import grad, source, value_and_grad, vjp
+from .api import grad, jvp, source, value_and_grad, vjp
 from .errors import (GradientCheckError, NoDerivativeRuleError, NonScalarOutputError,
                      RuleDefinitionError, S2sgradError, SourceUnavailableError,
                      UnsupportedSyntaxError, WrtError)
 from .gradcheck import check_grads
-from .rules import adjoint, attribute, d, method, zero_derivative
+from .rules import adjoint, attribute, d, method, tangent, zero_derivative
 from .runtime import stop_gradient
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "grad", "value_and_grad", "vjp", "source", "check_grads", "stop_gradient",
-    "adjoint", "zero_derivative", "method", "attribute", "d",
+    "grad", "value_and_grad", "vjp", "jvp", "source", "check_grads", "stop_gradient",
+    "adjoint", "tangent", "zero_derivative", "method", "attribute", "d",
     "S2sgradError", "UnsupportedSyntaxError", "NoDerivativeRuleError", "SourceUnavailableError",
     "WrtError", "NonScalarOutputError", "RuleDefinitionError", "GradientCheckError",
 ]

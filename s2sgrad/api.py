@@ -137,9 +137,13 @@ class Derived:
 
     def _generate(self, scalar: bool = False, containers: Tuple[str, ...] = (),
                   dicts: Tuple[str, ...] = ()) -> pipeline.Derivative:
-        derivative = pipeline.compile_reverse(self._fn, self._wrt, self._kind,
-                                              single=self._single, scalar=scalar,
-                                              containers=containers, dicts=dicts)
+        if self._kind == "jvp":
+            derivative = pipeline.compile_forward(self._fn, self._wrt, scalar=scalar,
+                                                  containers=containers, dicts=dicts)
+        else:
+            derivative = pipeline.compile_reverse(self._fn, self._wrt, self._kind,
+                                                  single=self._single, scalar=scalar,
+                                                  containers=containers, dicts=dicts)
         if self._verbose:
             print(derivative.source)
         return derivative
@@ -249,6 +253,32 @@ def vjp(fn: Callable, *primals: Any, verbose: int = 0) -> Tuple[Any, Callable]:
 
     vjp_fn._s2sgrad_source = derived.source  # type: ignore[attr-defined]
     return value, vjp_fn
+
+
+def jvp(fn: Callable, primals: Sequence[Any], tangents: Sequence[Any],
+        verbose: int = 0) -> Tuple[Any, Any]:
+    """Evaluate `fn(*primals)` and its derivative in the direction `tangents` (forward mode).
+
+    Returns `(value, tangent)`: the Jacobian of `fn` at `primals` applied to `tangents`, one
+    tangent per primal, shaped like it (`None` for an argument that is not differentiated, such
+    as an int). The derivative is generated as source, once, and cached like every other.
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise S2sgradError(f"jvp got {len(primals)} primals but {len(tangents)} tangents",
+                           hint="pass one tangent per primal (None for arguments that are not "
+                                "differentiated).")
+    wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
+    derived = Derived(fn, wrt, "jvp", verbose)
+    (entry,) = derived.functions_for(primals, {})
+    names = derived._shown.tangents
+    value, tangent = entry(*primals, **{name: tangents[i] for name, i in zip(names, wrt)})
+    return value, _tangent_like(tangent, value)
+
+
+def _tangent_like(tangent: Any, value: Any) -> Any:
+    """The output tangent with the type and shape of the value (a float for a float)."""
+    return runtime.finalize_grad(tangent, value)
 
 
 def _callees(derivative: pipeline.Derivative) -> List["Derived"]:

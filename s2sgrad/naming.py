@@ -17,6 +17,7 @@ import gast
 from . import astutil
 
 ADJOINT_PREFIX = "b"   # bx is the adjoint of x (reverse mode)
+TANGENT_PREFIX = "d"   # dx is the tangent of x (forward mode)
 
 _OPERATOR_WORDS = {
     gast.Add: "plus", gast.Sub: "minus", gast.Mult: "times", gast.Div: "over",
@@ -38,6 +39,7 @@ class Namer:
     def __init__(self, reserved: Iterable[str] = ()):
         self._taken: Set[str] = set(reserved)
         self._adjoints: Dict[str, str] = {}
+        self._tangents: Dict[str, str] = {}
         self._aliases: Dict[int, str] = {}
         self.helpers: Dict[str, Any] = {}   # alias -> object the generated code must reach
 
@@ -75,6 +77,12 @@ class Namer:
         if name not in self._adjoints:
             self._adjoints[name] = self.fresh(ADJOINT_PREFIX + name)
         return self._adjoints[name]
+
+    def tangent(self, name: str) -> str:
+        """The tangent variable of primal `name` (always the same one)."""
+        if name not in self._tangents:
+            self._tangents[name] = self.fresh(TANGENT_PREFIX + name)
+        return self._tangents[name]
 
     def adjoint_map(self) -> Dict[str, str]:
         """primal name -> adjoint name, for every adjoint handed out so far."""

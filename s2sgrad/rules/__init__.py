@@ -1,8 +1,10 @@
 """Derivative rules. Importing this package fills the rule table (see `registry`)."""
 
 from . import containers, elementwise, nondiff, products, reductions, shape  # noqa: F401  (registration)
-from .registry import (adjoint, adjoint_rule, attribute, d, has_zero_derivative, method,
+from .registry import (adjoint, adjoint_rule, attribute, d, differentiated, has_zero_derivative,
+                       method,
                        tangent, tangent_rule, zero_derivative)
 
-__all__ = ["adjoint", "adjoint_rule", "attribute", "d", "has_zero_derivative", "method",
+__all__ = ["adjoint", "adjoint_rule", "attribute", "d", "differentiated", "has_zero_derivative",
+           "method",
            "tangent", "tangent_rule", "zero_derivative"]

@@ -12,8 +12,8 @@ import operator
 
 import numpy as np
 
-from ..runtime import digamma, unbroadcast
-from .registry import adjoint, d, method
+from ..runtime import broadcast_like, digamma, unbroadcast
+from .registry import adjoint, d, differentiated, method, tangent
 
 # ---- arithmetic operators (and their ufunc spellings) ---------------------------------------
 
@@ -342,3 +342,63 @@ if hasattr(math, "cbrt"):   # Python 3.11+
     @adjoint(math.exp2)
     def math_exp2(z, x):
         d[x] = d[z] * z * math.log(2.0)
+
+
+# ---- tangent (forward-mode) rules ---------------------------------------------------------------
+# With one operand constant, the tangent of `x + c` is that of x, which may have fewer dimensions
+# than the result: it is broadcast to the result's shape (not needed when the constant is a number
+# written in the code, or when both operands carry tangents, whose sum broadcasts by itself).
+
+
+@tangent(operator.add, np.add)
+def add_tangent(z, x, y):
+    if differentiated(x) and differentiated(y):
+        d[z] = d[x] + d[y]
+    elif isinstance(y, (int, float)):
+        d[z] = d[x]
+    elif isinstance(x, (int, float)):
+        d[z] = d[y]
+    else:
+        d[z] = broadcast_like(d[x] + d[y], z)
+
+
+@tangent(operator.sub, np.subtract)
+def subtract_tangent(z, x, y):
+    if differentiated(x) and differentiated(y):
+        d[z] = d[x] - d[y]
+    elif isinstance(y, (int, float)):
+        d[z] = d[x]
+    elif isinstance(x, (int, float)):
+        d[z] = -d[y]
+    else:
+        d[z] = broadcast_like(d[x] - d[y], z)
+
+
+@tangent(operator.mul, np.multiply)
+def multiply_tangent(z, x, y):
+    d[z] = d[x] * y + x * d[y]
+
+
+@tangent(operator.truediv, np.divide, np.true_divide)
+def divide_tangent(z, x, y):
+    d[z] = d[x] / y - z * d[y] / y
+
+
+@tangent(operator.neg, np.negative)
+def negative_tangent(z, x):
+    d[z] = -d[x]
+
+
+@tangent(np.tanh, math_version=math.tanh)
+def tanh_tangent(z, x):
+    d[z] = d[x] * (1.0 - z * z)
+
+
+@tangent(np.exp, math_version=math.exp)
+def exp_tangent(z, x):
+    d[z] = d[x] * z
+
+
+@tangent(np.sin, math_version=math.sin)
+def sin_tangent(z, x):
+    d[z] = d[x] * np.cos(x)

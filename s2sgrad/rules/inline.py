@@ -275,8 +275,31 @@ class _Inliner:
             return self.rule.globals[name]
         return getattr(builtins, name, _UNKNOWN)
 
+    def decide_differentiated(self, test: Any) -> Any:
+        """`differentiated(x)` in a test, replaced by whether x's argument carries derivatives."""
+        from .registry import differentiated
+
+        for node in astutil.walk(test):
+            for field in node._fields:
+                child = getattr(node, field, None)
+                children = child if isinstance(child, list) else [child]
+                for k, item in enumerate(children):
+                    if isinstance(item, gast.Call) and isinstance(item.func, gast.Name) \
+                            and self.global_value(item.func.id) is differentiated:
+                        bound = self.bindings.get(getattr(item.args[0], "id", None))
+                        known = isinstance(bound, gast.Name) and (
+                            self.site.has_tangent(bound.id) if self.forward
+                            else self.site.is_active(bound.id))
+                        children[k] = astutil.constant(bool(known))
+                if isinstance(child, list):
+                    setattr(node, field, children)
+                elif children and children[0] is not child:
+                    setattr(node, field, children[0])
+        return test
+
     def static_test(self, test: Any) -> Optional[bool]:
         """Evaluate a rule's `if` test from the call site's constants; None when not static."""
+        test = self.decide_differentiated(astutil.copy_node(test))
         namespace: Dict[str, Any] = {}
         for name in astutil.names_loaded(test):
             if name in self.bindings:
@@ -291,7 +314,7 @@ class _Inliner:
                 namespace[name] = value
         import ast
 
-        expression = gast.gast_to_ast(gast.Expression(body=astutil.copy_node(test)))
+        expression = gast.gast_to_ast(gast.Expression(body=test))
         ast.fix_missing_locations(expression)
         return bool(eval(compile(expression, "<rule test>", "eval"), {}, namespace))
 

@@ -9,7 +9,7 @@ evenly among tied extremal elements; `prod` is exact when the input contains zer
 import numpy as np
 
 from ..runtime import broadcast_like, expand_reduced, extremum_adjoint, prod_adjoint
-from .registry import adjoint, d, method
+from .registry import adjoint, d, method, tangent
 
 
 @adjoint(np.sum, method("sum"))
@@ -42,3 +42,11 @@ def prod(z, x, axis=None, dtype=None, keepdims=False):
 @adjoint(np.max, np.amax, np.min, np.amin, method("max"), method("min"))
 def extremum(z, x, axis=None, out=None, keepdims=False):
     d[x] = extremum_adjoint(d[z], x, z, axis, keepdims)
+
+
+@tangent(np.sum, method("sum"))
+def sum_tangent(z, x, axis=None, dtype=None, keepdims=False):
+    if axis is None and keepdims is False:
+        d[z] = np.sum(d[x])
+    else:
+        d[z] = np.sum(d[x], axis=axis, keepdims=keepdims)

@@ -12,7 +12,8 @@ of v". A statement `d[x] = expr` contributes `expr` to the adjoint of `x`:
 Parameters with defaults mirror the operation's keyword arguments (`axis=None`, `keepdims=False`).
 An `if` in a rule is decided when the rule is inlined, from the arguments written at the call site
 (`if axis is None:`); when the test depends on a value known only at run time, the `else` branch is
-inlined, so `else` must hold the general case. Other names in a rule (np, helpers from
+inlined, so `else` must hold the general case. `if differentiated(x):` tests, also when the rule
+is inlined, whether the argument bound to x carries derivatives there. Other names in a rule (np, helpers from
 `s2sgrad.runtime`) are looked up in the rule's module and reached under collision-free aliases.
 
 A forward-mode rule ("tangent") is a template in the same form, where `d[v]` is the tangent of v
@@ -60,6 +61,12 @@ class _Placeholder:
 
 
 d = _Placeholder()
+
+
+def differentiated(value: Any) -> bool:
+    """In a rule's `if` test: whether the argument carries derivatives at this call site (its
+    adjoint or tangent is not zero). Decided when the rule is inlined, never called."""
+    raise RuntimeError("differentiated(...) is only meaningful inside a derivative rule template")
 
 
 def method(name: str) -> Tuple[str, str]:

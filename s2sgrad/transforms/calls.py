@@ -18,11 +18,12 @@ recursive function would need the derivative it is being generated to be.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
 import threading
 import types
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, Iterator, List, Optional, Set
 
 import gast
 
@@ -161,6 +162,25 @@ def prepare_dynamic(src: FunctionSource, stmt: gast.Assign, site: Any) -> Dynami
                            record=site.fresh(f"{base}_record"), guard=None)
 
 
+def check_recursion(src: FunctionSource, fn: types.FunctionType, call: Any) -> None:
+    """Refuse a call to a function whose derivative is being generated (recursion)."""
+    if fn.__code__ in getattr(_compiling, "codes", []) or fn.__code__ is src.fn.__code__:
+        raise NoDerivativeRuleError(
+            f"{fn.__qualname__} calls itself (recursion); recursive functions cannot be "
+            "differentiated", src.location(call), "rewrite the recursion as a loop.")
+
+
+@contextlib.contextmanager
+def compiling(src: FunctionSource) -> Iterator[None]:
+    """While the callees of `src` are generated, calls back to `src` are recursion."""
+    stack = getattr(_compiling, "codes", [])
+    _compiling.codes = stack + [src.fn.__code__]
+    try:
+        yield
+    finally:
+        _compiling.codes = stack
+
+
 def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site: Any) -> CallSite:
     """Generate the callee's derivative for this call site and give it names in the caller."""
     from ..api import Derived  # the API drives the pipeline, which calls this: import late
@@ -181,13 +201,8 @@ def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site
                               for node in bound.arguments[varargs]]
     wrt = [name for name, variable in arguments.items()
            if (set(variable) if isinstance(variable, list) else {variable}) & site.active]
-    stack = getattr(_compiling, "codes", [])
-    if fn.__code__ in stack:
-        raise NoDerivativeRuleError(
-            f"{fn.__qualname__} calls itself (recursion); recursive functions cannot be "
-            "differentiated", where, "rewrite the recursion as a loop.")
-    _compiling.codes = stack + [src.fn.__code__]
-    try:
+    check_recursion(src, fn, call)
+    with compiling(src):
         derived = Derived(fn, tuple(wrt), "vjp")
         containers = tuple(sorted(name for name, variable in arguments.items()
                                   if isinstance(variable, str)
@@ -195,8 +210,6 @@ def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site
         dicts = tuple(sorted(name for name, variable in arguments.items()
                              if isinstance(variable, str) and variable in site.dicts))
         forward, backward = derived.generated_functions(containers, dicts)
-    finally:
-        _compiling.codes = stack
     name = fn.__name__
     return CallSite(stmt=stmt, wrt=wrt, arguments=arguments,
                     forward=site.alias(forward, f"{name}_forward"),
