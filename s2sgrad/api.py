@@ -47,6 +47,17 @@ class Derived:
     """A derivative of a user function, generated on first use and cached."""
 
     def __init__(self, fn: Callable, wrt: Wrt, kind: str, verbose: int = 0):
+        # A derivative of a derivative (grad(grad(f)), jvp(grad(f), ...)) differentiates the
+        # code generated for the inner one, for the variant the arguments select.
+        self._inner: Optional[Derived] = fn if isinstance(fn, Derived) else None
+        self._outer: Dict[int, Tuple[Callable, Derived]] = {}
+        self._wrt_spec = wrt
+        if self._inner is not None:
+            if self._inner._kind not in ("grad", "jvp"):
+                raise S2sgradError(
+                    f"cannot differentiate a {self._inner._kind} function again",
+                    hint="differentiate s2sgrad.grad(f) or a function calling s2sgrad.jvp.")
+            fn = self._inner._fn
         self._fn = _plain_function(fn)
         self._kind = kind
         self._verbose = verbose
@@ -92,6 +103,8 @@ class Derived:
 
     def functions_for(self, args: tuple, kwargs: dict) -> List[Callable]:
         """The generated functions (entry first) of the variant that fits these arguments."""
+        if self._inner is not None:
+            return self._of_inner(args, kwargs)
         if kwargs:
             if any(type(v) in _CONTAINER_TYPES for v in kwargs.values()) or \
                     any(type(a) in _CONTAINER_TYPES for a in args):
@@ -114,6 +127,18 @@ class Derived:
             entry = self.generated_functions()
             return self._variant(_SCALAR) if self._derivative.scalar_capable else entry
         return self.generated_functions()
+
+    def _of_inner(self, args: tuple, kwargs: dict) -> List[Callable]:
+        """A derivative of the inner derivative's generated function for these arguments."""
+        assert self._inner is not None
+        inner = self._inner.functions_for(args, kwargs)[0]
+        known = self._outer.get(id(inner))
+        if known is None or known[0] is not inner:
+            known = self._outer[id(inner)] = (inner, Derived(inner, self._wrt_spec, self._kind,
+                                                             self._verbose))
+        functions = known[1].functions_for(args, kwargs)
+        self._shown = known[1]._shown
+        return functions
 
     def _container_parameters(self, args: tuple,
                               kwargs: dict) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
@@ -152,6 +177,9 @@ class Derived:
     def source(self) -> str:
         """The generated source of this derivative (the variant called last: for Python numbers,
         for lists...), then that of the functions it calls."""
+        if self._shown is None and self._inner is not None:
+            raise S2sgradError("the source of a derivative of a derivative exists once it has "
+                               "been called", hint="call it once, then ask for its source.")
         if self._shown is None:
             self.generated_functions()
         shown = self._shown

@@ -67,6 +67,10 @@ def _surely(value: Any, sure: Set[str]) -> bool:
 
 
 def _maybe(value: Any, maybe: Set[str]) -> bool:
+    if isinstance(value, gast.Call):     # helpers returning lists (see rules.returns_containers)
+        from ..rules.registry import may_return_container
+
+        return may_return_container(anno.get(value, anno.Key.RESOLVED, None))
     if isinstance(value, gast.Subscript):
         return isinstance(value.value, gast.Name) and value.value.id in maybe
     if isinstance(value, gast.Name):

@@ -1,6 +1,7 @@
 """Derivative rules. Importing this package fills the rule table (see `registry`)."""
 
-from . import containers, elementwise, nondiff, products, reductions, shape  # noqa: F401  (registration)
+from . import (containers, elementwise, generated, nondiff, products, reductions,  # noqa: F401
+               shape)  # (importing them registers their rules)
 from .registry import (adjoint, adjoint_rule, attribute, d, differentiated, has_zero_derivative,
                        method,
                        tangent, tangent_rule, zero_derivative)

@@ -11,7 +11,7 @@ import operator
 
 import numpy as np
 
-from ..runtime import copy_of, is_array, stop_gradient
+from ..runtime import is_array, stop_gradient
 from .registry import attribute, method, zero_derivative
 
 zero_derivative(
@@ -29,8 +29,8 @@ zero_derivative(
     np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.searchsorted,
     # new arrays whose values do not depend on the argument's values
     np.zeros_like, np.ones_like, np.empty_like, np.full_like,
-    # an explicit barrier; the saved copies and type tests of in-place updates
-    stop_gradient, copy_of, is_array,
+    # an explicit barrier; the type test of in-place updates
+    stop_gradient, is_array,
     # array methods and attributes
     method("argmax"), method("argmin"), method("argsort"), method("nonzero"), method("keys"),
     attribute("shape"), attribute("dtype"), attribute("ndim"), attribute("size"),

@@ -47,6 +47,7 @@ _lock = threading.Lock()
 _adjoints: Dict[Any, "AdjointRule"] = {}
 _tangents: Dict[Any, "AdjointRule"] = {}
 _zero: Dict[Any, Any] = {}
+_container_results: Dict[Any, Any] = {}
 version = 0  # bumped whenever the table changes; cached derivatives compare it
 
 
@@ -155,6 +156,20 @@ def zero_derivative(*targets: Any) -> None:
         for target in targets:
             _zero[_key(target)] = target
         version += 1
+
+
+def returns_containers(*targets: Any) -> None:
+    """Declare functions whose result may be a list (or tuple, or dict) of values: a read
+    `f(...)[i]` of their result then reads an entry, and its adjoint is a list of adjoints."""
+    global version
+    with _lock:
+        for target in targets:
+            _container_results[_key(target)] = target
+        version += 1
+
+
+def may_return_container(target: Any) -> bool:
+    return _key(target) in _container_results
 
 
 def adjoint_rule(target: Any) -> Optional[AdjointRule]:

@@ -137,8 +137,9 @@ def adjoint_of(src: FunctionSource, stmt: Any, site: Site) -> List[Any]:
         return []
     target = stmt.targets[0].id
     value = stmt.value
-    if target not in site.active or not activity.is_varied(value, site.active):
-        return []
+    if target not in site.active or not activity.is_varied(value, site.active) \
+            or not site.adjoint_exists(target):
+        return []    # (nothing reached the target: a rule may pass nothing to an argument)
     result_adjoint = site.adjoint_name(target)
     if isinstance(value, gast.Name):   # (nothing reached `y = x` when y's array was written)
         return site.contribute(value.id, astutil.load(result_adjoint)) \

@@ -1,0 +1,253 @@
+"""Rules for the helpers that generated derivative code calls, so that it can be differentiated
+again: `grad(grad(f))`, `jvp` of a gradient (Hessian-vector products), and so on.
+
+Every helper that propagates an adjoint is linear in it (and, for the products' adjoints, in the
+other operand too): its tangent applies the helper to the tangents, its adjoint is the transpose
+of the map. Helpers that only compute shapes, zeros or decisions have zero derivative. The product
+rule of `prod` (`prod_adjoint`) and the gamma family (`digamma`) have no rules here yet.
+"""
+
+import numpy as np
+
+from ..runtime import (broadcast_like, copy_of, dot_adjoint_lhs, dot_adjoint_rhs, expand_reduced,
+                       extremum_adjoint, index_adjoint, matmul_adjoint_lhs, matmul_adjoint_rhs,
+                       owned, scalar_seed, shape_of, sum_to_shape, unbroadcast)
+from ..runtime.containers import (add_entries, add_to_entry, array_adjoint, copy_structure,
+                                  hstack_adjoint, sum_adjoint, unconcatenate, unstack,
+                                  vstack_adjoint)
+from ..runtime.transposes import extremum_adjoint_transpose, sum_adjoint_transpose
+from .registry import adjoint, d, returns_containers, tangent, zero_derivative
+
+zero_derivative(shape_of)
+returns_containers(unstack, unconcatenate, vstack_adjoint, hstack_adjoint, sum_adjoint,
+                   array_adjoint, add_entries, add_to_entry, copy_structure)
+
+
+# ---- seeds, copies, broadcasting --------------------------------------------------------------
+
+
+@adjoint(scalar_seed)
+def scalar_seed_adjoint(z, y, b):
+    d[b] = d[z]
+
+
+@tangent(scalar_seed)
+def scalar_seed_tangent(z, y, b):
+    d[z] = scalar_seed(y, d[b])
+
+
+@adjoint(copy_of, copy_structure)
+def copy_adjoint(z, x):
+    d[x] = d[z]
+
+
+@tangent(copy_of, copy_structure)
+def copy_tangent(z, x):
+    d[z] = copy_of(d[x])
+
+
+@adjoint(owned)
+def owned_adjoint(z, g, x):
+    d[g] = unbroadcast(d[z], g)
+
+
+@tangent(owned)
+def owned_tangent(z, g, x):
+    d[z] = owned(d[g], x)
+
+
+@adjoint(unbroadcast)
+def unbroadcast_adjoint(z, g, x):
+    d[g] = broadcast_like(d[z], g)
+
+
+@tangent(unbroadcast)
+def unbroadcast_tangent(z, g, x):
+    d[z] = unbroadcast(d[g], x)
+
+
+@adjoint(broadcast_like)
+def broadcast_like_adjoint(z, g, x):
+    d[g] = unbroadcast(d[z], g)
+
+
+@tangent(broadcast_like)
+def broadcast_like_tangent(z, g, x):
+    d[z] = broadcast_like(d[g], x)
+
+
+@adjoint(sum_to_shape)
+def sum_to_shape_adjoint(z, g, shape):
+    d[g] = broadcast_like(d[z], g)
+
+
+@tangent(sum_to_shape)
+def sum_to_shape_tangent(z, g, shape):
+    d[z] = sum_to_shape(d[g], shape)
+
+
+@adjoint(expand_reduced)
+def expand_reduced_adjoint(z, g, x, axis, keepdims):
+    d[g] = np.reshape(d[z], np.shape(g))
+
+
+@tangent(expand_reduced)
+def expand_reduced_tangent(z, g, x, axis, keepdims):
+    d[z] = expand_reduced(d[g], x, axis, keepdims)
+
+
+# ---- indexing, extrema ------------------------------------------------------------------------
+
+
+@adjoint(index_adjoint)
+def index_adjoint_adjoint(z, g, x, index):
+    d[g] = d[z][index]
+
+
+@tangent(index_adjoint)
+def index_adjoint_tangent(z, g, x, index):
+    d[z] = index_adjoint(d[g], x, index)
+
+
+@adjoint(extremum_adjoint)
+def extremum_adjoint_adjoint(z, g, x, m, axis=None, keepdims=False):
+    d[g] = extremum_adjoint_transpose(d[z], g, x, m, axis, keepdims)
+
+
+@tangent(extremum_adjoint)
+def extremum_adjoint_tangent(z, g, x, m, axis=None, keepdims=False):
+    d[z] = extremum_adjoint(d[g], x, m, axis, keepdims)
+
+
+# ---- products: bilinear in the adjoint and the other operand -----------------------------------
+# matmul_adjoint_lhs(g, a, b) is the transpose of a -> a @ b applied to g; its own transpose is
+# a -> a @ b again, and, as a function of b, it is matmul_adjoint_rhs with the roles swapped.
+
+
+@adjoint(matmul_adjoint_lhs)
+def matmul_adjoint_lhs_adjoint(z, g, a, b):
+    d[g] = np.matmul(d[z], b)
+    d[b] = matmul_adjoint_rhs(g, d[z], b)
+
+
+@tangent(matmul_adjoint_lhs)
+def matmul_adjoint_lhs_tangent(z, g, a, b):
+    d[z] = matmul_adjoint_lhs(d[g], a, b) + matmul_adjoint_lhs(g, a, d[b])
+
+
+@adjoint(matmul_adjoint_rhs)
+def matmul_adjoint_rhs_adjoint(z, g, a, b):
+    d[g] = np.matmul(a, d[z])
+    d[a] = matmul_adjoint_lhs(g, a, d[z])
+
+
+@tangent(matmul_adjoint_rhs)
+def matmul_adjoint_rhs_tangent(z, g, a, b):
+    d[z] = matmul_adjoint_rhs(d[g], a, b) + matmul_adjoint_rhs(g, d[a], b)
+
+
+@adjoint(dot_adjoint_lhs)
+def dot_adjoint_lhs_adjoint(z, g, a, b):
+    d[g] = np.dot(d[z], b)
+    d[b] = dot_adjoint_rhs(g, d[z], b)
+
+
+@tangent(dot_adjoint_lhs)
+def dot_adjoint_lhs_tangent(z, g, a, b):
+    d[z] = dot_adjoint_lhs(d[g], a, b) + dot_adjoint_lhs(g, a, d[b])
+
+
+@adjoint(dot_adjoint_rhs)
+def dot_adjoint_rhs_adjoint(z, g, a, b):
+    d[g] = np.dot(a, d[z])
+    d[a] = dot_adjoint_lhs(g, a, d[z])
+
+
+@tangent(dot_adjoint_rhs)
+def dot_adjoint_rhs_tangent(z, g, a, b):
+    d[z] = dot_adjoint_rhs(d[g], a, b) + dot_adjoint_rhs(g, d[a], b)
+
+
+# ---- containers of adjoints -------------------------------------------------------------------
+
+
+@adjoint(add_entries)
+def add_entries_adjoint(z, a, b):
+    d[a] = d[z]
+    d[b] = d[z]
+
+
+@tangent(add_entries)
+def add_entries_tangent(z, a, b):
+    d[z] = add_entries(d[a], d[b])
+
+
+@adjoint(add_to_entry)
+def add_to_entry_adjoint(z, b, index, g):
+    d[b] = d[z]
+    d[g] = d[z][index]
+
+
+@tangent(add_to_entry)
+def add_to_entry_tangent(z, b, index, g):
+    d[z] = add_to_entry(d[b], index, d[g])
+
+
+@adjoint(unstack)
+def unstack_adjoint(z, g, arrays, axis=0):
+    d[g] = np.stack(d[z], axis)
+
+
+@tangent(unstack)
+def unstack_tangent(z, g, arrays, axis=0):
+    d[z] = unstack(d[g], arrays, axis)
+
+
+@adjoint(unconcatenate)
+def unconcatenate_adjoint(z, g, arrays, axis=0):
+    d[g] = np.concatenate(d[z], axis)
+
+
+@tangent(unconcatenate)
+def unconcatenate_tangent(z, g, arrays, axis=0):
+    d[z] = unconcatenate(d[g], arrays, axis)
+
+
+@adjoint(vstack_adjoint)
+def vstack_adjoint_adjoint(z, g, arrays):
+    d[g] = np.vstack(d[z])
+
+
+@tangent(vstack_adjoint)
+def vstack_adjoint_tangent(z, g, arrays):
+    d[z] = vstack_adjoint(d[g], arrays)
+
+
+@adjoint(hstack_adjoint)
+def hstack_adjoint_adjoint(z, g, arrays):
+    d[g] = np.hstack(d[z])
+
+
+@tangent(hstack_adjoint)
+def hstack_adjoint_tangent(z, g, arrays):
+    d[z] = hstack_adjoint(d[g], arrays)
+
+
+@adjoint(sum_adjoint)
+def sum_adjoint_adjoint(z, g, items):
+    d[g] = sum_adjoint_transpose(d[z], g)
+
+
+@tangent(sum_adjoint)
+def sum_adjoint_tangent(z, g, items):
+    d[z] = sum_adjoint(d[g], items)
+
+
+@adjoint(array_adjoint)
+def array_adjoint_adjoint(z, g, x):
+    d[g] = np.asarray(d[z])
+
+
+@tangent(array_adjoint)
+def array_adjoint_tangent(z, g, x):
+    d[z] = array_adjoint(d[g], x)
