@@ -91,6 +91,16 @@ def appended(stmt: Any) -> Any:
     return None
 
 
+def popped(stmt: Any) -> Any:
+    """For `v = L.pop()`: (`L`, `v`); else None."""
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+            and isinstance(stmt.value, gast.Call) and not stmt.value.args \
+            and anno.get(stmt.value, anno.Key.METHOD, None) == "pop" \
+            and isinstance(stmt.value.func.value, gast.Name):
+        return stmt.value.func.value.id, stmt.targets[0].id
+    return None
+
+
 def _varied_in(statements: List[Any], varied: Set[str], written: Set[str]) -> None:
     for stmt in statements:
         append = appended(stmt)

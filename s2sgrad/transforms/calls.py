@@ -138,6 +138,8 @@ def is_dynamic(stmt: Any) -> bool:
         return not isinstance(target, type) and adjoint_rule(target) is None \
             and isinstance(getattr(type(target), "__call__", None), types.FunctionType)
     if anno.has(value, anno.Key.METHOD):
+        if anno.get(value, anno.Key.METHOD) == "pop":    # a list's: see reverse.adjoint_pop
+            return False
         name = method(anno.get(value, anno.Key.METHOD))
         return adjoint_rule(name) is None and not has_zero_derivative(name)
     return isinstance(value.func, gast.Name)

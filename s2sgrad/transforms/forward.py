@@ -176,6 +176,11 @@ class _Forward:
         if call is not None:
             return call
         target = stmt.targets[0].id
+        popped = activity.popped(stmt)
+        if popped is not None:       # v = L.pop(): dv = dL.pop()
+            last = astutil.call(astutil.attribute(
+                astutil.load(site.tangent_name(popped[0])), "pop"), [])
+            return [stmt, astutil.assign(site.tangent_name(target), last)]
         if isinstance(value, gast.Name):
             return [stmt, astutil.assign(site.tangent_name(target), site.tangent_of(value))]
         if isinstance(value, (gast.List, gast.Tuple)):

@@ -287,6 +287,9 @@ class _Reverser:
         if call is not None:
             out = call.adjoint(self.site, self.result_adjoint(stmt.targets[0]), self.site.active)
             stored = astutil.names_stored(stmt.targets) | {call.record}
+        elif activity.popped(stmt) is not None:
+            out = self.adjoint_pop(*activity.popped(stmt))
+            stored = astutil.names_stored(stmt.targets)
         else:
             out = adjoint_of(self.src, stmt, self.site)
             stored = astutil.names_stored(stmt.targets)
@@ -345,6 +348,26 @@ class _Reverser:
                 out.append(gast.Expr(value=last))
         out.append(gast.Expr(value=astutil.call(astutil.attribute(astutil.load(name), "pop"),
                                                 [])))
+        return out
+
+    def adjoint_pop(self, name: str, value: str) -> List[Any]:
+        """The adjoint of `v = L.pop()`: the adjoint of `v` goes back on the end of `L`'s
+        adjoint, and `v` back on the end of `L` (the reverse of `L.append(v)`)."""
+        site = self.site
+        out: List[Any] = []
+        if name in site.active:
+            adjoint = site.adjoint_name(name)
+            if not site.adjoint_exists(name):
+                out.append(astutil.assign(adjoint, helper_call(site, runtime.zeros_like,
+                                                               [astutil.load(name)])))
+                site.defined.add(adjoint)
+            entry = astutil.load(site.adjoint_name(value)) \
+                if value in site.active and site.adjoint_exists(value) \
+                else helper_call(site, runtime.zeros_like, [astutil.load(value)])
+            out.append(gast.Expr(value=astutil.call(
+                astutil.attribute(astutil.load(adjoint), "append"), [entry])))
+        out.append(gast.Expr(value=astutil.call(astutil.attribute(astutil.load(name), "append"),
+                                                [astutil.load(value)])))
         return out
 
     def same_object(self, name: str) -> Set[str]:
