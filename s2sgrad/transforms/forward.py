@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 import gast
 
 from .. import anno, astutil, runtime
-from ..analysis import activity, aliases, containers
+from ..analysis import activity, aliases, containers, overwrites
 from ..errors import NoDerivativeRuleError
 from ..frontend.source import FunctionSource
 from ..naming import Namer
@@ -54,6 +54,7 @@ class ForwardSite:
         self.resolved = resolved
         self.scalar = scalar
         self.written: Set[str] = set()       # arrays written in place: tangents of their own
+        self.compound: Set[str] = set()      # names assigned in loops and branches
         self.containers: Set[str] = set()
         self.callee_guards: List[Any] = []
 
@@ -66,6 +67,11 @@ class ForwardSite:
     def define_tangent(self, primal: str, value: Any) -> List[Any]:
         from ..rules.inline import _is_zero
 
+        if _is_zero(value) and primal not in self.compound and primal not in self.written:
+            # assigned once, in straight-line code: its tangent is zero everywhere, which the
+            # statements after it know (they drop it) rather than compute with zeros
+            self.varied.discard(primal)
+            return []
         if _is_zero(value):
             value = self.zero(primal)
         elif primal in self.written:   # written in place later: must not share its tangent
@@ -104,6 +110,7 @@ def transform(src: FunctionSource, wrt: Tuple[str, ...], namer: Namer, resolved:
     *body, ret = src.node.body
     varied = activity.varied_names(body, wrt)
     site = ForwardSite(namer, varied, resolved, scalar)
+    site.compound = overwrites.compound_names(body) | astutil.names_stored(src.node.args)
     sharing = aliases.sharing(src.node)
     site.written = {alias for name in astutil.names_written_into(body)
                     for alias in sharing.same_object(name)}

@@ -1,0 +1,144 @@
+"""Derivatives built from the two modes: Jacobians, Hessian-vector products and Hessians.
+
+Every function here is a composition of generated code, generated once per function (and
+argument variant) and cached like any derivative:
+- `jacobian(f, mode="forward")` runs the generated jvp once per input entry, `mode="reverse"`
+  the generated backward pass once per output entry (after one forward pass);
+- `hvp(f)` is forward-over-reverse: the jvp of the generated gradient, one sweep of each;
+- `hessian(f)` is `hvp` with every basis direction: n sweeps of the same generated code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, List, Tuple
+
+import numpy as np
+
+from . import runtime
+from .api import Derived, GradFunction, _fresh_stacks
+from .errors import S2sgradError
+
+
+def _position(fn: Callable, wrt: Any) -> int:
+    code = getattr(fn, "__code__", None)
+    if isinstance(wrt, str) and code is not None:
+        names = code.co_varnames[:code.co_argcount]
+        if wrt in names:
+            return names.index(wrt)
+    if isinstance(wrt, int) and not isinstance(wrt, bool):
+        return wrt
+    raise S2sgradError(f"wrt must be one argument (a position or a name), got {wrt!r}",
+                       hint="for several arguments, take the derivative with respect to each.")
+
+
+def _float_array(value: Any) -> np.ndarray:
+    array = np.asarray(value)
+    return array.astype(np.float64) if array.dtype.kind not in "fc" else array
+
+
+class _Jvp:
+    """The generated forward-mode code of `fn` w.r.t. one argument, called with a tangent."""
+
+    def __init__(self, fn: Callable, position: int):
+        self.position = position
+        self.derived = Derived(fn, (position,), "jvp")
+
+    def __call__(self, args: Tuple[Any, ...], tangent: Any) -> Tuple[Any, Any]:
+        (entry,) = self.derived.functions_for(args, {})
+        (name,) = self.derived._shown.tangents
+        return entry(*args, **{name: tangent})
+
+
+def jacobian(fn: Callable, wrt: Any = 0, mode: str = "reverse") -> Callable:
+    """The Jacobian of `fn` with respect to one argument, shaped `out.shape + in.shape`.
+
+    `mode="forward"` takes one forward sweep per input entry (good for few inputs),
+    `mode="reverse"` one backward sweep per output entry after a single forward pass (good for
+    few outputs). Both run code generated once.
+    """
+    if mode not in ("forward", "reverse"):
+        raise S2sgradError(f"mode must be 'forward' or 'reverse', got {mode!r}")
+    position = _position(fn, wrt)
+    if mode == "forward":
+        forward = _Jvp(fn, position)
+
+        def jacobian_forward(*args: Any) -> np.ndarray:
+            x = _float_array(args[position])
+            columns: List[np.ndarray] = []
+            value = None
+            for k in range(x.size):
+                basis = np.zeros(x.size)
+                basis[k] = 1.0
+                call = list(args)
+                value, column = forward(tuple(call), basis.reshape(x.shape)
+                                        if x.ndim else float(basis[0]))
+                columns.append(np.asarray(column, dtype=np.float64))
+            out_shape = np.shape(value) if value is not None else np.shape(fn(*args))
+            if not columns:
+                return np.zeros(out_shape + x.shape)
+            return np.stack(columns, axis=-1).reshape(out_shape + x.shape)
+
+        return jacobian_forward
+
+    derived = Derived(fn, (position,), "vjp")
+
+    def jacobian_reverse(*args: Any) -> np.ndarray:
+        x = _float_array(args[position])
+        forward, backward = derived.functions_for(args, {})
+        value, residuals = forward(*args)
+        out_shape = np.shape(value)
+        rows = []
+        for k in range(int(np.prod(out_shape, dtype=int))):
+            seed = np.zeros(out_shape)
+            seed.flat[k] = 1.0
+            (row,) = backward(*_fresh_stacks(residuals), seed if out_shape else 1.0)
+            rows.append(np.broadcast_to(np.asarray(row, dtype=np.float64), x.shape))
+        if not rows:
+            return np.zeros(out_shape + x.shape)
+        return np.stack(rows).reshape(out_shape + x.shape)
+
+    return jacobian_reverse
+
+
+def hvp(fn: Callable, wrt: Any = 0) -> Callable:
+    """`hvp(f)(*args, v)`: the Hessian of scalar `f` w.r.t. one argument, times `v`.
+
+    Forward-over-reverse: the generated gradient of `f` is differentiated once more in forward
+    mode, so one call costs about one gradient plus one tangent sweep.
+    """
+    position = _position(fn, wrt)
+    tangent_of_gradient = _Jvp(GradFunction(fn, position, "grad"), position)
+
+    def hessian_vector_product(*args: Any) -> Any:
+        *primal, v = args
+        _, product = tangent_of_gradient(tuple(primal), v)
+        return runtime.finalize_grad(product, primal[position])
+
+    hessian_vector_product._s2sgrad_derived = tangent_of_gradient.derived  # type: ignore
+    return hessian_vector_product
+
+
+def hessian(fn: Callable, wrt: Any = 0) -> Callable:
+    """The Hessian of scalar `f` w.r.t. one argument, shaped `x.shape + x.shape`.
+
+    One forward-over-reverse sweep per entry of x, all through the same generated code (nothing
+    is generated per call or per shape beyond the first).
+    """
+    position = _position(fn, wrt)
+    tangent_of_gradient = _Jvp(GradFunction(fn, position, "grad"), position)
+
+    def full_hessian(*args: Any) -> Any:
+        x = args[position]
+        if isinstance(x, float):
+            return float(tangent_of_gradient(args, 1.0)[1])
+        x = _float_array(x)
+        columns = []
+        for k in range(x.size):
+            basis = np.zeros(x.size)
+            basis[k] = 1.0
+            _, column = tangent_of_gradient(args, basis.reshape(x.shape))
+            columns.append(np.broadcast_to(np.asarray(column, dtype=np.float64), x.shape))
+        return np.stack(columns, axis=-1).reshape(x.shape + x.shape)
+
+    full_hessian._s2sgrad_derived = tangent_of_gradient.derived  # type: ignore
+    return full_hessian
