@@ -13,7 +13,7 @@
 See README.md and docs/ for the API, the supported language and how the compiler works.
 """
 
-from .api import grad, jvp, source, value_and_grad, vjp
+from .api import grad, jvp, pushforward, source, value_and_grad, vjp
 from .compose import hessian, hvp, jacobian
 from .errors import (GradientCheckError, NoDerivativeRuleError, NonScalarOutputError,
                      RuleDefinitionError, S2sgradError, SourceUnavailableError,
@@ -25,7 +25,7 @@ from .runtime import stop_gradient
 __version__ = "0.1.0"
 
 __all__ = [
-    "grad", "value_and_grad", "vjp", "jvp", "jacobian", "hvp", "hessian", "source", "check_grads", "stop_gradient",
+    "grad", "value_and_grad", "vjp", "jvp", "pushforward", "jacobian", "hvp", "hessian", "source", "check_grads", "stop_gradient",
     "adjoint", "tangent", "zero_derivative", "method", "attribute", "d",
     "S2sgradError", "UnsupportedSyntaxError", "NoDerivativeRuleError", "SourceUnavailableError",
     "WrtError", "NonScalarOutputError", "RuleDefinitionError", "GradientCheckError",

@@ -53,10 +53,10 @@ class Derived:
         self._outer: Dict[int, Tuple[Callable, Derived]] = {}
         self._wrt_spec = wrt
         if self._inner is not None:
-            if self._inner._kind not in ("grad", "jvp"):
+            if self._inner._kind not in ("grad", "jvp", "pushforward"):
                 raise S2sgradError(
                     f"cannot differentiate a {self._inner._kind} function again",
-                    hint="differentiate s2sgrad.grad(f) or a function calling s2sgrad.jvp.")
+                    hint="differentiate s2sgrad.grad(f) or s2sgrad.pushforward(f).")
             fn = self._inner._fn
         self._fn = _plain_function(fn)
         self._kind = kind
@@ -162,9 +162,10 @@ class Derived:
 
     def _generate(self, scalar: bool = False, containers: Tuple[str, ...] = (),
                   dicts: Tuple[str, ...] = ()) -> pipeline.Derivative:
-        if self._kind == "jvp":
+        if self._kind in ("jvp", "pushforward"):
             derivative = pipeline.compile_forward(self._fn, self._wrt, scalar=scalar,
-                                                  containers=containers, dicts=dicts)
+                                                  containers=containers, dicts=dicts,
+                                                  kind=self._kind)
         else:
             derivative = pipeline.compile_reverse(self._fn, self._wrt, self._kind,
                                                   single=self._single, scalar=scalar,
@@ -229,6 +230,26 @@ class GradFunction(Derived):
         return self._finish(grads, args, kwargs)
 
 
+class PushforwardFunction(Derived):
+    """`pushforward(f, wrt)(*args, t)`: the derivative of `f` at `args` in the direction `t` of
+    the argument `wrt` (forward mode), a function that can be differentiated again."""
+
+    def functions_for(self, args: tuple, kwargs: dict) -> List[Callable]:
+        if self._inner is not None:
+            return self._of_inner(args, kwargs)
+        count = len(self._params)
+        return super().functions_for(args[:-count] if count else args, kwargs)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        (entry,) = self.functions_for(args, kwargs)
+        count = len(self._params)
+        names = self._shown.tangents if self._shown is not None else ()
+        if self._inner is None and len(names) == count:   # tangents by name: defaults stay
+            kwargs = dict(kwargs, **dict(zip(names, args[-count:])))
+            args = args[:-count]
+        return entry(*args, **kwargs)
+
+
 class ValueAndGradFunction(Derived):
     def __call__(self, *args: Any, **kwargs: Any) -> Tuple[Any, Any]:
         entry = self.entry_for(args, kwargs)
@@ -281,6 +302,13 @@ def vjp(fn: Callable, *primals: Any, verbose: int = 0) -> Tuple[Any, Callable]:
 
     vjp_fn._s2sgrad_source = derived.source  # type: ignore[attr-defined]
     return value, vjp_fn
+
+
+def pushforward(fn: Callable, wrt: Wrt = 0, *, verbose: int = 0) -> PushforwardFunction:
+    """`pushforward(f, wrt)(*args, t)`: the derivative of `f` at `args` in the direction `t` (one
+    tangent per `wrt` argument, after the arguments): `sg.jvp`'s tangent, as a function that
+    s2sgrad can differentiate again (`sg.grad(sg.pushforward(f))` is reverse-over-forward)."""
+    return PushforwardFunction(fn, wrt, "pushforward", verbose)
 
 
 def jvp(fn: Callable, primals: Sequence[Any], tangents: Sequence[Any],

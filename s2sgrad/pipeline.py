@@ -89,11 +89,14 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
 
 
 def compile_forward(fn: Any, wrt: Tuple[str, ...], trace: Trace = None, scalar: bool = False,
-                    containers: Tuple[str, ...] = (), dicts: Tuple[str, ...] = ()) -> Derivative:
-    """Generate, compile and return the forward-mode derivative (jvp) of `fn` w.r.t. `wrt`.
+                    containers: Tuple[str, ...] = (), dicts: Tuple[str, ...] = (),
+                    kind: str = "jvp") -> Derivative:
+    """Generate, compile and return the forward-mode derivative of `fn` w.r.t. `wrt`.
 
-    The generated function takes `fn`'s parameters and, as keyword-only parameters, one tangent
-    per parameter in `wrt` (`dx`); it returns `(value, tangent of the value)`.
+    kind "jvp": the generated function takes `fn`'s parameters and, as keyword-only parameters,
+    one tangent per parameter in `wrt` (`dx`); it returns `(value, tangent of the value)`.
+    kind "pushforward": the tangents are ordinary parameters after `fn`'s own (`f(x, dx)`), and
+    the function returns the tangent alone, so that it can be differentiated again as it is.
     """
     rules_version = registry.version
     src, resolution, namer, scalar_capable = _front_end(fn, wrt, trace, dicts)
@@ -108,20 +111,27 @@ def compile_forward(fn: Any, wrt: Tuple[str, ...], trace: Trace = None, scalar: 
         if isinstance(arg, gast.Name):
             arg.annotation = None
     for tangent in body.tangents:
-        args.kwonlyargs.append(gast.Name(id=tangent, ctx=gast.Param(), annotation=None,
-                                         type_comment=None))
-        args.kw_defaults.append(None)
-    result = _tuple([body.output, body.output_tangent])
+        parameter = gast.Name(id=tangent, ctx=gast.Param(), annotation=None, type_comment=None)
+        if kind == "pushforward" and not args.kwonlyargs and args.vararg is None:
+            args.args.append(parameter)
+            if args.defaults:
+                args.defaults.append(astutil.constant(None))
+        else:
+            args.kwonlyargs.append(parameter)
+            args.kw_defaults.append(None)
+    result = _tuple([body.output, body.output_tangent]) if kind == "jvp" else body.output_tangent
+    if kind == "pushforward":
+        doc = doc.replace(f"Value of {src.name} and its", "The")
     statements = simplify(_with_split_comments(body.body) + [gast.Return(value=result)],
                           copies=False)
-    function = _function(namer.fresh(f"{_readable_name(src)}_jvp"), args,
+    function = _function(namer.fresh(f"{_readable_name(src)}_{kind}"), args,
                          [_docstring(doc)] + statements)
     text = codegen.to_source([function])
     _report(trace, "generated", [function])
     code = loader.load(text, [function.name], body.helpers, fn.__code__.co_freevars,
-                       f"jvp of {fn.__qualname__}")
+                       f"{kind} of {fn.__qualname__}")
     ret = src.node.body[-1]
-    return Derivative(kind="jvp", wrt=wrt, source=text, entry=(function.name,), code=code,
+    return Derivative(kind=kind, wrt=wrt, source=text, entry=(function.name,), code=code,
                       guards=resolution.guards + body.guards, seed="",
                       output_location=src.location(ret), rules_version=rules_version,
                       scalar_capable=scalar_capable, tangents=tuple(body.tangents))

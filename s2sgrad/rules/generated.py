@@ -11,14 +11,14 @@ import numpy as np
 
 from ..runtime import (broadcast_like, copy_of, dot_adjoint_lhs, dot_adjoint_rhs, expand_reduced,
                        extremum_adjoint, index_adjoint, matmul_adjoint_lhs, matmul_adjoint_rhs,
-                       owned, scalar_seed, shape_of, sum_to_shape, unbroadcast)
+                       owned, scalar_seed, shape_of, sum_to_shape, unbroadcast, zeros_like)
 from ..runtime.containers import (add_entries, add_to_entry, array_adjoint, copy_structure,
                                   hstack_adjoint, sum_adjoint, unconcatenate, unstack,
                                   vstack_adjoint)
 from ..runtime.transposes import extremum_adjoint_transpose, sum_adjoint_transpose
 from .registry import adjoint, d, returns_containers, tangent, zero_derivative
 
-zero_derivative(shape_of)
+zero_derivative(shape_of, zeros_like)
 returns_containers(unstack, unconcatenate, vstack_adjoint, hstack_adjoint, sum_adjoint,
                    array_adjoint, add_entries, add_to_entry, copy_structure)
 

@@ -117,7 +117,10 @@ def transform(src: FunctionSource, wrt: Tuple[str, ...], namer: Namer, resolved:
     site.containers = containers.container_names(body, container_parameters,
                                                  calls.is_dynamic)[0]
     tangents = [namer.tangent(p) for p in wrt]
-    new_body = _Forward(src, site).block(body)
+    # a parameter not differentiated but assigned a varied value later starts with a zero tangent
+    starts = [astutil.assign(site.tangent_name(p), site.zero(p)) for p in
+              sorted((astutil.names_stored(src.node.args) & varied) - set(wrt))]
+    new_body = starts + _Forward(src, site).block(body)
     output = ret.value
     if isinstance(output, gast.Tuple):
         output_tangent: Any = gast.Tuple(elts=[site.tangent_of(e) for e in output.elts],

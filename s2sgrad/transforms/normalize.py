@@ -109,6 +109,12 @@ def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: N
                 overwritten: Set[str]) -> List[Any]:
     out: List[Any] = []
     for stmt in body:
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \
+                and anno.get(stmt.value, anno.Key.METHOD, None) == "pop" and not stmt.value.args:
+            popped = astutil.assign(namer.fresh("popped"), stmt.value)   # L.pop(): the same
+            anno.copy_all(stmt, popped)                                 # as v = L.pop()
+            gast.copy_location(popped, stmt)
+            stmt = popped
         splitter = _Splitter(src, varied, namer, stmt)
         if isinstance(stmt, (gast.For, gast.While)):
             stmt.body = _operations(src, stmt.body, varied, namer, overwritten)
