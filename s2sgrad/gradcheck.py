@@ -15,54 +15,142 @@ import numpy as np
 
 from .errors import GradientCheckError, S2sgradError
 
-_SUPPORTED_MODES = ("rev",)
+_MODES = ("fwd", "rev")
 
 
 def check_grads(f: Callable, args: Sequence[Any], order: int = 1,
-                modes: Tuple[str, ...] = ("rev",), wrt: Optional[Sequence[int]] = None,
+                modes: Tuple[str, ...] = ("fwd", "rev"), wrt: Optional[Sequence[int]] = None,
                 eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-7,
                 seed: int = 0) -> None:
     """Raise `GradientCheckError` unless f's generated derivatives match finite differences.
 
-    `wrt` defaults to every floating-point argument. `order` and `modes` name the derivatives to
-    check; this version generates reverse mode (`"rev"`) of order 1.
+    `wrt` defaults to every floating-point argument (lists, tuples and dicts of them included).
+    Order 1: reverse mode (`"rev"`) by the dot-product test `<vjp(u), v>` against the central
+    difference of `<u, f>` along a random `v`; forward mode (`"fwd"`) by `<u, jvp(v)>` against the
+    same difference; with both, the two must also agree with each other to rounding.
+    Order 2 (for scalar `f`): the Hessian times a random direction `v`, by each composition of
+    the modes asked for (reverse-over-reverse, forward-over-reverse, reverse-over-forward,
+    forward-over-forward), against the central difference of the gradient along `v` and against
+    each other. Order 2 includes the order-1 checks.
     """
-    from .api import Derived  # the API builds on this module's callers; import lazily
-
-    unsupported = [m for m in modes if m not in _SUPPORTED_MODES]
-    if order != 1 or unsupported:
-        raise S2sgradError(
-            f"check_grads(order={order}, modes={tuple(modes)}) needs forward mode or higher-order "
-            "derivatives, which this version of s2sgrad does not generate yet",
-            hint="use order=1, modes=('rev',).")
+    unknown = [m for m in modes if m not in _MODES]
+    if unknown or not modes or order not in (1, 2):
+        raise S2sgradError(f"check_grads(order={order}, modes={tuple(modes)}): modes are 'fwd' "
+                           "and 'rev', orders 1 and 2", hint="e.g. order=2, modes=('fwd', 'rev').")
     args = [_as_float64(a) for a in args]
     if wrt is None:
         wrt = [i for i, a in enumerate(args) if _is_float(a)]
+    wrt = list(wrt)
     rng = np.random.default_rng(seed)
-    derived = Derived(f, tuple(wrt), "vjp")
-    forward, backward = derived.functions_for(tuple(args), {})
-    value, residuals = forward(*args)
+    name = getattr(f, "__qualname__", repr(f))
+    value = f(*[_copy(a) for a in args])
     cotangent = _random_like(rng, value)
+    directions = [_random_like(rng, args[i]) for i in wrt]
+    numeric = (_dot(cotangent, f(*_moved(args, wrt, directions, eps)))
+               - _dot(cotangent, f(*_moved(args, wrt, directions, -eps)))) / (2 * eps)
+    found = {}
+    if "rev" in modes:
+        found["reverse mode"] = _reverse(f, args, wrt, cotangent, directions, name)
+    if "fwd" in modes:
+        found["forward mode"] = _dot(cotangent, _forward(f, args, wrt, directions))
+    for label, analytic in found.items():
+        _compare(name, label, analytic, numeric, rtol, atol, "finite differences")
+    if len(found) == 2:
+        _compare(name, "reverse mode", found["reverse mode"], found["forward mode"], 1e-9, 1e-12,
+                 "forward mode")
+    if order == 2:
+        _second_order(f, args, wrt, directions, modes, name, eps, rtol, atol, rng)
+
+
+def _reverse(f: Callable, args: list, wrt: list, cotangent: Any, directions: list,
+             name: str) -> float:
+    from .api import Derived  # the API builds on this module's callers; import lazily
+
+    forward, backward = Derived(f, tuple(wrt), "vjp").functions_for(tuple(args), {})
+    value, residuals = forward(*[_copy(a) for a in args])
     grads = backward(*residuals, cotangent)
     for i, grad in zip(wrt, grads):
         if _shapes(grad) != _shapes(args[i]):
             raise GradientCheckError(
-                f"the generated gradient for argument {i} of {getattr(f, '__qualname__', f)} has "
-                f"shape {_shapes(grad)}, but the argument has shape {_shapes(args[i])}",
+                f"the generated gradient for argument {i} of {name} has shape {_shapes(grad)}, "
+                f"but the argument has shape {_shapes(args[i])}",
                 hint="a derivative rule probably forgets to un-broadcast (sum the adjoint back "
                      "to its input's shape with s2sgrad.runtime.unbroadcast).")
-    directions = [_random_like(rng, args[i]) for i in wrt]
-    analytic = sum(_dot(g, v) for g, v in zip(grads, directions))
-    numeric = (_dot(cotangent, f(*_moved(args, wrt, directions, eps)))
-               - _dot(cotangent, f(*_moved(args, wrt, directions, -eps)))) / (2 * eps)
-    if not np.isclose(analytic, numeric, rtol=rtol, atol=atol):
-        name = getattr(f, "__qualname__", repr(f))
+    return sum(_dot(g, v) for g, v in zip(grads, directions))
+
+
+def _forward(f: Callable, args: list, wrt: list, directions: list) -> Any:
+    from .api import jvp
+
+    tangents: list = [None] * len(args)
+    for i, v in zip(wrt, directions):
+        tangents[i] = v
+    return jvp(f, [_copy(a) for a in args], tangents)[1]
+
+
+def _second_order(f: Callable, args: list, wrt: list, directions: list, modes: Tuple[str, ...],
+                  name: str, eps: float, rtol: float, atol: float,
+                  rng: np.random.Generator) -> None:
+    """H v for scalar f, by every composition of `modes`, against differences of the gradient."""
+    from .api import Derived, GradFunction, PushforwardFunction, jvp
+
+    if np.ndim(f(*[_copy(a) for a in args])) != 0:
+        raise S2sgradError(f"check_grads(order=2) needs a scalar output; {name} returns shape "
+                           f"{np.shape(f(*args))}", hint="check a scalar function of it.")
+    position = tuple(wrt)
+    gradient = GradFunction(f, position, "grad")
+
+    def gradient_at(moved: list) -> list:
+        return list(gradient(*[_copy(a) for a in moved]))
+
+    plus = gradient_at(_moved(args, wrt, directions, eps))
+    minus = gradient_at(_moved(args, wrt, directions, -eps))
+    weights = [_random_like(rng, args[i]) for i in wrt]
+    numeric = sum(_dot(w, p) - _dot(w, m) for w, p, m in zip(weights, plus, minus)) / (2 * eps)
+    found = {}
+    if "rev" in modes:
+        forward, backward = Derived(gradient, position, "vjp").functions_for(tuple(args), {})
+        _, residuals = forward(*[_copy(a) for a in args])
+        seeds = backward(*residuals, tuple(weights))
+        found["reverse-over-reverse"] = sum(_dot(s, v) for s, v in zip(seeds, directions))
+    if "rev" in modes and "fwd" in modes:
+        tangents: list = [None] * len(args)
+        for i, v in zip(wrt, directions):
+            tangents[i] = v
+        product = jvp(gradient, [_copy(a) for a in args], tangents)[1]
+        found["forward-over-reverse"] = sum(_dot(w, p) for w, p in zip(weights, product))
+        along = PushforwardFunction(f, position, "pushforward")
+        outer = GradFunction(along, position, "grad")
+        product = outer(*[_copy(a) for a in args], *directions)
+        found["reverse-over-forward"] = sum(_dot(w, p) for w, p in zip(weights, product))
+    if "fwd" in modes:
+        along = PushforwardFunction(f, position, "pushforward")
+        twice = PushforwardFunction(along, position, "pushforward")
+        found["forward-over-forward"] = float(twice(*[_copy(a) for a in args], *directions,
+                                                    *weights))
+    for label, analytic in found.items():
+        _compare(name, label, analytic, numeric, max(rtol, 1e-4), max(atol, 1e-6),
+                 "finite differences of the gradient")
+    reference = next(iter(found))
+    for label, analytic in found.items():
+        _compare(name, label, analytic, found[reference], 1e-8, 1e-10, reference)
+
+
+def _compare(name: str, label: str, analytic: float, reference: float, rtol: float, atol: float,
+             against: str) -> None:
+    if not np.isclose(analytic, reference, rtol=rtol, atol=atol):
         raise GradientCheckError(
-            f"reverse-mode derivative of {name} disagrees with finite differences: "
-            f"directional derivative {analytic!r} (generated) vs {numeric!r} (numeric), "
-            f"difference {abs(analytic - numeric):.3g}",
+            f"{label} derivative of {name} disagrees with {against}: directional derivative "
+            f"{analytic!r} vs {reference!r}, difference {abs(analytic - reference):.3g}",
             hint="if the function is not smooth at these arguments, move them away from the "
                  "kink; otherwise please report this with the function and arguments.")
+
+
+def _copy(value: Any) -> Any:
+    """A copy of an argument (a function may write into its arguments)."""
+    if type(value) in (list, tuple, dict):
+        return _rebuild(value, [_copy(entry) for entry in _entries(value)])
+    return value.copy() if isinstance(value, np.ndarray) else value
 
 
 # Arguments may be lists, tuples and dicts of arrays: the helpers below work entry by entry.

@@ -253,9 +253,31 @@ def test_verbose_prints_the_source_once(capsys):
     assert printed.count("def dlambda_dx") == 1
 
 
-def test_check_grads_refuses_what_is_not_generated_yet():
-    with pytest.raises(sg.S2sgradError, match="forward mode or higher-order"):
-        sg.check_grads(lambda x: x * x, (1.0,), order=2)
+def test_check_grads_refuses_unknown_orders_and_modes():
+    with pytest.raises(sg.S2sgradError, match="orders 1 and 2"):
+        sg.check_grads(lambda x: x * x, (1.0,), order=3)
+    with pytest.raises(sg.S2sgradError, match="modes are 'fwd' and 'rev'"):
+        sg.check_grads(lambda x: x * x, (1.0,), modes=("backward",))
+
+
+def test_check_grads_at_second_order_catches_a_wrong_second_derivative():
+    def scaled(x):
+        return x * x
+
+    @sg.adjoint(scaled)
+    def first_order_only(z, x):
+        d[x] = d[z] * 2.0 * x  # noqa: F821
+
+    @sg.tangent(scaled)
+    def wrong_tangent(z, x):
+        d[z] = d[x] * 3.0 * x  # noqa: F821 - the true derivative is 2x
+
+    def f(x):
+        return np.sum(scaled(x) * x)
+
+    sg.check_grads(f, (np.array([0.5, -1.0]),), modes=("rev",), order=2)
+    with pytest.raises(sg.GradientCheckError, match="forward mode"):
+        sg.check_grads(f, (np.array([0.5, -1.0]),), order=2)
 
 
 def test_source_of_something_else_is_an_error():

@@ -6,6 +6,7 @@ The compiler emits, for such a call site, a `DynamicCall` object holding what it
 
     y, y_record = f_call.forward(f, x)        # primal
     f_grads = f_call.backward(y_record, by)   # adjoint
+    y, dy = f_call.jvp(f, (dx,), x)           # forward mode
 
 On the first call with a given callee, `forward` finds the Python function behind it (a function;
 the `__func__` of a bound method, with its `self`; the class's `__call__` for an object; for a
@@ -45,6 +46,20 @@ class DynamicCall:
         value, residuals = forward(*arguments, **kwargs)
         return value, (backward, residuals)
 
+    def jvp(self, fn: Any, tangents: Tuple[Any, ...], *args: Any, **kwargs: Any
+            ) -> Tuple[Any, Any]:
+        """`fn(*args, **kwargs)` and its tangent, given the differentiated arguments' tangents
+        (forward mode, see `transforms.forward`)."""
+        function, prefix = self._python_function(fn, len(args))
+        key = ("jvp", function, len(args))
+        derived = self._derived.get(key)
+        if derived is None:
+            derived = self._derived[key] = self._derive(function, len(prefix), "jvp")
+        arguments = prefix + args
+        (entry,) = derived.functions_for(arguments, kwargs)
+        names = derived._shown.tangents
+        return entry(*arguments, **kwargs, **dict(zip(names, tangents)))
+
     @staticmethod
     def backward(record: Tuple[Any, Any], adjoint: Any) -> Any:
         """The adjoints of the differentiated arguments, in order (positional, then keywords)."""
@@ -55,7 +70,7 @@ class DynamicCall:
         """The derivatives this call site has generated (for `s2sgrad.source`)."""
         return list(self._derived.values())
 
-    def _derive(self, function: types.FunctionType, shift: int) -> Any:
+    def _derive(self, function: types.FunctionType, shift: int, kind: str = "vjp") -> Any:
         from ..api import Derived    # the API drives the compiler that emits this helper
         from ..errors import S2sgradError
 
@@ -67,7 +82,7 @@ class DynamicCall:
             raise S2sgradError(f"this call passes more arguments than {function.__qualname__} "
                                "takes (or passes them through *args, which is not supported)",
                                self.where, "pass the arguments by name.") from None
-        return Derived(function, wrt, "vjp")
+        return Derived(function, wrt, kind)
 
     def _python_function(self, fn: Any, arity: int) -> Tuple[types.FunctionType, Tuple[Any, ...]]:
         from ..rules import adjoint_rule

@@ -30,19 +30,20 @@ import gast
 from .. import anno, astutil
 from ..errors import NoDerivativeRuleError
 from ..frontend.source import FunctionSource
-from ..rules import adjoint_rule, has_zero_derivative, method
+from ..rules import adjoint_rule, has_zero_derivative, method, tangent_rule
 
 _compiling = threading.local()
 
 
-def called_function(stmt: Any) -> Optional[types.FunctionType]:
-    """The user's function that normalized statement `stmt` calls, if it needs a derivative."""
+def called_function(stmt: Any, forward: bool = False) -> Optional[types.FunctionType]:
+    """The user's function that normalized statement `stmt` calls, if it needs a derivative
+    of its own (it has no rule for the mode: `forward` for tangent rules, else adjoint rules)."""
     value = stmt.value if isinstance(stmt, gast.Assign) else None
     if not isinstance(value, gast.Call) or not anno.has(value, anno.Key.RESOLVED):
         return None
     fn = anno.get(value, anno.Key.RESOLVED)
-    if not isinstance(fn, types.FunctionType) or adjoint_rule(fn) is not None \
-            or has_zero_derivative(fn):
+    rule = tangent_rule(fn) if forward else adjoint_rule(fn)
+    if not isinstance(fn, types.FunctionType) or rule is not None or has_zero_derivative(fn):
         return None
     module = (getattr(fn, "__module__", None) or "").split(".")[0]
     return None if module in ("numpy", "scipy", "s2sgrad") else fn

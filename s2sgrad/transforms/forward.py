@@ -215,7 +215,7 @@ class _Forward:
 
     def call(self, stmt: gast.Assign) -> Optional[List[Any]]:
         """A call to one of the user's functions: `y, dy = g_jvp(a, k=b, dx=da)`."""
-        fn = calls.called_function(stmt)
+        fn = calls.called_function(stmt, forward=True)
         dynamic = fn is None and calls.is_dynamic(stmt)
         if fn is None and not dynamic:
             return None
@@ -260,8 +260,17 @@ class _Forward:
             raise NoDerivativeRuleError(f"this call does not match {fn.__qualname__}'s "
                                         f"parameters ({exc})", self.src.location(value),
                                         "fix the call's arguments.") from None
-        wrt = [name for name, node in bound.arguments.items()
-               if isinstance(node, gast.Name) and node.id in site.varied]
+        def tangent(node: Any) -> Any:       # `*args` binds a tuple of nodes
+            if isinstance(node, tuple):
+                return gast.Tuple(elts=[site.tangent_of(n) for n in node], ctx=gast.Load())
+            return astutil.load(site.tangent_name(node.id))
+
+        def varied_node(node: Any) -> bool:
+            if isinstance(node, tuple):
+                return any(varied_node(n) for n in node)
+            return isinstance(node, gast.Name) and node.id in site.varied
+
+        wrt = [name for name, node in bound.arguments.items() if varied_node(node)]
         calls.check_recursion(self.src, fn, value)
         with calls.compiling(self.src):
             derived = Derived(fn, tuple(wrt), "jvp")
@@ -273,8 +282,7 @@ class _Forward:
         alias = site.alias(entry, f"{fn.__name__}_jvp")
         tangent_names = derived._shown.tangents
         keywords = astutil.copy_node(value.keywords) + [
-            gast.keyword(arg=tangent_names[k], value=astutil.load(
-                site.tangent_name(bound.arguments[name].id)))
+            gast.keyword(arg=tangent_names[k], value=tangent(bound.arguments[name]))
             for k, name in enumerate(wrt)]
         return astutil.call(astutil.load(alias), astutil.copy_node(value.args), keywords)
 
