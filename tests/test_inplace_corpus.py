@@ -304,7 +304,7 @@ def test_generated_code_saves_and_restores_the_overwritten_part():
     assert "copy_of(y[1])" in source
     assert "copy_of(y[2:])" in source
     saved = [line.split("=")[0].strip() for line in source.splitlines()
-             if "= copy_of(y[" in line]
+             if "= copy_of(y[" in line and "_old" in line.split("=")[0]]
     assert len(saved) == 2
     for name in saved:                                 # each saved part is written back
         assert any(line.strip().startswith("y[") and line.strip().endswith(f"= {name}")

@@ -6,7 +6,7 @@ hold. The compiler needs to know this for in-place updates (see `transforms.inpl
 - `sharing` links two names when one was bound from the other by an operation that may return
   the same array or a view of it: a plain copy `y = x` (an *exact* alias: the same object), or an
   index, `.T`, `.reshape(...)`, `np.transpose(...)`, a container literal holding it, a loop over
-  it (a *view*: part of the same memory);
+  it, `L.append(x)`, `x = L.pop()` (a *view*: part of the same memory);
 - `live_after` gives, for every simple statement, the names that may be read after it runs
   (classic backward liveness over structured code, loops iterated to a fixed point).
 
@@ -30,7 +30,8 @@ _VIEW_FUNCTIONS = (np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis,
                    np.expand_dims, np.asarray, np.asanyarray, np.atleast_1d, np.atleast_2d,
                    np.atleast_3d, np.broadcast_to, np.diagonal, np.real, np.imag, np.rollaxis,
                    runtime.stop_gradient)
-_VIEW_METHODS = {"reshape", "ravel", "transpose", "swapaxes", "squeeze", "view", "diagonal"}
+_VIEW_METHODS = {"reshape", "ravel", "transpose", "swapaxes", "squeeze", "view", "diagonal",
+                 "pop"}   # (L.pop() returns an entry of L, which may be in use elsewhere too)
 _VIEW_ATTRIBUTES = {"T", "mT", "real", "imag", "flat"}
 
 
@@ -41,6 +42,24 @@ class Sharing:
     exact: Set[Tuple[str, str]]
     view: Set[Tuple[str, str]]
     assignments: Dict[str, int]     # how many statements assign each name (loops count twice)
+    holds: Set[Tuple[str, str]] = dataclasses.field(default_factory=set)   # (list, entry)
+
+    def holders(self, name: str) -> Set[str]:
+        """Names through which a change to the list `name` (append, pop) can be seen: the
+        names of the same object, and the containers holding it, transitively."""
+        found, frontier = {name}, [name]
+        while frontier:
+            current = frontier.pop()
+            for container, entry in self.holds:
+                if entry == current and container not in found:
+                    found.add(container)
+                    frontier.append(container)
+            for a, b in self.exact:
+                for here, there in ((a, b), (b, a)):
+                    if here == current and there not in found:
+                        found.add(there)
+                        frontier.append(there)
+        return found
 
     def group(self, name: str) -> Set[str]:
         """Every name connected to `name` through either kind of link."""
@@ -76,12 +95,22 @@ def sharing(function: Any) -> Sharing:
     """The memory-sharing links among the names of a function definition."""
     exact: Set[Tuple[str, str]] = set()
     view: Set[Tuple[str, str]] = set()
+    holds: Set[Tuple[str, str]] = set()
     counts: Dict[str, int] = {name: 1 for name in astutil.names_stored(function.args)}
     for node in astutil.walk(function.body):
         if isinstance(node, gast.For):
             for target in astutil.names_stored(node.target):
                 counts[target] = 2
                 view.update((target, source) for source, _ in _sources(node.iter))
+        if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) \
+                and anno.get(node.value, anno.Key.METHOD, None) == "append" \
+                and isinstance(node.value.func.value, gast.Name):
+            # L.append(v): v's memory is now reachable through L
+            container = node.value.func.value.id
+            for arg in node.value.args:
+                for source, _ in _sources(arg):
+                    view.add((container, source))
+                    holds.add((container, source))
         if not isinstance(node, gast.Assign):
             continue
         if not anno.get(node, anno.Key.AUGMENTED, False):   # `x += y` keeps an array's identity
@@ -94,6 +123,8 @@ def sharing(function: Any) -> Sharing:
         target = node.targets[0].id
         for source, is_exact in _sources(node.value):
             (exact if is_exact else view).add((target, source))
+            if isinstance(node.value, (gast.List, gast.Tuple, gast.Dict)):
+                holds.add((target, source))
     for node in astutil.walk(function.body):     # names assigned inside loops: many times
         if isinstance(node, (gast.For, gast.While)):
             for inner in astutil.walk(node.body):
@@ -102,7 +133,7 @@ def sharing(function: Any) -> Sharing:
                     for target in (astutil.names_stored(inner.targets)
                                    if isinstance(inner, gast.Assign) else ()):
                         counts[target] = 2
-    return Sharing(exact=exact, view=view, assignments=counts)
+    return Sharing(exact=exact, view=view, assignments=counts, holds=holds)
 
 
 def _sources(value: Any) -> List[Tuple[str, bool]]:

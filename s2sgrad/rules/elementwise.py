@@ -344,10 +344,17 @@ if hasattr(math, "cbrt"):   # Python 3.11+
         d[x] = d[z] * z * math.log(2.0)
 
 
-# ---- tangent (forward-mode) rules ---------------------------------------------------------------
-# With one operand constant, the tangent of `x + c` is that of x, which may have fewer dimensions
-# than the result: it is broadcast to the result's shape (not needed when the constant is a number
-# written in the code, or when both operands carry tangents, whose sum broadcasts by itself).
+# =================================================================================================
+# Tangent (forward-mode) rules, in the order of the adjoint rules above
+# =================================================================================================
+# `d[z]` is the tangent of the result, linear in the arguments' tangents; a tangent that is zero is
+# dropped when the rule is inlined. The tangent has the result's shape: a product such as
+# `d[x] * y` broadcasts by itself, but with one operand constant, the tangent of `x + c` is that of
+# x, which may have fewer dimensions than the result: it is broadcast to the result's shape (not
+# needed when the constant is a number written in the code, or when both operands carry tangents,
+# whose sum broadcasts by itself). Non-smooth points follow the adjoint rules' conventions.
+
+# ---- arithmetic operators (and their ufunc spellings) ---------------------------------------
 
 
 @tangent(operator.add, np.add)
@@ -384,14 +391,84 @@ def divide_tangent(z, x, y):
     d[z] = d[x] / y - z * d[y] / y
 
 
+@tangent(operator.pow, np.power, math.pow)
+def power_tangent(z, x, y):
+    # d(x**y) = y * x**(y-1) dx + x**y * log(x) dy, with the adjoint's conventions: the first term
+    # is 0 where y == 0, and log(x) is read as 0 where x <= 0.
+    if y == 0:
+        d[z] = 0.0 * d[x]
+    elif y == 2:
+        d[z] = d[x] * (2.0 * x)
+    elif isinstance(y, (int, float)):
+        d[z] = d[x] * (y * x ** (y - 1))
+    else:
+        d[z] = (d[x] * y * x ** np.where(y == 0, 1.0, y - 1)
+                + d[y] * z * np.log(np.where(x > 0, x, 1.0)))
+
+
+@tangent(operator.mod, np.mod, np.remainder)
+def mod_tangent(z, x, y):
+    # x mod y = x - floor(x / y) * y, with floor(x / y) locally constant.
+    if differentiated(x) and differentiated(y):
+        d[z] = d[x] - d[y] * np.floor_divide(x, y)
+    elif isinstance(y, (int, float)):
+        d[z] = d[x]
+    else:
+        d[z] = broadcast_like(d[x] - d[y] * np.floor_divide(x, y), z)
+
+
 @tangent(operator.neg, np.negative)
 def negative_tangent(z, x):
     d[z] = -d[x]
 
 
-@tangent(np.tanh, math_version=math.tanh)
-def tanh_tangent(z, x):
-    d[z] = d[x] * (1.0 - z * z)
+@tangent(operator.pos, np.positive, float)
+def identity_tangent(z, x):
+    d[z] = d[x]
+
+
+@tangent(np.copy)
+def copy_tangent(z, x):
+    # A copy's tangent is a copy too: a later write into x (or its tangent) must not reach it.
+    d[z] = np.copy(d[x])
+
+
+@tangent(np.maximum, np.fmax)
+def maximum_tangent(z, x, y):
+    # The tangent of the larger operand; on ties, the average of both (as the adjoint splits).
+    d[z] = d[x] * (x > y) + 0.5 * d[x] * (x == y) + d[y] * (y > x) + 0.5 * d[y] * (x == y)
+
+
+@tangent(np.minimum, np.fmin)
+def minimum_tangent(z, x, y):
+    d[z] = d[x] * (x < y) + 0.5 * d[x] * (x == y) + d[y] * (y < x) + 0.5 * d[y] * (x == y)
+
+
+@tangent(np.clip, method("clip"))
+def clip_tangent(z, x, a_min=None, a_max=None):
+    # x's tangent where x was not clipped (including x exactly at a bound), else the bound's.
+    d[z] = np.where(z == x, d[x], np.where(z == a_min, d[a_min], d[a_max]))
+
+
+@tangent(np.where)
+def where_tangent(z, condition, x, y):
+    if differentiated(x) and differentiated(y):
+        d[z] = np.where(condition, d[x], d[y])
+    else:
+        d[z] = broadcast_like(np.where(condition, d[x], d[y]), z)
+
+
+@tangent(np.arctan2, math.atan2)
+def arctan2_tangent(z, y, x):
+    d[z] = (d[y] * x - y * d[x]) / (x * x + y * y)
+
+
+@tangent(np.hypot, math.hypot)
+def hypot_tangent(z, x, y):
+    d[z] = (x * d[x] + y * d[y]) / z
+
+
+# ---- NumPy unary functions -------------------------------------------------------------------
 
 
 @tangent(np.exp, math_version=math.exp)
@@ -399,6 +476,184 @@ def exp_tangent(z, x):
     d[z] = d[x] * z
 
 
+@tangent(np.expm1, math_version=math.expm1)
+def expm1_tangent(z, x):
+    d[z] = d[x] * (z + 1.0)
+
+
+@tangent(np.exp2)
+def exp2_tangent(z, x):
+    d[z] = d[x] * z * np.log(2.0)
+
+
+@tangent(np.log)
+def log_tangent(z, x):
+    d[z] = d[x] / x
+
+
+@tangent(np.log2, math_version=math.log2)
+def log2_tangent(z, x):
+    d[z] = d[x] / (x * np.log(2.0))
+
+
+@tangent(np.log10, math_version=math.log10)
+def log10_tangent(z, x):
+    d[z] = d[x] / (x * np.log(10.0))
+
+
+@tangent(np.log1p, math_version=math.log1p)
+def log1p_tangent(z, x):
+    d[z] = d[x] / (1.0 + x)
+
+
 @tangent(np.sin, math_version=math.sin)
 def sin_tangent(z, x):
     d[z] = d[x] * np.cos(x)
+
+
+@tangent(np.cos, math_version=math.cos)
+def cos_tangent(z, x):
+    d[z] = -d[x] * np.sin(x)
+
+
+@tangent(np.tan, math_version=math.tan)
+def tan_tangent(z, x):
+    d[z] = d[x] * (1.0 + z * z)
+
+
+@tangent(np.arcsin, math_version=math.asin)
+def arcsin_tangent(z, x):
+    d[z] = d[x] / np.sqrt(1.0 - x * x)
+
+
+@tangent(np.arccos, math_version=math.acos)
+def arccos_tangent(z, x):
+    d[z] = -d[x] / np.sqrt(1.0 - x * x)
+
+
+@tangent(np.arctan, math_version=math.atan)
+def arctan_tangent(z, x):
+    d[z] = d[x] / (1.0 + x * x)
+
+
+@tangent(np.sinh, math_version=math.sinh)
+def sinh_tangent(z, x):
+    d[z] = d[x] * np.cosh(x)
+
+
+@tangent(np.cosh, math_version=math.cosh)
+def cosh_tangent(z, x):
+    d[z] = d[x] * np.sinh(x)
+
+
+@tangent(np.tanh, math_version=math.tanh)
+def tanh_tangent(z, x):
+    d[z] = d[x] * (1.0 - z * z)
+
+
+@tangent(np.arcsinh, math_version=math.asinh)
+def arcsinh_tangent(z, x):
+    d[z] = d[x] / np.sqrt(x * x + 1.0)
+
+
+@tangent(np.arccosh, math_version=math.acosh)
+def arccosh_tangent(z, x):
+    d[z] = d[x] / np.sqrt(x * x - 1.0)
+
+
+@tangent(np.arctanh, math_version=math.atanh)
+def arctanh_tangent(z, x):
+    d[z] = d[x] / (1.0 - x * x)
+
+
+@tangent(np.sqrt, math_version=math.sqrt)
+def sqrt_tangent(z, x):
+    d[z] = d[x] / (2.0 * z)
+
+
+@tangent(np.cbrt)
+def cbrt_tangent(z, x):
+    d[z] = d[x] / (3.0 * z * z)
+
+
+@tangent(np.square)
+def square_tangent(z, x):
+    d[z] = d[x] * (2.0 * x)
+
+
+@tangent(np.reciprocal)
+def reciprocal_tangent(z, x):
+    d[z] = -d[x] * z * z
+
+
+@tangent(np.abs, np.absolute, abs, np.fabs)
+def absolute_tangent(z, x):
+    d[z] = d[x] * np.sign(x)     # abs'(0) = 0
+
+
+# ---- math module (scalars) -------------------------------------------------------------------
+
+
+@tangent(math.log)
+def math_log_tangent(z, x, base=None):
+    if base is None:
+        d[z] = d[x] / x
+    else:
+        # z = log(x) / log(base)
+        d[z] = (d[x] / x - d[base] * z / base) / math.log(base)
+
+
+@tangent(math.fabs)
+def math_fabs_tangent(z, x):
+    d[z] = d[x] * (math.copysign(1.0, x) if x != 0.0 else 0.0)
+
+
+@tangent(math.erf)
+def math_erf_tangent(z, x):
+    d[z] = d[x] * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
+
+
+@tangent(math.erfc)
+def math_erfc_tangent(z, x):
+    d[z] = -d[x] * (2.0 / math.sqrt(math.pi)) * math.exp(-x * x)
+
+
+@tangent(math.degrees)
+def math_degrees_tangent(z, x):
+    d[z] = d[x] * (180.0 / math.pi)
+
+
+@tangent(math.radians)
+def math_radians_tangent(z, x):
+    d[z] = d[x] * (math.pi / 180.0)
+
+
+@tangent(math.gamma)
+def math_gamma_tangent(z, x):
+    d[z] = d[x] * z * digamma(x)
+
+
+@tangent(math.lgamma)
+def math_lgamma_tangent(z, x):
+    d[z] = d[x] * digamma(x)
+
+
+@tangent(math.fmod)
+def math_fmod_tangent(z, x, y):
+    d[z] = d[x] - d[y] * math.trunc(x / y)
+
+
+@tangent(math.copysign)
+def math_copysign_tangent(z, x, y):
+    d[z] = d[x] * math.copysign(1.0, x) * math.copysign(1.0, y)
+
+
+if hasattr(math, "cbrt"):   # Python 3.11+
+
+    @tangent(math.cbrt)
+    def math_cbrt_tangent(z, x):
+        d[z] = d[x] / (3.0 * z * z)
+
+    @tangent(math.exp2)
+    def math_exp2_tangent(z, x):
+        d[z] = d[x] * z * math.log(2.0)

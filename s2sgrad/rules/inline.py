@@ -57,9 +57,12 @@ def inline_tangent(rule: AdjointRule, result: str, args: List[Any], keywords: Di
 _ZERO_TANGENT = "zero tangent"
 
 
-def _zero() -> gast.Constant:
+def _zero(primal: Any = None) -> gast.Constant:
+    """A zero tangent (of `primal`, when it is a name: a zero of its shape if one is needed)."""
     node = astutil.constant(0.0)
     anno.set(node, anno.Key.TANGENT, _ZERO_TANGENT)
+    if isinstance(primal, gast.Name):
+        node._s2sgrad_zero_of = primal.id   # (read by _replace_zeros)
     return node
 
 
@@ -71,7 +74,7 @@ def _carries_tangent(node: Any) -> bool:
     return any(anno.get(n, anno.Key.TANGENT, None) is True for n in astutil.walk(node))
 
 
-def without_zero_tangents(node: Any) -> Any:
+def without_zero_tangents(node: Any, zero_of: Any = None) -> Any:
     """`node` (linear in tangents) with zero tangents dropped: a zero term of a sum disappears,
     a product with a zero factor is zero, a call on nothing but zeros is zero; a zero left as an
     argument next to real tangents becomes `0.0`. Returns a zero marker if all of it is zero."""
@@ -80,9 +83,9 @@ def without_zero_tangents(node: Any) -> Any:
     for field in node._fields:
         value = getattr(node, field, None)
         if isinstance(value, list):
-            setattr(node, field, [without_zero_tangents(v) for v in value])
+            setattr(node, field, [without_zero_tangents(v, zero_of) for v in value])
         elif isinstance(value, gast.AST):
-            setattr(node, field, without_zero_tangents(value))
+            setattr(node, field, without_zero_tangents(value, zero_of))
     if isinstance(node, gast.BinOp):
         left, right = _is_zero(node.left), _is_zero(node.right)
         if isinstance(node.op, gast.Add):
@@ -100,7 +103,7 @@ def without_zero_tangents(node: Any) -> Any:
     if parts and any(_is_zero(p) for p in parts):
         if not any(_carries_tangent(p) for p in parts if not _is_zero(p)):
             return _zero()
-        _replace_zeros(node)
+        _replace_zeros(node, zero_of)
     return node
 
 
@@ -114,16 +117,23 @@ def _parts(node: Any) -> List[Any]:
     return []
 
 
-def _replace_zeros(node: Any) -> None:
+def _replace_zeros(node: Any, zero_of: Any) -> None:
+    """Zeros left as arguments next to real tangents: `zero_of(name)` builds a zero shaped like
+    the value the tangent belongs to (a helper may index it), else `0.0`."""
+    def zero(marker: Any) -> Any:
+        name = getattr(marker, "_s2sgrad_zero_of", None)
+        return zero_of(name) if name is not None and zero_of is not None \
+            else astutil.constant(0.0)
+
     for field in node._fields:
         value = getattr(node, field, None)
         if isinstance(value, list):
-            setattr(node, field, [astutil.constant(0.0) if _is_zero(v) else v for v in value])
+            setattr(node, field, [zero(v) if _is_zero(v) else v for v in value])
         elif _is_zero(value):
-            setattr(node, field, astutil.constant(0.0))
+            setattr(node, field, zero(value))
     for keyword in getattr(node, "keywords", []) or []:
         if _is_zero(keyword.value):
-            keyword.value = astutil.constant(0.0)
+            keyword.value = zero(keyword.value)
 
 
 def _bind(rule: AdjointRule, args: List[Any], keywords: Dict[str, Any], location: Location,
@@ -208,8 +218,8 @@ class _Inliner:
         param = target.slice
         if not isinstance(param, gast.Name) or param.id != self.rule.result_param:
             raise self.fail("a tangent rule assigns d[result] only")
-        return self.site.define_tangent(self.result_adjoint,
-                                        without_zero_tangents(self.expr(value)))
+        return self.site.define_tangent(self.result_adjoint, without_zero_tangents(
+            self.expr(value), getattr(self.site, "zero", None)))
 
     def tangent(self, param: Any) -> Any:
         """`d[x]` in a tangent rule: the tangent of the argument bound to x, or a zero."""
@@ -226,7 +236,7 @@ class _Inliner:
             node = astutil.load(self.site.tangent_name(bound.id))
             anno.set(node, anno.Key.TANGENT, True)
             return node
-        return _zero()
+        return _zero(bound)
 
     def expr(self, node: Any) -> Any:
         if getattr(self.site, "scalar", False) and isinstance(node, gast.Call) \
@@ -284,8 +294,8 @@ class _Inliner:
                 child = getattr(node, field, None)
                 children = child if isinstance(child, list) else [child]
                 for k, item in enumerate(children):
-                    if isinstance(item, gast.Call) and isinstance(item.func, gast.Name) \
-                            and self.global_value(item.func.id) is differentiated:
+                    if isinstance(item, gast.Call) and self.static_object(item.func) \
+                            is differentiated:
                         bound = self.bindings.get(getattr(item.args[0], "id", None))
                         known = isinstance(bound, gast.Name) and (
                             self.site.has_tangent(bound.id) if self.forward
@@ -297,9 +307,19 @@ class _Inliner:
                     setattr(node, field, children[0])
         return test
 
+    def static_object(self, node: Any) -> Any:
+        """What a name or an attribute chain of the rule's module refers to (else unknown)."""
+        if isinstance(node, gast.Name) and node.id not in self.bindings:
+            return self.global_value(node.id)
+        if isinstance(node, gast.Attribute):
+            base = self.static_object(node.value)
+            return getattr(base, node.attr, _UNKNOWN) if base is not _UNKNOWN else _UNKNOWN
+        return _UNKNOWN
+
     def static_test(self, test: Any) -> Optional[bool]:
         """Evaluate a rule's `if` test from the call site's constants; None when not static."""
-        test = self.decide_differentiated(astutil.copy_node(test))
+        holder = gast.Expression(body=astutil.copy_node(test))   # (the test may be the call)
+        test = self.decide_differentiated(holder).body
         namespace: Dict[str, Any] = {}
         for name in astutil.names_loaded(test):
             if name in self.bindings:

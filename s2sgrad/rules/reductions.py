@@ -9,6 +9,7 @@ evenly among tied extremal elements; `prod` is exact when the input contains zer
 import numpy as np
 
 from ..runtime import broadcast_like, expand_reduced, extremum_adjoint, prod_adjoint
+from ..runtime.reductions import extremum_tangent, prod_tangent
 from .registry import adjoint, d, method, tangent
 
 
@@ -44,9 +45,32 @@ def extremum(z, x, axis=None, out=None, keepdims=False):
     d[x] = extremum_adjoint(d[z], x, z, axis, keepdims)
 
 
+# ---- tangent (forward-mode) rules ---------------------------------------------------------------
+# A reduction's tangent is the same reduction of the input's tangent (max/min: of the extremal
+# elements' tangents, averaged over ties as the adjoint splits; prod: the product rule).
+
+
 @tangent(np.sum, method("sum"))
 def sum_tangent(z, x, axis=None, dtype=None, keepdims=False):
     if axis is None and keepdims is False:
         d[z] = np.sum(d[x])
     else:
         d[z] = np.sum(d[x], axis=axis, keepdims=keepdims)
+
+
+@tangent(np.mean, method("mean"))
+def mean_tangent(z, x, axis=None, dtype=None, keepdims=False):
+    if axis is None and keepdims is False:
+        d[z] = np.mean(d[x])
+    else:
+        d[z] = np.mean(d[x], axis=axis, keepdims=keepdims)
+
+
+@tangent(np.prod, method("prod"))
+def prod_tangent_rule(z, x, axis=None, dtype=None, keepdims=False):
+    d[z] = prod_tangent(d[x], x, axis, keepdims)
+
+
+@tangent(np.max, np.amax, np.min, np.amin, method("max"), method("min"))
+def extremum_tangent_rule(z, x, axis=None, out=None, keepdims=False):
+    d[z] = extremum_tangent(d[x], x, z, axis, keepdims)

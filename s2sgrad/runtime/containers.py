@@ -98,3 +98,4 @@ def array_adjoint(g: Any, x: Any) -> Any:
     if type(x) is list or type(x) is tuple:
         return [array_adjoint(g[k], item) for k, item in enumerate(x)]
     return unbroadcast(g, x) if np.shape(g) != np.shape(x) else g
+

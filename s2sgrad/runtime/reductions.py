@@ -78,3 +78,36 @@ def extremum_adjoint(g: Any, x: Any, z: Any, axis: Axis = None, keepdims: bool =
     dtype = _float_dtype(np.result_type(g))  # count ties in g's dtype: float32 stays float32
     tie_count = np.add.reduce(is_extremum, axis=count_axes, keepdims=True, dtype=dtype)
     return (g / tie_count) * is_extremum
+
+
+# ---------------------------------------------------------------------------
+# Tangents (forward mode) of prod, max / min
+# ---------------------------------------------------------------------------
+
+
+def prod_tangent(dx: Any, x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """Tangent of ``z = np.prod(x, axis, keepdims=keepdims)`` in the direction ``dx``.
+
+    Each factor's tangent times the product of the other factors of its reduced slice, summed
+    over the slice. Like :func:`prod_adjoint`, it never divides by ``x``: exact with zeros.
+    """
+    x = np.asarray(x)
+    if x.size == 0:      # an empty product is 1: its tangent is 0
+        return np.sum(dx * x, axis=axis, keepdims=keepdims)
+    if axis is None or x.ndim == 0:
+        others = _exclusive_products(x.reshape(-1)).reshape(x.shape)
+    else:
+        others = _products_of_others(x, _normalize_axes(axis, x.ndim))
+    return np.sum(dx * others, axis=axis, keepdims=keepdims)
+
+
+def extremum_tangent(dx: Any, x: Any, z: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """Tangent of ``z = np.max(x, axis, keepdims=keepdims)`` (or ``np.min``) in the direction
+    ``dx``: the tangent of the extremal element; when several elements tie, the average of
+    their tangents (the transpose of :func:`extremum_adjoint`'s even split)."""
+    is_extremum = np.equal(x, expand_reduced(z, x, axis, keepdims))
+    axes = None if axis is None else _normalize_axes(axis, np.ndim(x))
+    dtype = _float_dtype(np.result_type(dx))
+    selected = np.add.reduce(dx * is_extremum, axis=axes, keepdims=keepdims, dtype=dtype)
+    tie_count = np.add.reduce(is_extremum, axis=axes, keepdims=keepdims, dtype=dtype)
+    return selected / tie_count

@@ -8,7 +8,7 @@ backward function with the adjoint of `y`:
 
     y, g_record = g_forward(a, k=b)
     ...
-    g_grads = g_backward(*g_record, by)
+    g_grads = g_backward(g_record[0], g_record[1], by)
     ba = ba + g_grads[0]
     bb = bb + g_grads[1]
 
@@ -74,6 +74,7 @@ class CallSite:
     backward: str
     record: str                 # variable holding what the backward pass needs
     guard: CalleeGuard
+    residuals: int = 0          # how many values the record holds
 
     def primal(self) -> gast.Assign:
         """`y, g_record = g_forward(<the call's arguments>)`."""
@@ -84,7 +85,7 @@ class CallSite:
         return new
 
     def adjoint(self, site: Any, result_adjoint: Any, active: Set[str]) -> List[Any]:
-        """`g_grads = g_backward(*g_record, by)`, then one contribution per argument."""
+        """`g_grads = g_backward(g_record[0], ..., by)`, then one contribution per argument."""
         grads = site.fresh(f"{self.forward.rsplit('_forward', 1)[0].rsplit('_call', 1)[0]}_grads")
         out: List[Any] = [astutil.assign(grads, self.backward_call(result_adjoint))]
         for index, param in enumerate(self.wrt):
@@ -106,8 +107,11 @@ class CallSite:
                             astutil.copy_node(call.keywords))
 
     def backward_call(self, result_adjoint: Any) -> gast.Call:
-        return astutil.call(astutil.load(self.backward), [
-            gast.Starred(value=astutil.load(self.record), ctx=gast.Load()), result_adjoint])
+        """`g_backward(g_record[0], g_record[1], by)`: the record's entries one by one (not
+        `*g_record`), so that the generated code can itself be differentiated."""
+        entries = [gast.Subscript(value=astutil.load(self.record), slice=astutil.constant(k),
+                                  ctx=gast.Load()) for k in range(self.residuals)]
+        return astutil.call(astutil.load(self.backward), entries + [result_adjoint])
 
 
 @dataclasses.dataclass
@@ -217,4 +221,5 @@ def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site
     return CallSite(stmt=stmt, wrt=wrt, arguments=arguments,
                     forward=site.alias(forward, f"{name}_forward"),
                     backward=site.alias(backward, f"{name}_backward"),
-                    record=site.fresh(f"{name}_record"), guard=CalleeGuard(derived))
+                    record=site.fresh(f"{name}_record"), guard=CalleeGuard(derived),
+                    residuals=backward.__code__.co_argcount - 1)

@@ -76,7 +76,13 @@ class ForwardSite:
             value = self.zero(primal)
         elif primal in self.written:   # written in place later: must not share its tangent
             value = self.helper(runtime.owned, [value, astutil.load(primal)])
+        elif isinstance(value, gast.Name) and value.id in self.written_tangents():
+            # the tangent of an array written in place later: a copy, not a second name of it
+            value = self.helper(runtime.copy_of, [value])
         return [astutil.assign(self.tangent_name(primal), value)]
+
+    def written_tangents(self) -> Set[str]:
+        return {self.tangent_name(name) for name in self.written}
 
     def zero(self, primal: str) -> Any:
         """A zero tangent shaped like `primal`."""
@@ -120,6 +126,9 @@ def transform(src: FunctionSource, wrt: Tuple[str, ...], namer: Namer, resolved:
     # a parameter not differentiated but assigned a varied value later starts with a zero tangent
     starts = [astutil.assign(site.tangent_name(p), site.zero(p)) for p in
               sorted((astutil.names_stored(src.node.args) & varied) - set(wrt))]
+    # the caller's tangent of an argument the function writes into is copied first
+    starts += [astutil.assign(site.tangent_name(p), site.helper(runtime.owned, [
+        astutil.load(site.tangent_name(p)), astutil.load(p)])) for p in wrt if p in site.written]
     new_body = starts + _Forward(src, site).block(body)
     output = ret.value
     if isinstance(output, gast.Tuple):

@@ -31,9 +31,18 @@ def transform(src: FunctionSource, namer: Namer) -> None:
     sharing = aliases.sharing(src.node)
     live = aliases.live_after(src.node.body)
     if not any(_is_write(n) or anno.get(n, anno.Key.AUGMENTED, False)
-               for n in astutil.walk(src.node.body)):
+               or _changed_list(n) is not None for n in astutil.walk(src.node.body)):
         return
     src.node.body = _block(src, src.node.body, sharing, live, namer)
+
+
+def _changed_list(stmt: Any) -> Any:
+    """The list `L` that `L.append(v)` or `[v =] L.pop()` changes, else None."""
+    call = stmt.value if isinstance(stmt, (gast.Expr, gast.Assign)) else None
+    if isinstance(call, gast.Call) and anno.get(call, anno.Key.METHOD, None) in ("append", "pop") \
+            and isinstance(call.func.value, gast.Name):
+        return call.func.value.id
+    return None
 
 
 def _is_write(node: Any) -> bool:
@@ -49,6 +58,8 @@ def _block(src: FunctionSource, statements: List[Any], sharing: aliases.Sharing,
                 setattr(stmt, field, _block(src, getattr(stmt, field), sharing, live, namer))
         if _is_write(stmt):
             _check_write(src, stmt, stmt.targets[0].value.id, sharing, live[id(stmt)])
+        elif _changed_list(stmt) is not None:     # L.append(v), L.pop(): L changes in place
+            _check_write(src, stmt, _changed_list(stmt), sharing, live[id(stmt)], lists=True)
         elif anno.get(stmt, anno.Key.AUGMENTED, False):
             name = stmt.targets[0].id
             if (sharing.group(name) - {name}) & live[id(stmt)]:
@@ -59,8 +70,12 @@ def _block(src: FunctionSource, statements: List[Any], sharing: aliases.Sharing,
 
 
 def _check_write(src: FunctionSource, stmt: Any, name: str, sharing: aliases.Sharing,
-                 live: Set[str]) -> None:
-    others = (sharing.group(name) - sharing.same_object(name)) & live
+                 live: Set[str], lists: bool = False) -> None:
+    """Refuse a write into `name` that another live name would see. For a list's `append` or
+    `pop` (`lists`), those are the containers holding the list; for an array, every name that
+    may share its memory."""
+    group = sharing.holders(name) if lists else sharing.group(name)
+    others = (group - sharing.same_object(name)) & live
     if not others:
         return
     other = sorted(others)[0]

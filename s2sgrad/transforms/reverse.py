@@ -209,7 +209,7 @@ class _Reverser:
     def primal_statement(self, stmt: Any, depth: int) -> List[Any]:
         if isinstance(stmt, gast.Assign):
             call = self.call_site(stmt)
-            new = call.primal() if call else stmt
+            new = call.primal() if call else self.copied_read(stmt)
             saved = sorted(astutil.names_stored(new.targets) & self.overwritten)
             return [self.push(name, records=name) for name in saved] + [new]
         if isinstance(stmt, gast.If):
@@ -229,6 +229,19 @@ class _Reverser:
             out = [astutil.assign(count, astutil.constant(0)), loop]
             return out + ([self.push(count)] if depth > 0 else [])
         return [stmt]
+
+    def copied_read(self, stmt: gast.Assign) -> gast.Assign:
+        """`t = x[i]` of an array the code writes into reads a copy, `t = copy_of(x[i])`: the
+        adjoint restores `x[i]` while it still reads `t`, and code in which a view outlives a
+        write into its array could not be differentiated again."""
+        value = stmt.value
+        if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) \
+                and value.value.id in self.site.written:
+            new = gast.Assign(targets=stmt.targets, value=helper_call(
+                self.site, runtime.copy_of, [value]), type_comment=None)
+            anno.copy_all(stmt, new)
+            return new
+        return stmt
 
     # ---- adjoint sweep (generated in the order it runs) -------------------------------------
 
