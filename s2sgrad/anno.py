@@ -29,6 +29,7 @@ class Key(enum.Enum):
     SAVED = "on a write `x[i] = v`: the name holding the part of `x` it overwrites"
     RESTORES = "on a generated `x[i] = x_old` in the adjoint: the array `x` it restores"
     TANGENT = "True on a generated read of a tangent variable (forward mode)"
+    RECEIVER = "on a call of a module-level object's method: the expression of its `self`"
     RECORDS = "on a generated push or pop: the variable whose value it records or restores"
 
 

@@ -34,7 +34,7 @@ def container_names(statements: List[Any], parameters: Iterable[str],
                     is_dynamic: Any) -> Tuple[Set[str], Set[str]]:
     """(every name that may hold a container, the names that surely do); `is_dynamic` tells
     the statements that call a run-time callee."""
-    sure = set(parameters)
+    sure = set(parameters) | _unpacked_containers(statements)
     assignments = [s for s in astutil.walk(statements)
                    if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
     _grow(assignments, sure, lambda value: _surely(value, sure))
@@ -97,6 +97,48 @@ def _dynamic_results(statements: List[Any], is_dynamic: Any) -> Set[str]:
     return {s.targets[0].id for s in astutil.walk(statements)
             if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
             and s.targets[0].id in used and is_dynamic(s)}
+
+
+def _unpacked_containers(statements: List[Any]) -> Set[str]:
+    """`a, record = g(x)` where every `return` of g returns a tuple whose entry at `record`'s
+    place is a display (as generated forward passes return their records)."""
+    names: Set[str] = set()
+    for stmt in astutil.walk(statements):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Tuple) \
+                and isinstance(stmt.value, gast.Call):
+            callee = anno.get(stmt.value, anno.Key.RESOLVED, None)
+            if isinstance(callee, types.FunctionType):
+                places = displays_returned_at(callee)
+                for element, display in zip(stmt.targets[0].elts, places):
+                    if display and isinstance(element, gast.Name):
+                        names.add(element.id)
+    return names
+
+
+_PLACES: Dict[Any, List[bool]] = {}
+
+
+def displays_returned_at(fn: types.FunctionType) -> List[bool]:
+    """For a function returning tuples: whether each entry is always a display."""
+    code = fn.__code__
+    if code not in _PLACES:
+        from ..errors import S2sgradError
+        from ..frontend.source import get_function_source
+
+        try:
+            node = get_function_source(fn).node
+        except S2sgradError:
+            _PLACES[code] = []
+            return []
+        returns = [r.value for r in astutil.walk(node.body) if isinstance(r, gast.Return)]
+        if not returns or not all(isinstance(v, gast.Tuple) for v in returns) or \
+                len({len(v.elts) for v in returns}) != 1:
+            _PLACES[code] = []
+        else:
+            kinds = (gast.List, gast.Dict, gast.Tuple)
+            _PLACES[code] = [all(isinstance(v.elts[k], kinds) and not astutil.is_static(v.elts[k])
+                                 for v in returns) for k in range(len(returns[0].elts))]
+    return _PLACES[code]
 
 
 _RETURNS: Dict[Any, bool] = {}

@@ -43,10 +43,32 @@ def called_function(stmt: Any, forward: bool = False) -> Optional[types.Function
         return None
     fn = anno.get(value, anno.Key.RESOLVED)
     rule = tangent_rule(fn) if forward else adjoint_rule(fn)
-    if not isinstance(fn, types.FunctionType) or rule is not None or has_zero_derivative(fn):
+    if rule is not None or has_zero_derivative(fn):
+        return None
+    fn, receiver = _python_callee(fn, value)
+    if fn is None:
         return None
     module = (getattr(fn, "__module__", None) or "").split(".")[0]
-    return None if module in ("numpy", "scipy", "s2sgrad") else fn
+    if module in ("numpy", "scipy", "s2sgrad"):
+        return None
+    if receiver is not None:
+        anno.set(value, anno.Key.RECEIVER, receiver)
+    return fn
+
+
+def _python_callee(obj: Any, call: gast.Call) -> Any:
+    """(the Python function a resolved callee runs, the expression of its `self` or None):
+    a method of a module-level object (`MODEL.forward(x)`: `self` is `MODEL`) or a module-level
+    object with a `__call__` of its own (`MODEL(x)`)."""
+    if isinstance(obj, types.FunctionType):
+        return obj, None
+    if isinstance(obj, types.MethodType) and isinstance(obj.__func__, types.FunctionType) \
+            and isinstance(call.func, gast.Attribute):
+        return obj.__func__, call.func.value
+    call_method = getattr(type(obj), "__call__", None)
+    if not isinstance(obj, type) and isinstance(call_method, types.FunctionType):
+        return call_method, call.func
+    return None, None
 
 
 @dataclasses.dataclass
@@ -103,7 +125,9 @@ class CallSite:
 
     def forward_call(self) -> gast.Call:
         call = self.stmt.value
-        return astutil.call(astutil.load(self.forward), astutil.copy_node(call.args),
+        receiver = anno.get(call, anno.Key.RECEIVER, None)   # MODEL.forward(x): MODEL first
+        first = [astutil.copy_node(receiver)] if receiver is not None else []
+        return astutil.call(astutil.load(self.forward), first + astutil.copy_node(call.args),
                             astutil.copy_node(call.keywords))
 
     def backward_call(self, result_adjoint: Any) -> gast.Call:
@@ -136,12 +160,8 @@ def is_dynamic(stmt: Any) -> bool:
     value = stmt.value if isinstance(stmt, gast.Assign) else None
     if not isinstance(value, gast.Call):
         return False
-    if anno.has(value, anno.Key.RESOLVED):   # a global object's method, a callable object
-        target = anno.get(value, anno.Key.RESOLVED)
-        if isinstance(target, types.MethodType):
-            return isinstance(target.__func__, types.FunctionType)
-        return not isinstance(target, type) and adjoint_rule(target) is None \
-            and isinstance(getattr(type(target), "__call__", None), types.FunctionType)
+    if anno.has(value, anno.Key.RESOLVED):   # (a global object's method: `called_function`)
+        return False
     if anno.has(value, anno.Key.METHOD):
         if anno.get(value, anno.Key.METHOD) == "pop":    # a list's: see reverse.adjoint_pop
             return False
@@ -194,8 +214,10 @@ def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site
 
     call = stmt.value
     where = src.location(call)
+    receiver = anno.get(call, anno.Key.RECEIVER, None)
     try:
-        bound = inspect.signature(fn).bind(*call.args, **{k.arg: k.value for k in call.keywords})
+        bound = inspect.signature(fn).bind(*([receiver] if receiver is not None else []),
+                                           *call.args, **{k.arg: k.value for k in call.keywords})
     except TypeError as exc:
         raise NoDerivativeRuleError(f"this call does not match {fn.__qualname__}'s parameters "
                                     f"({exc})", where, "fix the call's arguments.") from None

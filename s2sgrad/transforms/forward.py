@@ -262,8 +262,10 @@ class _Forward:
 
         value = stmt.value
         site = self.site
+        receiver = anno.get(value, anno.Key.RECEIVER, None)
         try:
-            bound = inspect.signature(fn).bind(*value.args,
+            bound = inspect.signature(fn).bind(*([receiver] if receiver is not None else []),
+                                               *value.args,
                                                **{k.arg: k.value for k in value.keywords})
         except TypeError as exc:
             raise NoDerivativeRuleError(f"this call does not match {fn.__qualname__}'s "
@@ -293,7 +295,8 @@ class _Forward:
         keywords = astutil.copy_node(value.keywords) + [
             gast.keyword(arg=tangent_names[k], value=tangent(bound.arguments[name]))
             for k, name in enumerate(wrt)]
-        return astutil.call(astutil.load(alias), astutil.copy_node(value.args), keywords)
+        first = [astutil.copy_node(receiver)] if receiver is not None else []
+        return astutil.call(astutil.load(alias), first + astutil.copy_node(value.args), keywords)
 
 
 class _IndexSite:

@@ -396,6 +396,9 @@ class _Reverser:
             return astutil.load(self.site.adjoint_name(target.id))
         elements = []
         for element in target.elts:
+            if not isinstance(element, gast.Name):      # (m, v), g_record = g_forward(x)
+                elements.append(self.result_adjoint(element))
+                continue
             name = element.id
             adjoint = self.site.adjoint_name(name)
             exists = name in self.site.active and (
