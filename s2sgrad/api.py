@@ -128,10 +128,13 @@ class Derived:
             return self._variant(_SCALAR) if self._derivative.scalar_capable else entry
         return self.generated_functions()
 
-    def _of_inner(self, args: tuple, kwargs: dict) -> List[Callable]:
-        """A derivative of the inner derivative's generated function for these arguments."""
+    def _of_inner(self, args: tuple, kwargs: dict,
+                  inner_args: Optional[tuple] = None) -> List[Callable]:
+        """A derivative of the inner derivative's generated function for these arguments
+        (`inner_args`: those the inner one takes, when this one takes more)."""
         assert self._inner is not None
-        inner = self._inner.functions_for(args, kwargs)[0]
+        inner = self._inner.functions_for(args if inner_args is None else inner_args,
+                                          kwargs)[0]
         known = self._outer.get(id(inner))
         if known is None or known[0] is not inner:
             known = self._outer[id(inner)] = (inner, Derived(inner, self._wrt_spec, self._kind,
@@ -144,7 +147,8 @@ class Derived:
                               kwargs: dict) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
         """(the parameters given lists, tuples or dicts, those given dicts)."""
         names = self._fn.__code__.co_varnames
-        given = [(names[i], a) for i, a in enumerate(args)] + list(kwargs.items())
+        given = [(names[i], a) for i, a in enumerate(args) if i < len(names)] + \
+            list(kwargs.items())
         return (tuple(sorted(n for n, a in given if type(a) in _CONTAINER_TYPES)),
                 tuple(sorted(n for n, a in given if type(a) is dict)))
 
@@ -235,10 +239,11 @@ class PushforwardFunction(Derived):
     the argument `wrt` (forward mode), a function that can be differentiated again."""
 
     def functions_for(self, args: tuple, kwargs: dict) -> List[Callable]:
-        if self._inner is not None:
-            return self._of_inner(args, kwargs)
         count = len(self._params)
-        return super().functions_for(args[:-count] if count else args, kwargs)
+        own = args[:-count] if count else args      # the arguments before the tangents
+        if self._inner is not None:
+            return self._of_inner(args, kwargs, own)
+        return super().functions_for(own, kwargs)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         (entry,) = self.functions_for(args, kwargs)

@@ -281,15 +281,35 @@ def check_primal_value_is_unchanged(fn, args, wrt):
             np.testing.assert_array_equal(after, before, err_msg="an argument was modified")
 
 
+def check_second_derivatives(fn, args, wrt, refused_because=None):
+    """Reverse-over-reverse, forward-over-reverse, reverse-over-forward and forward-over-forward
+    agree with each other and with central differences of the gradient (scalar programs);
+    for a program listed as first-order only, s2sgrad refuses with its own located error."""
+    if not returns_scalar(fn, args):
+        pytest.skip("second derivatives are checked on scalar programs")
+    positions = list(wrt_positions(args, wrt))
+    if refused_because is not None:
+        with pytest.raises(sg.S2sgradError) as refusal:
+            sg.check_grads(fn, fresh(args), wrt=positions, order=2)
+        assert not isinstance(refusal.value, sg.GradientCheckError)
+        assert refused_because in str(refusal.value)
+        return
+    sg.check_grads(fn, fresh(args), wrt=positions, order=2)
+
+
 # ---- the tests of a corpus ------------------------------------------------------------------------
 
 
-def corpus_tests(module, cases, at_least, single_path=frozenset()):
+def corpus_tests(module, cases, at_least, single_path=frozenset(), first_order_only=None):
     """The tests of one corpus, for its test module to adopt: `globals().update(corpus_tests(...))`.
 
     `single_path`: programs that take one control path whatever the input (no branch and a fixed
     trip count); the others must take at least two across their input sets.
+    `first_order_only`: {program: why} for programs whose second derivatives s2sgrad refuses
+    (with a located error, which the test requires); every other program returning a scalar has
+    its second derivatives checked by all four compositions of the modes.
     """
+    first_order_only = first_order_only or {}
     case_parameters = case_params(cases)
     program_parameters = program_params(cases)
 
@@ -316,5 +336,9 @@ def corpus_tests(module, cases, at_least, single_path=frozenset()):
     @pytest.mark.parametrize("fn, args, wrt", case_parameters)
     def test_primal_value_is_unchanged(fn, args, wrt):
         check_primal_value_is_unchanged(fn, args, wrt)
+
+    @pytest.mark.parametrize("fn, args, wrt", case_parameters)
+    def test_second_derivatives_by_every_composition(fn, args, wrt):
+        check_second_derivatives(fn, args, wrt, first_order_only.get(fn))
 
     return {name: value for name, value in locals().items() if name.startswith("test_")}

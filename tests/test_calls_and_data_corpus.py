@@ -204,7 +204,34 @@ SINGLE_PATH = {
 
 # ---- the corpus tests (see tests/corpus.py) --------------------------------------------------
 
-globals().update(corpus.corpus_tests(cd, CASES, at_least=50, single_path=SINGLE_PATH))
+# Second derivatives are refused (with a located error) through calls whose callee is known only
+# at run time (a function or an object passed as an argument, `self.layer(x)` inside a method),
+# and where the first-order code appends to a list that a stack also holds.
+RUN_TIME_CALLEE = "callee is known only at run time"
+FIRST_ORDER_ONLY = {
+    cd.apply_twice_known_functions: RUN_TIME_CALLEE,
+    cd.apply_twice_loss: RUN_TIME_CALLEE,
+    cd.callee_iterates_given_map: RUN_TIME_CALLEE,
+    cd.compose_given_functions: RUN_TIME_CALLEE,
+    cd.dict_params_argument: RUN_TIME_CALLEE,
+    cd.ensemble_mean_prediction: RUN_TIME_CALLEE,
+    cd.global_model_loss: RUN_TIME_CALLEE,
+    cd.global_model_sequence: RUN_TIME_CALLEE,
+    cd.iterate_given_map: RUN_TIME_CALLEE,
+    cd.layers_from_a_list: RUN_TIME_CALLEE,
+    cd.linear_layer_loss: RUN_TIME_CALLEE,
+    cd.map_over_functions_list: RUN_TIME_CALLEE,
+    cd.mlp_forward_method: RUN_TIME_CALLEE,
+    cd.mlp_regression_loss: RUN_TIME_CALLEE,
+    cd.polynomial_predict_loss: RUN_TIME_CALLEE,
+    cd.residual_blocks: RUN_TIME_CALLEE,
+    cd.scaler_transform_keywords: RUN_TIME_CALLEE,
+    cd.stacked_layers: RUN_TIME_CALLEE,
+    cd.moving_average_window: "may share its memory",
+}
+
+globals().update(corpus.corpus_tests(cd, CASES, at_least=50, single_path=SINGLE_PATH,
+                                     first_order_only=FIRST_ORDER_ONLY))
 
 
 # ---- gradients with respect to lists, tuples and dicts, tested directly -----------------------

@@ -4,21 +4,47 @@ again: `grad(grad(f))`, `jvp` of a gradient (Hessian-vector products), and so on
 Every helper that propagates an adjoint is linear in it (and, for the products' adjoints, in the
 other operand too): its tangent applies the helper to the tangents, its adjoint is the transpose
 of the map. Helpers that only compute shapes, zeros or decisions have zero derivative. The product
-rule of `prod` (`prod_adjoint`) and the gamma family (`digamma`) have no rules here yet.
+rule of `prod` (`prod_adjoint`, `prod_tangent`) and the gamma family (`digamma`) have no rules
+here yet: second derivatives through them stop with a located error.
 """
+
+import builtins
 
 import numpy as np
 
-from ..runtime import (broadcast_like, copy_of, dot_adjoint_lhs, dot_adjoint_rhs, expand_reduced,
-                       extremum_adjoint, index_adjoint, matmul_adjoint_lhs, matmul_adjoint_rhs,
-                       owned, scalar_seed, shape_of, sum_to_shape, unbroadcast, zeros_like)
-from ..runtime.containers import (add_entries, add_to_entry, array_adjoint, copy_structure,
-                                  hstack_adjoint, sum_adjoint, unconcatenate, unstack,
-                                  vstack_adjoint)
+from ..runtime import (
+    broadcast_like,
+    copy_of,
+    dot_adjoint_lhs,
+    dot_adjoint_rhs,
+    expand_reduced,
+    extremum_adjoint,
+    index_adjoint,
+    matmul_adjoint_lhs,
+    matmul_adjoint_rhs,
+    owned,
+    scalar_seed,
+    shape_of,
+    sum_to_shape,
+    unbroadcast,
+    zeros_like,
+)
+from ..runtime.containers import (
+    add_entries,
+    add_to_entry,
+    array_adjoint,
+    copy_structure,
+    hstack_adjoint,
+    sum_adjoint,
+    unconcatenate,
+    unstack,
+    vstack_adjoint,
+)
+from ..runtime.reductions import extremum_tangent
 from ..runtime.transposes import extremum_adjoint_transpose, sum_adjoint_transpose
 from .registry import adjoint, d, returns_containers, tangent, zero_derivative
 
-zero_derivative(shape_of, zeros_like)
+zero_derivative(shape_of, zeros_like, builtins.slice)
 returns_containers(unstack, unconcatenate, vstack_adjoint, hstack_adjoint, sum_adjoint,
                    array_adjoint, add_entries, add_to_entry, copy_structure)
 
@@ -117,6 +143,20 @@ def extremum_adjoint_adjoint(z, g, x, m, axis=None, keepdims=False):
 @tangent(extremum_adjoint)
 def extremum_adjoint_tangent(z, g, x, m, axis=None, keepdims=False):
     d[z] = extremum_adjoint(d[g], x, m, axis, keepdims)
+
+
+# extremum_tangent (forward mode's max/min) is the transpose of extremum_adjoint: each serves
+# as the other's adjoint.
+
+
+@adjoint(extremum_tangent)
+def extremum_tangent_adjoint(z, dx, x, m, axis=None, keepdims=False):
+    d[dx] = extremum_adjoint(d[z], x, m, axis, keepdims)
+
+
+@tangent(extremum_tangent)
+def extremum_tangent_tangent(z, dx, x, m, axis=None, keepdims=False):
+    d[z] = extremum_tangent(d[dx], x, m, axis, keepdims)
 
 
 # ---- products: bilinear in the adjoint and the other operand -----------------------------------

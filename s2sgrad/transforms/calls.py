@@ -154,6 +154,18 @@ class DynamicCallSite(CallSite):
         return astutil.call(astutil.attribute(astutil.load(self.forward), "backward"),
                             [astutil.load(self.record), result_adjoint])
 
+def refuse_run_time_callee_of_generated_code(src: FunctionSource, call: Any) -> None:
+    """Generated code calling a run-time call site (`y, y_record = f_call.forward(f, x)`) is
+    not differentiated again: say so where it happens."""
+    target = anno.get(call, anno.Key.RESOLVED, None) if isinstance(call, gast.Call) else None
+    if type(getattr(target, "__self__", None)).__name__ == "DynamicCall":
+        raise NoDerivativeRuleError(
+            "derivatives of derivatives through a call whose callee is known only at run time "
+            "(a function or an object passed as an argument) are not supported yet",
+            src.location(call), "for higher derivatives, call a module-level function, or a "
+                                "method of a module-level object.")
+
+
 def is_dynamic(stmt: Any) -> bool:
     """Whether normalized `stmt` calls a run-time value: a local name (`f(x)`), or a method
     without a derivative rule on a local value (`model.forward(x)`, `self.layer(x)`)."""

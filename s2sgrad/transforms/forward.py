@@ -186,7 +186,8 @@ class _Forward:
         if not targets & site.varied:
             return [stmt]
         value = stmt.value
-        if not activity.is_varied(value, site.varied):
+        if not activity.is_varied(value, site.varied) and \
+                not isinstance(value, (gast.List, gast.Tuple, gast.Dict)):
             zero = lambda t: astutil.constant(0.0) if isinstance(value, gast.Constant) \
                 else site.zero(t)   # noqa: E731  (a number written in the code: 0.0)
             return [stmt] + [astutil.assign(site.tangent_name(t), zero(t))
