@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import ast
 import mmap
-from typing import Dict, List, Sequence
+import statistics
+from typing import Dict, List, Sequence, Tuple
 
 from . import breakdown, report, timing
 from .timing import format_seconds as fmt
@@ -25,7 +26,8 @@ How fast is the code s2sgrad generates? Each workload below is a plain NumPy fun
 a user would write it, and a gradient of it written by hand the way an expert would (reusing the
 forward intermediates, doing no wasted work). The suite times the generated gradient, the
 hand-written one and the forward pass, and then takes the generated small-MLP gradient and the
-generated loop gradients apart to show where they lose time.
+generated loop gradients apart to show where they lose time. A section on second derivatives
+times `sg.hvp` and `sg.hessian` against hand-written Hessian-vector products and Hessians.
 
 This file is written by `benchmarks/run.py`; edit that script (or `benchmarks/notes.py`), not this
 file. Benchmarks are not tests: nothing here runs under pytest and no time is asserted.
@@ -45,11 +47,11 @@ METHOD = """\
   candidates of one table row are measured together, taking turns in blocks of about {block},
   so that a slow spell of the machine affects them alike. The per-statement costs use a quarter
   of that budget. Other work on the machine adds noise all the same: the load average is
-  recorded above, and the noise table below gives the interquartile range of every MLP and
-  loop measurement.
-- **Correctness first.** Before anything is timed, each generated gradient is compared with the
-  hand-written one with `np.allclose` (rtol 1e-7 in float64, 1e-4 in float32); the run stops if
-  they differ. The rewritten variants in the notes are checked the same way.
+  recorded above, and the noise table below gives the interquartile range of every
+  measurement in the result tables.
+- **Correctness first.** Before anything is timed, each generated gradient (and each generated
+  Hessian-vector product and Hessian) is compared with the hand-written one with `np.allclose`
+  (rtol 1e-7 in float64, 1e-4 in float32); the run stops if they differ. The rewritten variants in the notes are checked the same way.
 - **Float types.** Inputs and parameters are float64, except the row marked float32, where all of
   them (labels included) are float32. The scalar loops run on Python floats.
 """
@@ -75,11 +77,20 @@ WORKLOADS = """\
 5. **While loop** (`while_loop`): `while x < limit and n < 10000: x = x * a + c; n = n + 1` on
    Python floats from x = 1 with (a, c, limit) = (1.01, 0.01, 20), which runs 237 iterations (the
    number of iterations is data-dependent); gradient with respect to (a, c).
-6. **Per-call overhead** (`benchmarks/workloads/scalar.py: square`, `f(x) = x * x` at a Python
+6. **Second derivatives** (`benchmarks/workloads/higher.py`): `tanh_energy(x, A) =
+   np.sum(np.tanh(A @ x) ** 2) + 0.5 * np.sum(x * x)` with `A` an n x n matrix, n = 10, 50 and
+   200, and `rollout(x, W, steps)`, ten steps of `h = np.tanh(W @ h)` from `h = x` followed by
+   `np.sum(h ** 2) + 0.5 * np.sum(x * x)`, n = 50; all derivatives with respect to `x`. The
+   hand-written HVP of `tanh_energy` is `A.T @ (g'' * (A @ v)) + v` with `g'' = 2 (1 - t^2)
+   (1 - 3 t^2)`, `t = np.tanh(A @ x)`, and its Hessian `A.T @ (g''[:, None] * A) + I`. The
+   hand-written HVP of `rollout` is forward-over-reverse done by hand (the tangent of the
+   trajectory on the way forward, the adjoint and its tangent on the way back); its Hessian is
+   the same code run once with the identity as a matrix of n directions.
+7. **Per-call overhead** (`benchmarks/workloads/scalar.py: square`, `f(x) = x * x` at a Python
    float): the time of calling the cached `sg.grad(square)` wrapper, minus the time of calling
    the generated function directly (`df.generated_functions()[0]`); the absolute times are
    shown too, next to a hand-written `2.0 * x` and an empty function call.
-7. **Generation time**: the derivative cache is cleared (`s2sgrad.cache.CACHE.clear()`), a fresh
+8. **Generation time**: the derivative cache is cleared (`s2sgrad.cache.CACHE.clear()`), a fresh
    `sg.grad(mlp_loss, wrt=(0, 1, 2, 3))` is called once, and a normal cached call is subtracted;
    median over the repetitions.
 
@@ -438,6 +449,105 @@ def _loop_verdict(tables: report.Tables) -> str:
             "at the end say where the generated loop code loses time.")
 
 
+def _statements(source: str) -> int:
+    """The number of statements in a generated function, its docstring excluded."""
+    (function,) = ast.parse(source).body
+    return sum(isinstance(node, ast.stmt) and not (isinstance(node, ast.Expr) and
+                                                   isinstance(node.value, ast.Constant))
+               for node in ast.walk(function)) - 1
+
+
+def _span(values: Sequence[float]) -> str:
+    """"1.74x" for one value (or equal ones), "1.74x-2.14x" for a range."""
+    low, high = f"{min(values):.2f}x", f"{max(values):.2f}x"
+    return low if low == high else f"{low}-{high}"
+
+
+def _higher_order(tables: report.Tables) -> str:
+    """The section on `sg.hvp` and `sg.hessian`: tables, method and what the numbers say."""
+    hvps, hessians = tables.hvps, tables.hessians
+    if not hvps:
+        return ""
+    energy = [r for r in hvps if not r.label.startswith("Loop")]
+    loop = [r for r in hvps if r.label.startswith("Loop")]
+    by_function = [r.generated.median / r.function.median for r in hvps]
+    by_grad = [r.generated.median / r.grad.median for r in hvps]
+    first, last = energy[0], energy[-1]
+    ratio_first = first.generated.median / first.hand.median
+    ratio_last = last.generated.median / last.hand.median
+    trend = (f"falls from {ratio_first:.2f}x at n = {first.n} to {ratio_last:.2f}x at "
+             f"n = {last.n}" if ratio_last < ratio_first else
+             f"is {ratio_first:.2f}x at n = {first.n} and {ratio_last:.2f}x at n = {last.n}")
+    lines = [
+        "### Second derivatives (median time per call)",
+        "",
+        "`sg.hvp(f)` is forward-over-reverse: the generated gradient of `f` is differentiated "
+        "once more in forward mode, and one call of the resulting generated function runs the "
+        "forward pass, the backward pass and the tangent of both along `v`. Each row below "
+        "times, together, the function, its generated gradient (`sg.grad`), the generated HVP "
+        "and the hand-written HVP; before that, the generated HVP is checked against the "
+        "hand-written one with `np.allclose`. *HVP / function* and *HVP / grad* say what a "
+        "Hessian-vector product costs next to one evaluation and one gradient; *generated / "
+        "hand* is the price of not deriving it by hand.",
+        "",
+        report.hvp_table(tables, True),
+        "",
+        f"The generated HVP costs {_span(by_function)} the function and {_span(by_grad)} its "
+        "generated gradient: each statement of the gradient is paired with its tangent, so "
+        "about 2x the gradient is what forward-over-reverse should cost. Against the "
+        f"hand-written HVP of `tanh_energy`, the ratio {trend}. The hand-written HVP is about "
+        "a dozen NumPy operations with three matrix-vector products, and never computes the "
+        "gradient (the second derivative `g''` is all it needs). The generated one "
+        f"({_statements(first.source)} statements) computes the gradient as well, because its "
+        "tangent reads it: four matrix-vector products (`A @ x`, `A @ dx` and the two "
+        "adjoints), and the per-statement overheads described in the MLP notes, twice over. "
+        "The overheads are fixed per statement and weigh less as n grows; the fourth "
+        "matrix-vector product does not."
+        + (f" For the loop ({_and([f'{r.generated.median / r.hand.median:.2f}x' for r in loop])}"
+           " the hand-written HVP), the hand-written code does the same kind of work as the "
+           "generated code, a trajectory and its tangent kept on the way forward and walked "
+           "backwards"
+           + (", so the gap is smaller." if max(r.generated.median / r.hand.median for r in loop)
+              < ratio_last else ".") if loop else ""),
+        "",
+    ]
+    if hessians:
+        repetitions = len(hessians[0].first_calls)
+        sweeps = [r.generated.median / r.n / h.generated.median
+                  for r, h in zip(hessians, hvps) if r.label == h.label and r.n == h.n]
+        ratios = [r.generated.median / r.hand.median for r in hessians]
+        generation = statistics.median(r.generation for r in hessians)
+        lines += [
+            "`sg.hessian(f)` runs that same generated code once per entry of `x`, with the basis "
+            "vectors as directions, and stacks the columns; nothing is generated per call. The "
+            "hand-written Hessian of `tanh_energy` forms `A.T @ (g''[:, None] * A) + I` directly, "
+            "one matrix-matrix product; that of the loop runs the hand-written HVP once with "
+            "the identity as n directions. Both are checked against the generated Hessian with "
+            "`np.allclose` before timing. *Per sweep* is the generated Hessian divided by n. "
+            "*Generation* is the one-time cost of the first call: the derivative cache is "
+            "cleared (`s2sgrad.cache.CACHE.clear()`), a fresh `sg.hessian(f)` is called once and "
+            f"the cached call is subtracted, median over {repetitions} repetitions; it covers "
+            "generating both the gradient and its forward-mode derivative, which `sg.hvp` "
+            "shares.",
+            "",
+            report.hessian_table(tables, True),
+            "",
+            f"A sweep of the Hessian costs {_span(sweeps)} one call of `sg.hvp` (the "
+            "rest is per-sweep work outside the generated function, such as building the basis "
+            "vector and stacking the columns, not broken down here), so the generated "
+            f"Hessian is n HVPs, and {_span(ratios)} the hand-written Hessian: n matrix-vector "
+            "products, each with the per-statement costs of one HVP, against matrix-matrix "
+            "products done in BLAS (one for `tanh_energy`, two per step for the loop). Where a "
+            "Hessian is needed often and its structure is known, writing it by hand pays; "
+            "`sg.hessian` needs no derivation. Generating "
+            f"the code takes about {fmt(generation)}, once per function (about "
+            f"{generation / hessians[0].generated.median:.0f} Hessians of `tanh_energy` at "
+            f"n = {hessians[0].n}).",
+            "",
+        ]
+    return "\n".join(lines)
+
+
 def _calls_in(statements: Sequence[ast.stmt], name: str) -> int:
     return sum(breakdown._called_name(n) == name for s in statements for n in ast.walk(s))
 
@@ -573,21 +683,32 @@ def _machine_table(info: Dict[str, str]) -> str:
     return report.grid(["", ""], rows, True, "ll")
 
 
-def _raw_table(tables: report.Tables) -> str:
-    rows = []
+def _measurements(tables: report.Tables) -> List[Tuple[str, timing.Timing]]:
+    """Every timing of the result tables, labelled."""
+    found = []
     for result in [*tables.mlp, *tables.loops]:
-        for name, t in (("generated", result.generated), ("hand-written", result.hand),
-                        ("forward", result.forward)):
-            rows.append([f"{result.label}: {name}", fmt(t.median), f"{100 * t.spread:.1f}%",
-                         f"{t.repeats} x {t.number}"])
+        found += [(f"{result.label}: {name}", t) for name, t in
+                  (("generated", result.generated), ("hand-written", result.hand),
+                   ("forward", result.forward))]
+    for r in tables.hvps:
+        found += [(f"{r.label}, n = {r.n}: {name}", t) for name, t in
+                  (("function", r.function), ("generated grad", r.grad),
+                   ("generated HVP", r.generated), ("hand-written HVP", r.hand))]
+    for r in tables.hessians:
+        found += [(f"{r.label}, n = {r.n}: {name}", t) for name, t in
+                  (("generated Hessian", r.generated), ("hand-written Hessian", r.hand))]
+    return found
+
+
+def _raw_table(tables: report.Tables) -> str:
+    rows = [[label, fmt(t.median), f"{100 * t.spread:.1f}%", f"{t.repeats} x {t.number}"]
+            for label, t in _measurements(tables)]
     return report.grid(["Measurement", "median", "IQR / median", "samples x calls"], rows, True)
 
 
 def _noise_sentence(tables: report.Tables) -> str:
     results = [*tables.mlp, *tables.loops]
-    worst = max((t.spread, f"{r.label}: {name}") for r in results
-                for name, t in (("generated", r.generated), ("hand-written", r.hand),
-                                ("forward", r.forward)))
+    worst = max((t.spread, label) for label, t in _measurements(tables))
     verdict = ("The run was quiet enough for differences of a few percent to mean something."
                if worst[0] <= 0.10 else
                "The machine had slow spells during this run (other work on it, or on the host "
@@ -623,6 +744,16 @@ def _summary(tables: report.Tables) -> str:
         + _and([f"{r.generated.median / r.hand.median:.2f}x for {_short(r.label)}"
                 for r in tables.loops])
         + "; the notes say where the generated loop code loses time.",
+        *([f"- Second derivatives: the generated Hessian-vector product costs "
+           f"{_span([r.generated.median / r.function.median for r in tables.hvps])} the "
+           f"function ({_span([r.generated.median / r.grad.median for r in tables.hvps])} its "
+           f"gradient) and "
+           f"{_span([r.generated.median / r.hand.median for r in tables.hvps])} a hand-written "
+           "HVP; `sg.hessian` is "
+           f"{_span([r.generated.median / r.hand.median for r in tables.hessians])} a "
+           "hand-written Hessian (n HVP sweeps against a few matrix products; see Second "
+           "derivatives)."]
+          if tables.hvps and tables.hessians else []),
         f"- Per-call overhead of the `sg.grad` wrapper: {fmt(o.wrapper.median - o.direct.median)} "
         f"on a scalar function; the generated code for `x * x` itself takes "
         f"{fmt(o.direct.median)}.",
@@ -641,7 +772,7 @@ def document(tables: report.Tables, info: Dict[str, str], command: str,
         "## Reproduce",
         "",
         "```sh",
-        "python benchmarks/run.py           # full run (under a minute here); rewrites this file",
+        "python benchmarks/run.py           # full run (about 75 s here); rewrites this file",
         "python benchmarks/run.py --quick   # smoke run with a tiny time budget; prints only",
         "```",
         "",
@@ -665,6 +796,7 @@ def document(tables: report.Tables, info: Dict[str, str], command: str,
         "",
         _loop_verdict(tables),
         "",
+        _higher_order(tables),
         "### Per-call overhead",
         "",
         report.overhead_table(tables, True),

@@ -26,6 +26,8 @@ class Tables:
     # run.finish_times: the wrapper's _finish, and finalize_grad per small-MLP gradient
     mlp_finish: Dict[str, timing.Timing] = dataclasses.field(default_factory=dict)
     loops: List[Any] = dataclasses.field(default_factory=list)  # run.LoopResult
+    hvps: List[Any] = dataclasses.field(default_factory=list)       # run.HvpResult
+    hessians: List[Any] = dataclasses.field(default_factory=list)   # run.HessianResult
 
 
 def grid(header: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool,
@@ -71,6 +73,25 @@ def loops_table(tables: Tables, markdown: bool) -> str:
     rows = [[r.label, fmt(r.generated.median), fmt(r.hand.median),
              _ratio(r.generated.median, r.hand.median), fmt(r.forward.median),
              _ratio(r.generated.median, r.forward.median)] for r in tables.loops]
+    return grid(header, rows, markdown)
+
+
+def hvp_table(tables: Tables, markdown: bool) -> str:
+    header = ["Workload", "n", "function", "generated grad", "generated HVP", "HVP / function",
+              "HVP / grad", "hand-written HVP", "generated / hand"]
+    rows = [[r.label, str(r.n), fmt(r.function.median), fmt(r.grad.median),
+             fmt(r.generated.median), _ratio(r.generated.median, r.function.median),
+             _ratio(r.generated.median, r.grad.median), fmt(r.hand.median),
+             _ratio(r.generated.median, r.hand.median)] for r in tables.hvps]
+    return grid(header, rows, markdown)
+
+
+def hessian_table(tables: Tables, markdown: bool) -> str:
+    header = ["Workload", "n", "generated Hessian", "per sweep (/ n)", "hand-written Hessian",
+              "generated / hand", "generation (once)"]
+    rows = [[r.label, str(r.n), fmt(r.generated.median), fmt(r.generated.median / r.n),
+             fmt(r.hand.median), _ratio(r.generated.median, r.hand.median), fmt(r.generation)]
+            for r in tables.hessians]
     return grid(header, rows, markdown)
 
 
@@ -162,6 +183,9 @@ def console(tables: Tables) -> str:
     parts = [
         "MLP gradients (median time per call)", mlp_table(tables, False), "",
         "Loops, branches and calls (median time per call)", loops_table(tables, False), "",
+        "Hessian-vector products (median time per call)", hvp_table(tables, False), "",
+        "Hessians (median time per call; generation: first call minus a cached call)",
+        hessian_table(tables, False), "",
         overhead_table(tables, False), "",
         generation_table(tables, False), "",
         "Generated small-MLP gradient, per statement (top 12):",

@@ -6,11 +6,15 @@ Measures, with BLAS fixed to one thread:
 2. the large MLP loss (batch 512, 1024-1024-1024-10): the same three;
 3. three functions with loops (a scalar Python loop, an RNN, a data-dependent `while` loop): the
    same three, and the generated code with its loop overheads rewritten away;
-4. the per-call overhead of the `sg.grad` wrapper on a tiny scalar function;
-5. the time to generate a derivative the first time;
+4. second derivatives of two scalar functions of a vector x (n = 10, 50, 200, and a loop):
+   `sg.hvp` against the function, its gradient and a hand-written HVP, and `sg.hessian` against
+   a hand-written Hessian, with the one-time cost of generating the code;
+5. the per-call overhead of the `sg.grad` wrapper on a tiny scalar function;
+6. the time to generate a derivative the first time;
 
 plus a breakdown of where the generated small-MLP gradient spends its time. Before anything is
-timed, every generated gradient is checked against its hand-written counterpart with np.allclose.
+timed, every generated gradient (HVP, Hessian) is checked against its hand-written counterpart with
+np.allclose.
 
 The full run prints the tables and rewrites docs/benchmarks.md. `--quick` is a smoke run with a
 small time budget; it only prints, unless `--output` names a file to write.
@@ -44,7 +48,7 @@ from s2sgrad import runtime  # noqa: E402
 from s2sgrad.cache import CACHE  # noqa: E402
 
 from benchmarks import breakdown, machine, report, timing  # noqa: E402
-from benchmarks.workloads import loops, mlp, scalar  # noqa: E402
+from benchmarks.workloads import higher, loops, mlp, scalar  # noqa: E402
 
 SMALL_SIZES, SMALL_BATCH = (784, 64, 10), 32
 LARGE_SIZES, LARGE_BATCH = (1024, 1024, 1024, 10), 512
@@ -53,6 +57,8 @@ LOOP_WORKLOADS = (  # label, function, hand-written gradient, arguments; gradien
     ("RNN (50 steps, hidden 64)", loops.rnn_loss, loops.rnn_loss_grad, loops.make_rnn_inputs()),
     ("While loop (237 iterations)", loops.while_loop, loops.while_loop_grad, loops.WHILE_ARGS),
 )
+HIGHER_SIZES = (10, 50, 200)  # n for tanh_energy (x of size n, A of n x n)
+ROLLOUT_ARGS = higher.make_rollout_inputs(n=50, steps=10)
 TOLERANCES = {np.dtype(np.float64): (1e-7, 1e-10), np.dtype(np.float32): (1e-4, 1e-6)}
 
 
@@ -98,6 +104,32 @@ class GenerationResult:
         return statistics.median(self.samples) - self.normal_call.median
 
 
+@dataclasses.dataclass
+class HvpResult:
+    label: str
+    n: int
+    function: timing.Timing   # the function itself
+    grad: timing.Timing       # sg.grad of it
+    generated: timing.Timing  # sg.hvp of it
+    hand: timing.Timing       # the hand-written HVP
+    source: str = ""          # the generated HVP (`sg.source`)
+
+
+@dataclasses.dataclass
+class HessianResult:
+    label: str
+    n: int
+    generated: timing.Timing  # sg.hessian, cached
+    hand: timing.Timing       # the hand-written Hessian
+    # first call of a fresh sg.hessian after CACHE.clear(), raw, one per repetition
+    first_calls: List[float] = dataclasses.field(default_factory=list)
+
+    @property
+    def generation(self) -> float:
+        """The one-time cost: median first call minus the median cached call."""
+        return statistics.median(self.first_calls) - self.generated.median
+
+
 class Mismatch(Exception):
     """A generated gradient disagrees with the hand-written one: it is not timed."""
 
@@ -139,6 +171,68 @@ def loop_benchmark(label: str, loss: Callable, hand: Callable, args: tuple,
                         timing.page_faults_per_call(hand, args), variants, sg.source(df),
                         inspect.getsource(hand), all(type(a) is float for a in args))
     return result, df
+
+
+def hvp_benchmark(label: str, fn: Callable, hand: Callable, args: tuple, v: np.ndarray,
+                  settings: timing.Settings) -> HvpResult:
+    """`sg.hvp(fn)(*args, v)` against `fn(*args)`, `sg.grad(fn)(*args)` and `hand(*args, v)`;
+    derivatives with respect to argument 0."""
+    hvp, df = sg.hvp(fn), sg.grad(fn)
+    check_agreement(f"{label}: HVP", [hvp(*args, v)], [hand(*args, v)], np.dtype(np.float64))
+    times = timing.compare({"function": (fn, args), "grad": (df, args),
+                            "generated": (hvp, (*args, v)), "hand": (hand, (*args, v))},
+                           settings)
+    return HvpResult(label, np.size(args[0]), times["function"], times["grad"],
+                     times["generated"], times["hand"], sg.source(hvp._s2sgrad_derived))
+
+
+def time_first_hessian(fn: Callable, args: tuple) -> float:
+    """Clear the derivative cache and time the first call of a fresh `sg.hessian` of `fn`."""
+    CACHE.clear()
+    fresh = sg.hessian(fn)
+    before = CACHE.generated
+    gc.collect()
+    seconds = timing.time_once(fresh, args)
+    if CACHE.generated <= before:
+        raise RuntimeError("the Hessian's code was not regenerated after CACHE.clear(); the "
+                           "generation time cannot be measured this way")
+    return seconds
+
+
+def hessian_benchmark(label: str, fn: Callable, hand: Callable, args: tuple, repetitions: int,
+                      settings: timing.Settings) -> HessianResult:
+    """`sg.hessian(fn)(*args)` against `hand(*args)`, and the cost of its first call."""
+    hessian = sg.hessian(fn)
+    check_agreement(f"{label}: Hessian", [hessian(*args)], [hand(*args)], np.dtype(np.float64))
+    times = timing.compare({"generated": (hessian, args), "hand": (hand, args)}, settings)
+    first_calls = [time_first_hessian(fn, args) for _ in range(repetitions)]
+    return HessianResult(label, np.size(args[0]), times["generated"], times["hand"], first_calls)
+
+
+def higher_order_benchmarks(repetitions: int, settings: timing.Settings
+                            ) -> Tuple[List[HvpResult], List[HessianResult]]:
+    """HVPs and Hessians of `tanh_energy` for every n in HIGHER_SIZES, then of `rollout`.
+
+    The HVPs come first, so the generation times of the Hessians below do not include the
+    first use of the forward-mode code paths in this process.
+    """
+    cases = []
+    for n in HIGHER_SIZES:
+        x, A, v = higher.make_tanh_inputs(n)
+        cases.append(("tanh(A x) energy", higher.tanh_energy, higher.tanh_energy_hvp,
+                      higher.tanh_energy_hessian, (x, A), v))
+    x, W, steps, v = ROLLOUT_ARGS
+    cases.append((f"Loop: {steps} tanh steps", higher.rollout, higher.rollout_hvp,
+                  higher.rollout_hessian, (x, W, steps), v))
+    hvps = []
+    for label, fn, hand_hvp, _, args, v in cases:
+        progress(f"HVP: {label}, n = {np.size(args[0])}")
+        hvps.append(hvp_benchmark(label, fn, hand_hvp, args, v, settings))
+    hessians = []
+    for label, fn, _, hand_hessian, args, _ in cases:
+        progress(f"Hessian: {label}, n = {np.size(args[0])}")
+        hessians.append(hessian_benchmark(label, fn, hand_hessian, args, repetitions, settings))
+    return hvps, hessians
 
 
 def overhead_benchmark(settings: timing.Settings,
@@ -270,6 +364,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             loop_result, loop_df = loop_benchmark(label, loss, hand, args, settings)
             loop_results.append(loop_result)
             loop_calls.append({"generated": (loop_df, args), "hand": (hand, args)})
+        # Also before the large MLP; it clears the derivative cache (the loop gradients are
+        # regenerated during the warm-up of their second timing, not timed).
+        hvps, hessians = higher_order_benchmarks(2 if options.quick else 5, settings)
         progress("large MLP, float64")
         large, large_df, large_args = mlp_benchmark(
             "Large MLP, float64", mlp.deep_mlp_loss, mlp.deep_mlp_loss_grad, LARGE_SIZES,
@@ -307,7 +404,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                         f"{load_after:.2f} at the end")
     tables = report.Tables(results, overhead, generation, statements, variants, variants32,
                            variants_large, promotions, sg.source(small_df), finish,
-                           loop_results)
+                           loop_results, hvps, hessians)
     print(report.console(tables))
     progress(f"done in {time.perf_counter() - start:.0f} s")
     if output is not None:

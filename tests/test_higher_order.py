@@ -1,0 +1,149 @@
+"""Derivatives of derivatives: the generated code is transformed again.
+
+Checked numerically: each second or third derivative against central differences of the
+derivative one order lower, and the compositions of the two modes against each other. Also: the
+second derivative of a function with a data-dependent `while` loop keeps the loop, and Hessians
+and forward-mode Jacobians reuse the code generated once (no generation per call or per shape).
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import s2sgrad as sg
+from s2sgrad.cache import CACHE
+
+
+def grow_until(a, x):
+    """A data-dependent while loop: the number of iterations depends on a and x."""
+    while x < 10.0:
+        x = x * a + math.sin(x)
+    return x
+
+
+def trip_count(a, x):
+    count = 0
+    while x < 10.0:
+        x = x * a + math.sin(x)
+        count += 1
+    return count
+
+
+def energy(x, A):
+    return np.sum(np.tanh(A @ x) ** 2) + 0.5 * np.sum(x * x)
+
+
+def energy_hessian(x, A):
+    t = np.tanh(A @ x)
+    curvature = 2.0 * (1.0 - t ** 2) * (1.0 - 3.0 * t ** 2)
+    return A.T @ (curvature[:, None] * A) + np.eye(x.size)
+
+
+def loop_energy(x, steps):
+    h = x
+    total = 0.0
+    for _ in range(steps):
+        h = np.tanh(h * 1.5) + 0.1 * x
+        total = total + np.sum(h * h)
+    return total
+
+
+def _derivative(f, x, eps=1e-5):
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
+
+
+@pytest.mark.parametrize("a, x", [(1.3, 0.5), (1.5, 2.0), (2.0, 9.0), (1.6, 0.1)])
+def test_second_derivative_of_a_while_loop_by_all_four_compositions(a, x):
+    assert len({trip_count(a, x), trip_count(a, x + 1e-4), trip_count(a, x - 1e-4)}) == 1
+    first = sg.grad(grow_until, wrt=1)
+    expected = _derivative(lambda v: first(a, v), x)
+    reverse_reverse = sg.grad(first, wrt=1)(a, x)
+    forward_reverse = sg.jvp(first, (a, x), (None, 1.0))[1]
+    reverse_forward = sg.grad(sg.pushforward(grow_until, wrt=1), wrt=1)(a, x, 1.0)
+    forward_forward = sg.pushforward(sg.pushforward(grow_until, wrt=1), wrt=1)(a, x, 1.0, 1.0)
+    assert reverse_reverse == pytest.approx(expected, rel=1e-6)
+    for other in (forward_reverse, reverse_forward, forward_forward):
+        assert other == pytest.approx(reverse_reverse, rel=1e-10)
+
+
+def test_the_second_derivative_of_a_while_loop_keeps_the_loop():
+    second = sg.grad(sg.grad(grow_until, wrt=1), wrt=1)
+    second(1.3, 0.5)
+    source = second.source
+    assert "while x < 10.0:" in source          # the primal loop, still a loop
+    assert "for _" in source and "range(n_" in source   # its adjoint replays the count
+    short, long = second(1.3, 9.5), second(1.25, 0.1)   # 1 and many iterations, same code
+    assert trip_count(1.25, 0.1) > 15 and np.isfinite(short) and np.isfinite(long)
+
+
+@pytest.mark.parametrize("a, x", [(1.3, 0.5), (1.5, 2.0)])
+def test_third_derivative_of_a_while_loop(a, x):
+    second = sg.grad(sg.grad(grow_until, wrt=1), wrt=1)
+    third = sg.grad(second, wrt=1)(a, x)
+    assert third == pytest.approx(_derivative(lambda v: second(a, v), x, 1e-4), rel=1e-5)
+    forward = sg.pushforward(sg.pushforward(sg.pushforward(grow_until, wrt=1), wrt=1), wrt=1)
+    assert forward(a, x, 1.0, 1.0, 1.0) == pytest.approx(third, rel=1e-9)
+
+
+@pytest.mark.parametrize("n", [1, 3, 7])
+def test_hessian_and_hvp_against_the_closed_form(n):
+    rng = np.random.default_rng(n)
+    x, A, v = rng.standard_normal(n), rng.standard_normal((n, n)), rng.standard_normal(n)
+    expected = energy_hessian(x, A)
+    np.testing.assert_allclose(sg.hessian(energy)(x, A), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(sg.hvp(energy)(x, A, v), expected @ v, rtol=1e-10, atol=1e-12)
+
+
+def test_hessian_generates_once_for_every_call_and_shape():
+    hessian = sg.hessian(loop_energy)
+    rng = np.random.default_rng(0)
+    hessian(rng.standard_normal(3), 4)
+    generated = CACHE.generated
+    for n in (3, 10, 50):
+        x = rng.standard_normal(n)
+        H = hessian(x, 4)
+        assert H.shape == (n, n)
+        np.testing.assert_allclose(H, H.T, rtol=1e-9, atol=1e-12)
+        column = _derivative(lambda t: sg.grad(loop_energy)(x + t * np.eye(n)[0], 4), 0.0)
+        np.testing.assert_allclose(H[:, 0], column, rtol=1e-5, atol=1e-7)
+    assert CACHE.generated == generated
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_jacobian_by_either_mode(mode):
+    def f(x, W):
+        return np.tanh(W @ x) * x[0]
+
+    rng = np.random.default_rng(3)
+    x, W = rng.standard_normal(4), rng.standard_normal((3, 4))
+    jacobian = sg.jacobian(f, mode=mode)
+    J = jacobian(x, W)
+    assert J.shape == (3, 4)
+    eps = 1e-6
+    numeric = np.stack([(f(x + eps * e, W) - f(x - eps * e, W)) / (2 * eps)
+                        for e in np.eye(4)], axis=-1)
+    np.testing.assert_allclose(J, numeric, rtol=1e-6, atol=1e-8)
+    generated = CACHE.generated
+    jacobian(rng.standard_normal(4), W)
+    assert CACHE.generated == generated        # n sweeps of one generated function
+
+
+def test_forward_mode_jacobian_and_reverse_mode_agree_on_a_loop():
+    def f(x):
+        y = x
+        for _ in range(3):
+            y = np.sin(y) * x + y[::-1]
+        return y
+
+    x = np.array([0.3, -0.7, 1.1, 0.2])
+    np.testing.assert_allclose(sg.jacobian(f, mode="forward")(x),
+                               sg.jacobian(f, mode="reverse")(x), rtol=1e-12, atol=1e-14)
+
+
+def test_a_second_derivative_through_a_run_time_callee_is_refused_at_the_line():
+    def apply(fn, x):
+        return np.sum(fn(x) ** 2)
+
+    with pytest.raises(sg.NoDerivativeRuleError, match="known only at run time"):
+        sg.hessian(apply, wrt=1)(np.tanh, np.ones(2))
