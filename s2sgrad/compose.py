@@ -15,7 +15,7 @@ from typing import Any, Callable, List, Tuple
 import numpy as np
 
 from . import runtime
-from .api import Derived, GradFunction, _fresh_stacks
+from .api import Derived, GradFunction, PushforwardFunction, _fresh_stacks
 from .errors import S2sgradError
 
 
@@ -37,13 +37,21 @@ def _float_array(value: Any) -> np.ndarray:
 
 
 class _Jvp:
-    """The generated forward-mode code of `fn` w.r.t. one argument, called with a tangent."""
+    """The generated forward-mode code of `fn` w.r.t. one argument, called with a tangent.
+    With `tangent_only`, the code computes the tangent alone (what an HVP needs: the gradient
+    itself, and whatever only it needs, is left out)."""
 
-    def __init__(self, fn: Callable, position: int):
+    def __init__(self, fn: Callable, position: int, tangent_only: bool = False):
         self.position = position
-        self.derived = Derived(fn, (position,), "jvp")
+        self.tangent_only = tangent_only
+        self.derived = PushforwardFunction(fn, (position,), "pushforward") if tangent_only \
+            else Derived(fn, (position,), "jvp")
 
     def __call__(self, args: Tuple[Any, ...], tangent: Any) -> Tuple[Any, Any]:
+        if self.tangent_only:
+            (entry,) = self.derived.functions_for(args + (tangent,), {})
+            (name,) = self.derived._shown.tangents
+            return None, entry(*args, **{name: tangent})
         (entry,) = self.derived.functions_for(args, {})
         (name,) = self.derived._shown.tangents
         return entry(*args, **{name: tangent})
@@ -107,7 +115,7 @@ def hvp(fn: Callable, wrt: Any = 0) -> Callable:
     mode, so one call costs about one gradient plus one tangent sweep.
     """
     position = _position(fn, wrt)
-    tangent_of_gradient = _Jvp(GradFunction(fn, position, "grad"), position)
+    tangent_of_gradient = _Jvp(GradFunction(fn, position, "grad"), position, tangent_only=True)
 
     def hessian_vector_product(*args: Any) -> Any:
         *primal, v = args
@@ -125,7 +133,7 @@ def hessian(fn: Callable, wrt: Any = 0) -> Callable:
     is generated per call or per shape beyond the first).
     """
     position = _position(fn, wrt)
-    tangent_of_gradient = _Jvp(GradFunction(fn, position, "grad"), position)
+    tangent_of_gradient = _Jvp(GradFunction(fn, position, "grad"), position, tangent_only=True)
 
     def full_hessian(*args: Any) -> Any:
         x = args[position]

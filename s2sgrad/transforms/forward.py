@@ -28,7 +28,7 @@ from ..errors import NoDerivativeRuleError
 from ..frontend.source import FunctionSource
 from ..naming import Namer
 from ..rules import tangent_rule
-from ..rules.inline import inline_tangent
+from ..rules.inline import _zero, inline_tangent
 from . import calls
 from .reverse_ops import _no_rule, _operation
 
@@ -188,10 +188,13 @@ class _Forward:
         value = stmt.value
         if not activity.is_varied(value, site.varied) and \
                 not isinstance(value, (gast.List, gast.Tuple, gast.Dict)):
-            zero = lambda t: astutil.constant(0.0) if isinstance(value, gast.Constant) \
-                else site.zero(t)   # noqa: E731  (a number written in the code: 0.0)
-            return [stmt] + [astutil.assign(site.tangent_name(t), zero(t))
-                             for t in sorted(targets & site.varied)]
+            out = [stmt]
+            for t in sorted(targets & site.varied):
+                if isinstance(value, gast.Constant):     # a number written in the code: 0.0
+                    out.append(astutil.assign(site.tangent_name(t), astutil.constant(0.0)))
+                else:
+                    out += site.define_tangent(t, _zero())
+            return out
         call = self.call(stmt)
         if call is not None:
             return call
