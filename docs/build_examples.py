@@ -53,11 +53,37 @@ EXAMPLES = [
 ]
 
 
+HIGHER = """\
+## Forward mode, and a second derivative of a loop
+
+Forward mode (`sg.jvp`, `sg.pushforward`) puts each statement's tangent right after it (`dx` is
+the tangent of `x`): nothing is recorded, the loop and the `break` stay as they are. A second
+derivative differentiates the generated gradient again: below, the gradient of the gradient of
+`first_crossing` with respect to `x`. Its primal part is the first-order gradient code (with its
+loop and stacks), its adjoint part replays that code's own loops backwards.
+"""
+
+
+def _derivative_of_derivative(fn, wrt, outer_kind):
+    """The generated code of `outer_kind` applied to the gradient of `fn` (array variant)."""
+    from s2sgrad.api import Derived
+
+    inner = sg.grad(fn, wrt=wrt).generated_functions()[0]
+    return Derived(inner, wrt, outer_kind).source
+
+
 def build() -> str:
     parts = [INTRO]
     for title, fn, options in EXAMPLES:
         parts.append(f"## {title}\n\n```python\n{inspect.getsource(fn).rstrip()}\n```\n")
         parts.append(f"```python\n{sg.source(sg.grad(fn, **options)).rstrip()}\n```\n")
+    parts.append(HIGHER)
+    forward = sg.pushforward(control_flow.first_crossing, wrt=1)
+    parts.append("The forward-mode derivative of `first_crossing` with respect to `x`:\n")
+    parts.append(f"```python\n{forward.source.rstrip()}\n```\n")
+    parts.append("Its second derivative (reverse over reverse):\n")
+    second = _derivative_of_derivative(control_flow.first_crossing, 1, "grad")
+    parts.append(f"```python\n{second.rstrip()}\n```\n")
     return "\n".join(parts)
 
 

@@ -2,6 +2,8 @@
 
     s2sgrad show examples/mlp.py:loss --wrt W1,b1
     s2sgrad show examples/mlp.py:loss --stages        # the source after every compiler stage
+    s2sgrad show examples/control_flow.py:piecewise --mode forward
+    s2sgrad show examples/control_flow.py:piecewise --order 2   # the gradient of the gradient
     python -m s2sgrad show ...                        # the same
 
 Errors in the user's code are printed as located diagnostics with exit status 1; bad command-line
@@ -29,16 +31,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     if options.command != "show":
         parser.print_help()
         return 2
-    if options.mode != "reverse" or options.order != 1:
-        print(f"s2sgrad: --mode {options.mode} --order {options.order} is not available in this "
-              "version; it generates first-order reverse mode (--mode reverse --order 1).",
-              file=sys.stderr)
+    if options.order < 1 or (options.stages and options.order != 1):
+        print("s2sgrad: --order must be 1 or more (and 1 with --stages)", file=sys.stderr)
         return 2
     try:
         fn = _load_function(options.target)
         wrt: Any = tuple(_wrt_item(w) for w in options.wrt.split(",")) if options.wrt else 0
-        derived = Derived(fn, wrt, options.kind)
-        if options.stages:
+        kind = options.kind if options.mode == "reverse" else "jvp"
+        derived = Derived(fn, wrt, kind if options.order == 1 else
+                          ("grad" if options.mode == "reverse" else "pushforward"))
+        for order in range(2, options.order + 1):
+            # the derivative of the code generated for the one below (for array arguments)
+            inner = derived.generated_functions()[0]
+            last = order == options.order
+            derived = Derived(inner, wrt, kind if last else derived._kind)
+        if options.stages and options.mode == "forward":
+            pipeline.compile_forward(derived._fn, derived._wrt, trace=_print_stage)
+        elif options.stages:
             pipeline.compile_reverse(derived._fn, derived._wrt, options.kind, trace=_print_stage,
                                      single=derived._single)
         else:

@@ -31,6 +31,21 @@ def test_show_positions_kinds_and_stages(capsys):
         assert f"# ---- {stage} " in out
 
 
+def test_show_forward_mode_and_higher_orders(capsys):
+    control_flow = os.path.join(ROOT, "examples", "control_flow.py")
+    assert cli.main(["show", f"{MLP}:loss", "--mode", "forward", "--wrt", "W1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("def loss_jvp(W1, b1, W2, b2, x, labels, *, dW1):")
+    compile(out, "<shown>", "exec")
+    assert cli.main(["show", f"{control_flow}:first_crossing", "--wrt", "1", "--order", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "def ddfirst_crossing_dx_dx(" in out and "for _ in range(50):" in out
+    compile(out, "<shown>", "exec")
+    assert cli.main(["show", f"{control_flow}:first_crossing", "--wrt", "1", "--order", "2",
+                     "--mode", "forward"]) == 0
+    assert "_pushforward_jvp(" in capsys.readouterr().out
+
+
 def test_show_reports_errors_in_user_code(tmp_path, capsys):
     program = tmp_path / "prog.py"
     program.write_text("def f(x):\n    with open('f') as handle:\n        x = x * 2.0\n"
@@ -44,7 +59,7 @@ def test_show_reports_errors_in_user_code(tmp_path, capsys):
     (["show", "no_colon.py"], "expected path/to/file.py:function"),
     (["show", "missing.py:f"], "no such file"),
     (["show", f"{MLP}:nothing"], "has no attribute 'nothing'"),
-    (["show", f"{MLP}:loss", "--mode", "forward"], "not available in this version"),
+    (["show", f"{MLP}:loss", "--order", "0"], "--order must be 1 or more"),
 ])
 def test_show_usage_errors(argv, words, capsys):
     assert cli.main(argv) == 2
