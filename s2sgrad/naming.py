@@ -9,6 +9,7 @@ request, so the same input always yields the same output.
 from __future__ import annotations
 
 import keyword
+import os
 import re
 from typing import Any, Dict, Iterable, Optional, Set
 
@@ -87,6 +88,14 @@ class Namer:
     def adjoint_map(self) -> Dict[str, str]:
         """primal name -> adjoint name, for every adjoint handed out so far."""
         return dict(self._adjoints)
+
+
+def short_filename(filename: str) -> str:
+    """A file name for comments in generated code: the base name of a user's file, and for
+    code s2sgrad generated, what it is without its serial number (stable across runs)."""
+    if filename.startswith("<s2sgrad generated "):
+        return re.sub(r" #\d+>$", ">", filename)
+    return os.path.basename(filename)
 
 
 def derived_name(expr: Any, target: Optional[str]) -> str:

@@ -23,7 +23,6 @@ different variable.
 from __future__ import annotations
 
 import dataclasses
-import os
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import gast
@@ -32,7 +31,7 @@ from .. import anno, astutil, codegen, runtime
 from ..analysis import activity, aliases, containers, overwrites
 from ..errors import Location
 from ..frontend.source import FunctionSource
-from ..naming import Namer
+from ..naming import Namer, short_filename
 from . import calls
 from .reverse_ops import Site, adjoint_of, helper_call
 
@@ -121,7 +120,7 @@ def _output_kept_from_restores(primal: List[Any], output: Any, adjoint: List[Any
 
 def comment(text: str, where: Optional[Location] = None) -> gast.Expr:
     """A comment line in generated code (rendered by `codegen`)."""
-    suffix = f"  ({os.path.basename(where.filename)}:{where.lineno})" if where is not None else ""
+    suffix = f"  ({short_filename(where.filename)}:{where.lineno})" if where is not None else ""
     return codegen.comment(text + suffix)
 
 
