@@ -247,11 +247,17 @@ class PushforwardFunction(Derived):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         (entry,) = self.functions_for(args, kwargs)
-        count = len(self._params)
-        names = self._shown.tangents if self._shown is not None else ()
-        if self._inner is None and len(names) == count:   # tangents by name: defaults stay
-            kwargs = dict(kwargs, **dict(zip(names, args[-count:])))
-            args = args[:-count]
+        # The tangents go by name (they follow defaults, or are keyword-only): this level's
+        # last, those of the pushforwards it differentiates before them.
+        level: Any = self
+        while isinstance(level, PushforwardFunction) and level._shown is not None:
+            count = len(level._params)
+            names = level._shown.tangents
+            if len(names) != count or len(args) < count:
+                break
+            kwargs = dict(kwargs, **dict(zip(names, args[len(args) - count:])))
+            args = args[:len(args) - count]
+            level = level._inner
         return entry(*args, **kwargs)
 
 

@@ -34,9 +34,10 @@ def check_grads(f: Callable, args: Sequence[Any], order: int = 1,
     each other. Order 2 includes the order-1 checks.
     """
     unknown = [m for m in modes if m not in _MODES]
-    if unknown or not modes or order not in (1, 2):
+    if unknown or not modes or order not in (1, 2, 3):
         raise S2sgradError(f"check_grads(order={order}, modes={tuple(modes)}): modes are 'fwd' "
-                           "and 'rev', orders 1 and 2", hint="e.g. order=2, modes=('fwd', 'rev').")
+                           "and 'rev', orders 1, 2 and 3",
+                           hint="e.g. order=2, modes=('fwd', 'rev').")
     args = [_as_float64(a) for a in args]
     if wrt is None:
         wrt = [i for i, a in enumerate(args) if _is_float(a)]
@@ -58,8 +59,10 @@ def check_grads(f: Callable, args: Sequence[Any], order: int = 1,
     if len(found) == 2:
         _compare(name, "reverse mode", found["reverse mode"], found["forward mode"], 1e-9, 1e-12,
                  "forward mode")
-    if order == 2:
+    if order >= 2:
         _second_order(f, args, wrt, directions, modes, name, eps, rtol, atol, rng)
+    if order == 3:
+        _third_order(f, args, wrt, name, rtol, atol, rng)
 
 
 def _reverse(f: Callable, args: list, wrt: list, cotangent: Any, directions: list,
@@ -134,6 +137,50 @@ def _second_order(f: Callable, args: list, wrt: list, directions: list, modes: T
     reference = next(iter(found))
     for label, analytic in found.items():
         _compare(name, label, analytic, found[reference], 1e-8, 1e-10, reference)
+
+
+def _third_order(f: Callable, args: list, wrt: list, name: str, rtol: float, atol: float,
+                 rng: np.random.Generator) -> None:
+    """The third derivative of scalar f along three random directions u, v, w, by four
+    compositions (forward-over-forward-over-forward, reverse-over-forward-over-forward,
+    forward-over-reverse-over-forward, forward-over-forward-over-reverse), against central
+    differences of the second derivative (forward over forward) and against each other."""
+    from .api import GradFunction, PushforwardFunction
+
+    position = tuple(wrt)
+    u, v, w = ([_random_like(rng, args[i]) for i in wrt] for _ in range(3))
+
+    def forward(fn: Any) -> PushforwardFunction:
+        return PushforwardFunction(fn, position, "pushforward")
+
+    def reverse(fn: Any) -> GradFunction:
+        return GradFunction(fn, position, "grad")
+
+    def call(fn: Any, *tangents: list) -> Any:
+        result = fn(*[_copy(a) for a in args], *[t for group in tangents for t in group])
+        return result if isinstance(result, tuple) else (result,)
+
+    second = forward(forward(f))
+    eps = 1e-4
+    plus = second(*_moved(args, wrt, u, eps), *v, *w)
+    minus = second(*_moved(args, wrt, u, -eps), *v, *w)
+    numeric = (float(plus) - float(minus)) / (2 * eps)
+    found = {
+        "forward-over-forward-over-forward": float(forward(second)(
+            *[_copy(a) for a in args], *v, *w, *u)),
+        "reverse-over-forward-over-forward": sum(
+            _dot(g, d) for g, d in zip(call(reverse(second), v, w), u)),
+        "forward-over-reverse-over-forward": sum(
+            _dot(g, d) for g, d in zip(call(forward(reverse(forward(f))), v, u), w)),
+        "forward-over-forward-over-reverse": sum(
+            _dot(g, d) for g, d in zip(call(forward(forward(reverse(f))), v, u), w)),
+    }
+    for label, analytic in found.items():
+        _compare(name, label, analytic, numeric, max(rtol, 1e-3), max(atol, 1e-5),
+                 "finite differences of the second derivative")
+    reference = next(iter(found))
+    for label, analytic in found.items():
+        _compare(name, label, analytic, found[reference], 1e-7, 1e-9, reference)
 
 
 def _compare(name: str, label: str, analytic: float, reference: float, rtol: float, atol: float,

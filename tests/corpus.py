@@ -307,7 +307,8 @@ def corpus_tests(module, cases, at_least, single_path=frozenset(), first_order_o
     trip count); the others must take at least two across their input sets.
     `first_order_only`: {program: why} for programs whose second derivatives s2sgrad refuses
     (with a located error, which the test requires); every other program returning a scalar has
-    its second derivatives checked by all four compositions of the modes.
+    its second derivatives checked by all four compositions of the modes, and its third
+    derivatives by four compositions too (see `s2sgrad.gradcheck`).
     """
     first_order_only = first_order_only or {}
     case_parameters = case_params(cases)
@@ -340,5 +341,13 @@ def corpus_tests(module, cases, at_least, single_path=frozenset(), first_order_o
     @pytest.mark.parametrize("fn, args, wrt", case_parameters)
     def test_second_derivatives_by_every_composition(fn, args, wrt):
         check_second_derivatives(fn, args, wrt, first_order_only.get(fn))
+
+    @pytest.mark.parametrize("fn, input_sets, wrt", program_parameters)
+    def test_third_derivatives_by_every_composition(fn, input_sets, wrt):
+        """(on each program's first input set: a third derivative costs 4 generations)"""
+        args = input_sets[0]
+        if fn in first_order_only or not returns_scalar(fn, args):
+            pytest.skip("third derivatives are checked where second derivatives are")
+        sg.check_grads(fn, fresh(args), wrt=list(wrt_positions(args, wrt)), order=3)
 
     return {name: value for name, value in locals().items() if name.startswith("test_")}
