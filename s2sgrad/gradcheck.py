@@ -131,12 +131,8 @@ def _second_order(f: Callable, args: list, wrt: list, directions: list, modes: T
         twice = PushforwardFunction(along, position, "pushforward")
         found["forward-over-forward"] = float(twice(*[_copy(a) for a in args], *directions,
                                                     *weights))
-    for label, analytic in found.items():
-        _compare(name, label, analytic, numeric, max(rtol, 1e-4), max(atol, 1e-6),
-                 "finite differences of the gradient")
-    reference = next(iter(found))
-    for label, analytic in found.items():
-        _compare(name, label, analytic, found[reference], 1e-8, 1e-10, reference)
+    _agree(name, found, numeric, "finite differences of the gradient",
+           (max(rtol, 1e-4), max(atol, 1e-6)), (1e-8, 1e-10))
 
 
 def _third_order(f: Callable, args: list, wrt: list, name: str, rtol: float, atol: float,
@@ -175,12 +171,18 @@ def _third_order(f: Callable, args: list, wrt: list, name: str, rtol: float, ato
         "forward-over-forward-over-reverse": sum(
             _dot(g, d) for g, d in zip(call(forward(forward(reverse(f))), v, u), w)),
     }
+    _agree(name, found, numeric, "finite differences of the second derivative",
+           (max(rtol, 1e-3), max(atol, 1e-5)), (1e-7, 1e-9))
+
+
+def _agree(name: str, found: dict, numeric: float, against: str,
+           numeric_tolerance: Tuple[float, float], mutual_tolerance: Tuple[float, float]) -> None:
+    """Each composition against the finite difference, then all against the first."""
     for label, analytic in found.items():
-        _compare(name, label, analytic, numeric, max(rtol, 1e-3), max(atol, 1e-5),
-                 "finite differences of the second derivative")
+        _compare(name, label, analytic, numeric, *numeric_tolerance, against)
     reference = next(iter(found))
     for label, analytic in found.items():
-        _compare(name, label, analytic, found[reference], 1e-7, 1e-9, reference)
+        _compare(name, label, analytic, found[reference], *mutual_tolerance, reference)
 
 
 def _compare(name: str, label: str, analytic: float, reference: float, rtol: float, atol: float,
