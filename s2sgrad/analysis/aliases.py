@@ -47,32 +47,12 @@ class Sharing:
     def holders(self, name: str) -> Set[str]:
         """Names through which a change to the list `name` (append, pop) can be seen: the
         names of the same object, and the containers holding it, transitively."""
-        found, frontier = {name}, [name]
-        while frontier:
-            current = frontier.pop()
-            for container, entry in self.holds:
-                if entry == current and container not in found:
-                    found.add(container)
-                    frontier.append(container)
-            for a, b in self.exact:
-                for here, there in ((a, b), (b, a)):
-                    if here == current and there not in found:
-                        found.add(there)
-                        frontier.append(there)
-        return found
+        holding = {(entry, container) for container, entry in self.holds}
+        return _reachable(name, holding | _both_ways(self.exact))
 
     def group(self, name: str) -> Set[str]:
         """Every name connected to `name` through either kind of link."""
-        edges = self.exact | self.view
-        group, frontier = {name}, [name]
-        while frontier:
-            current = frontier.pop()
-            for a, b in edges:
-                for here, there in ((a, b), (b, a)):
-                    if here == current and there not in group:
-                        group.add(there)
-                        frontier.append(there)
-        return group
+        return _reachable(name, _both_ways(self.exact | self.view))
 
     def same_object(self, name: str) -> Set[str]:
         """Names that certainly hold the very object `name` holds, wherever both are defined:
@@ -80,15 +60,23 @@ class Sharing:
         single = {n for n, count in self.assignments.items() if count == 1}
         if name not in single:
             return {name}
-        group, frontier = {name}, [name]
-        while frontier:
-            current = frontier.pop()
-            for a, b in self.exact:
-                for here, there in ((a, b), (b, a)):
-                    if here == current and there in single and there not in group:
-                        group.add(there)
-                        frontier.append(there)
-        return group
+        return _reachable(name, {(a, b) for a, b in _both_ways(self.exact) if b in single})
+
+
+def _both_ways(pairs: Set[Tuple[str, str]]) -> Set[Tuple[str, str]]:
+    return pairs | {(b, a) for a, b in pairs}
+
+
+def _reachable(start: str, edges: Set[Tuple[str, str]]) -> Set[str]:
+    """`start` and every name reached from it along the (from, to) `edges`."""
+    found, frontier = {start}, [start]
+    while frontier:
+        current = frontier.pop()
+        for here, there in edges:
+            if here == current and there not in found:
+                found.add(there)
+                frontier.append(there)
+    return found
 
 
 def sharing(function: Any) -> Sharing:
