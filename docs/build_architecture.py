@@ -45,7 +45,10 @@ these names still refer to the same objects.""",
 The language check refuses unsupported constructs with a located error (nothing to show when the
 function passes). Normalization also moves the statements after a `break`, `continue` or early
 `return` into the branches that do not jump (`transforms/jumps.py`), and rewrites loops over
-differentiated arrays into loops over indices (`transforms/desugar.py`). Normalization then desugars (`error *= 0.5` becomes an assignment), gives
+differentiated arrays into loops over indices (`transforms/desugar.py`). In-place updates are
+checked against NumPy's aliasing (`transforms/inplace.py`, with `analysis/aliases.py`: which names
+may share memory, which are still read): `x += y` stays a rebinding unless another name would see
+the change, and a write gets its overwritten part saved. Normalization then desugars (`error *= 0.5` becomes an assignment), gives
 reassigned names numbered versions (`error_1`), and binds every subexpression that carries a
 derivative to a temporary named after what it holds, so each statement is one rule application.
 `x.shape[0]` carries no derivative, so it is kept whole.""",
@@ -94,6 +97,21 @@ bound to the user function's own globals (read live, as the user's code would re
 closure cells. The cache keys derivatives weakly on the user's code object, `wrt` and the kind
 (grad, value_and_grad, vjp), and checks the guards from stage 2 and the rule-table version on every
 call (a few identity tests); a redefined function has a new code object and gets a new derivative.
+Arguments pick a variant: Python numbers the scalar one, lists, tuples and dicts one whose
+adjoints are containers too (`analysis/containers.py`, `runtime/containers.py`). Calls to the
+user's functions get their own generated forward and backward passes (`transforms/calls.py`); a
+callee known only at run time (`model(x)`, a function passed in) goes through a call-site object
+that generates and caches them on first use (`runtime/dynamic.py`).
+
+## 8. Forward mode and derivatives of derivatives — `s2sgrad/transforms/forward.py`, `s2sgrad/rules/generated.py`, `s2sgrad/compose.py`
+
+Forward mode starts from the same normalized code and puts each statement's tangent right after
+it, inlining tangent rules (templates like the adjoint rules, where `d[x]` is a tangent and zero
+tangents are simplified away). A derivative of a derivative reads the source s2sgrad generated
+(kept in `linecache`) and runs it through the same pipeline; the helpers generated code calls
+(`unbroadcast`, `matmul_adjoint_lhs`, the stacks' `append`/`pop`...) have adjoint and tangent rules
+of their own (`rules/generated.py`). `jacobian`, `hvp` and `hessian` are compositions of generated
+code (`compose.py`); `check_grads` compares every composition of the two modes up to third order.
 """
 
 
