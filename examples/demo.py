@@ -55,6 +55,18 @@ def main():
               f"{steps * x0 * rate ** (steps - 1):.6f}), d/dx = {dx:.6f} (expected "
               f"{rate ** steps:.6f})")
 
+    print("\n=== 4. An in-place update in a loop, and its second derivative ===")
+    signal = np.array([0.5, -1.0, 2.0, 0.3])
+    dsmooth = sg.grad(control_flow.smooth_in_place, wrt=1)
+    print(sg.source(dsmooth))
+    print("d/dweight =", dsmooth(signal, 0.4))
+    second = sg.grad(dsmooth, wrt=1)
+    eps = 1e-5
+    print("d2/dweight2 =", second(signal, 0.4), "  (finite differences of the gradient:",
+          (dsmooth(signal, 0.4 + eps) - dsmooth(signal, 0.4 - eps)) / (2 * eps), ")")
+    hessian = sg.hessian(control_flow.smooth_in_place)(signal, 0.4)
+    print("Hessian with respect to the signal (forward over reverse):\n", hessian.round(4))
+
 
 if __name__ == "__main__":
     main()
