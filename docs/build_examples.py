@@ -36,9 +36,11 @@ How to read them:
   output) and writes the saved part back, so earlier adjoints read the values they saw;
 - a list built with `append` is undone in the adjoint with `pop`, entry by entry, next to the
   list of adjoints of its entries (`bstates.pop()`);
-- a call on an object or a function known only when the code runs (`model(x)`) goes through a
-  call site object that generates and caches the callee's forward and backward passes on first
-  use (`model_call.forward(model, x)`).
+- a call on an object or a function that is an argument (`model(x)`): called with one, the
+  derivative is specialized for it and calls its passes directly (`Linear_call_forward(model,
+  x)`; another object gets a variant of its own); where the callee is only known when the code
+  runs (an entry of a list of layers, or the generic variant shown below), a call site object
+  generates and caches the callee's passes on first use (`model_call.forward(model, x)`).
 """
 
 EXAMPLES = [

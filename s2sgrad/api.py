@@ -23,6 +23,16 @@ from .frontend.source import _plain_function
 Wrt = Union[int, str, Sequence[Union[int, str]]]
 _NO_DEFAULT = object()
 _CONTAINER_TYPES = (list, tuple, dict)
+_PLAIN_TYPES = (str, bytes, bool, complex, type(None), np.ndarray, np.generic)
+
+
+def _is_object(value: Any) -> bool:
+    """A function or an object passed as an argument (not data): the derivative is specialized
+    for it, so that its calls resolve when the code is generated."""
+    if isinstance(value, _PLAIN_TYPES) or isinstance(value, type) or \
+            type(value) in _CONTAINER_TYPES or type(value) in (float, int):
+        return False
+    return callable(value) or type(value).__module__ not in ("builtins", "numpy")
 _SCALAR = ("scalar",)
 
 
@@ -73,16 +83,20 @@ class Derived:
         functools.update_wrapper(self, self._fn, updated=())
 
     def generated_functions(self, containers: Tuple[str, ...] = (),
-                            dicts: Tuple[str, ...] = ()) -> List[Callable]:
+                            dicts: Tuple[str, ...] = (),
+                            known: Optional[Dict[str, Any]] = None) -> List[Callable]:
         """The generated functions behind this derivative (generated on first use, cached).
 
         `containers`: the parameters that receive lists, tuples or dicts, for which a variant
         of the derivative is generated (their adjoints are containers too); `dicts`: those of
-        them that receive dicts (iterating over them gives keys).
+        them that receive dicts (iterating over them gives keys); `known`: parameters given
+        functions or objects, for which the variant is specialized (their calls and method calls
+        are resolved when the code is generated; a new object gets a variant of its own).
         """
-        if containers or self._varargs:
+        if containers or self._varargs or known:
             containers = tuple(sorted(set(containers) | self._varargs))
-            return self._variant(("containers", containers, dicts))
+            identities = tuple(sorted((name, id(obj)) for name, obj in (known or {}).items()))
+            return self._variant(("variant", containers, dicts, identities), known)
         derivative = self._derivative
         if derivative is None or not is_valid(derivative, self._fn):
             derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single),
@@ -102,22 +116,24 @@ class Derived:
         return self.functions_for(args, kwargs)[0]
 
     def functions_for(self, args: tuple, kwargs: dict) -> List[Callable]:
-        """The generated functions (entry first) of the variant that fits these arguments."""
+        """The generated functions (entry first) of the variant that fits these arguments:
+        Python numbers only: the scalar variant; lists, tuples, dicts, functions or objects
+        among them: a variant for those; otherwise the general one."""
         if self._inner is not None:
             return self._of_inner(args, kwargs)
-        if kwargs:
-            if any(type(v) in _CONTAINER_TYPES for v in kwargs.values()) or \
-                    any(type(a) in _CONTAINER_TYPES for a in args):
-                return self.generated_functions(*self._container_parameters(args, kwargs))
-            return self.generated_functions()
-        numbers = True
+        numbers = not kwargs
+        special = False
         for value in args:
             kind = type(value)
             if kind is float or kind is int:
                 continue
             numbers = False
-            if kind in _CONTAINER_TYPES:
-                return self.generated_functions(*self._container_parameters(args, kwargs))
+            if kind is not np.ndarray and (kind in _CONTAINER_TYPES or _is_object(value)):
+                special = True
+        if kwargs and any(type(v) in _CONTAINER_TYPES or _is_object(v) for v in kwargs.values()):
+            special = True
+        if special:
+            return self.generated_functions(*self._special_parameters(args, kwargs))
         code = self._fn.__code__     # every parameter passed (defaults could be arrays)
         if numbers and len(args) == code.co_argcount and not code.co_kwonlyargcount:
             known = self._variants.get(_SCALAR)
@@ -143,21 +159,24 @@ class Derived:
         self._shown = known[1]._shown
         return functions
 
-    def _container_parameters(self, args: tuple,
-                              kwargs: dict) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
-        """(the parameters given lists, tuples or dicts, those given dicts)."""
+    def _special_parameters(self, args: tuple, kwargs: dict
+                            ) -> Tuple[Tuple[str, ...], Tuple[str, ...], Dict[str, Any]]:
+        """(the parameters given lists, tuples or dicts, those given dicts, and the parameters
+        given functions or objects with their values)."""
         names = self._fn.__code__.co_varnames
         given = [(names[i], a) for i, a in enumerate(args) if i < len(names)] + \
             list(kwargs.items())
         return (tuple(sorted(n for n, a in given if type(a) in _CONTAINER_TYPES)),
-                tuple(sorted(n for n, a in given if type(a) is dict)))
+                tuple(sorted(n for n, a in given if type(a) is dict)),
+                {n: a for n, a in given if _is_object(a)})
 
-    def _variant(self, key: Tuple) -> List[Callable]:
-        """The functions of a variant: `_SCALAR`, or ("containers", parameters, dicts)."""
+    def _variant(self, key: Tuple, objects: Optional[Dict[str, Any]] = None) -> List[Callable]:
+        """The functions of a variant: `_SCALAR`, or ("variant", containers, dicts, the ids of
+        the objects it is specialized for), the objects themselves in `objects`."""
         known = self._variants.get(key)
         if known is None or not is_valid(known[0], self._fn):
-            options = {"scalar": True} if key == _SCALAR else \
-                {"containers": key[1], "dicts": key[2]}
+            options: Dict[str, Any] = {"scalar": True} if key == _SCALAR else \
+                {"containers": key[1], "dicts": key[2], "known": objects}
             derivative = CACHE.get(self._fn, (self._wrt, self._kind, self._single) + key,
                                    lambda: self._generate(**options))
             known = self._variants[key] = (derivative, pipeline.bind(derivative, self._fn))
@@ -165,15 +184,17 @@ class Derived:
         return known[1]
 
     def _generate(self, scalar: bool = False, containers: Tuple[str, ...] = (),
-                  dicts: Tuple[str, ...] = ()) -> pipeline.Derivative:
+                  dicts: Tuple[str, ...] = (),
+                  known: Optional[Dict[str, Any]] = None) -> pipeline.Derivative:
         if self._kind in ("jvp", "pushforward"):
             derivative = pipeline.compile_forward(self._fn, self._wrt, scalar=scalar,
                                                   containers=containers, dicts=dicts,
-                                                  kind=self._kind)
+                                                  kind=self._kind, known=known)
         else:
             derivative = pipeline.compile_reverse(self._fn, self._wrt, self._kind,
                                                   single=self._single, scalar=scalar,
-                                                  containers=containers, dicts=dicts)
+                                                  containers=containers, dicts=dicts,
+                                                  known=known)
         if self._verbose:
             print(derivative.source)
         return derivative

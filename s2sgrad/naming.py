@@ -90,6 +90,17 @@ class Namer:
         return dict(self._adjoints)
 
 
+def function_name(fn: Any) -> str:
+    """A name for generated code derived from a function: its own, or for a method the class
+    and the method (`MLP.forward` -> `MLP_forward`, `Linear.__call__` -> `Linear_call`)."""
+    name = fn.__name__
+    owner = fn.__qualname__.rsplit(".", 2)
+    is_method = len(owner) > 1 and owner[-2] != "<locals>"
+    if name.startswith("__") and name.endswith("__"):
+        return f"{owner[-2]}_{name.strip('_')}" if is_method else name.strip("_")
+    return f"{owner[-2]}_{name}" if is_method else name
+
+
 def short_filename(filename: str) -> str:
     """A file name for comments in generated code: the base name of a user's file, and for
     code s2sgrad generated, what it is without its serial number (stable across runs)."""

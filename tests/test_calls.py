@@ -240,7 +240,7 @@ def calls_an_object(model, x):
     return model.energy(x) + np.sum(model(x))
 
 
-def test_source_shows_the_passes_of_callees_known_only_at_run_time():
+def test_source_shows_the_passes_of_callees_passed_as_arguments():
     model = _Affine(np.array([[0.5, -0.2], [0.3, 0.8]]), np.array([0.1, -0.1]))
     x = np.array([0.3, -0.7])
     df = sg.grad(calls_an_object, wrt=1)
@@ -249,6 +249,28 @@ def test_source_shows_the_passes_of_callees_known_only_at_run_time():
                          / 2e-6 for e in np.eye(2)])
     np.testing.assert_allclose(g, expected, rtol=1e-6)
     source = df.source
-    assert "model_call.forward(model, x)" in source
+    # the derivative is specialized for the object passed in: its calls are resolved statically
+    assert "_Affine_call_forward(model, x)" in source
     assert "def _Affine_call_forward(self, x):" in source
-    assert "def energy_forward(self, x):" in source
+    assert "def _Affine_energy_forward(self, x):" in source
+    other = _Affine(np.eye(2), np.zeros(2))               # another object: a variant of its own
+    np.testing.assert_allclose(df(other, x), sg.grad(calls_an_object, wrt=1)(other, x))
+
+
+def calls_entries(models, x):
+    total = 0.0
+    for model in models:
+        total = total + np.sum(model(x))
+    return total
+
+
+def test_callees_that_are_entries_of_a_list_are_resolved_when_called():
+    models = [_Affine(np.eye(2), np.ones(2)), _Affine(2.0 * np.eye(2), np.zeros(2))]
+    x = np.array([0.3, -0.7])
+    df = sg.grad(calls_entries, wrt=1)
+    g = df(models, x)
+    expected = np.array([(calls_entries(models, x + 1e-6 * e) - calls_entries(models, x - 1e-6 * e))
+                         / 2e-6 for e in np.eye(2)])
+    np.testing.assert_allclose(g, expected, rtol=1e-6)
+    assert "model_call.forward(model, x)" in df.source
+    assert "def _Affine_call_forward(self, x):" in df.source

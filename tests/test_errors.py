@@ -170,9 +170,9 @@ def test_function_passed_as_an_argument_without_a_rule_is_refused_clearly():
     with pytest.raises(sg.NoDerivativeRuleError) as excinfo:
         sg.grad(apply, wrt=1)(np.fft.fft, np.ones(2))
     message = _message(excinfo)
-    assert "numpy.fft.fft, which has no derivative rule" in message
+    assert "no derivative rule for numpy.fft.fft" in message
     assert f"{HERE}:{_line_of(apply, 'return np.sum(fn(x))')}:" in message
-    assert "register a rule" in message
+    assert "register one with @s2sgrad.adjoint(numpy.fft.fft)" in message
 
 
 def test_stop_gradient_makes_a_missing_rule_irrelevant():

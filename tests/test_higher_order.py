@@ -141,9 +141,22 @@ def test_forward_mode_jacobian_and_reverse_mode_agree_on_a_loop():
                                sg.jacobian(f, mode="reverse")(x), rtol=1e-12, atol=1e-14)
 
 
-def test_a_second_derivative_through_a_run_time_callee_is_refused_at_the_line():
+def test_a_second_derivative_through_a_function_passed_in():
     def apply(fn, x):
         return np.sum(fn(x) ** 2)
 
+    x = np.array([0.3, -0.8])
+    t = np.tanh(x)
+    expected = np.diag(2.0 * (1.0 - t ** 2) * (1.0 - 3.0 * t ** 2))
+    np.testing.assert_allclose(sg.hessian(apply, wrt=1)(np.tanh, x), expected, rtol=1e-10)
+
+
+def test_a_second_derivative_through_an_entry_of_a_list_of_functions_is_refused_at_the_line():
+    def apply_all(fns, x):
+        total = 0.0
+        for fn in fns:
+            total = total + np.sum(fn(x) ** 2)
+        return total
+
     with pytest.raises(sg.NoDerivativeRuleError, match="known only at run time"):
-        sg.hessian(apply, wrt=1)(np.tanh, np.ones(2))
+        sg.hessian(apply_all, wrt=1)([np.tanh, np.sin], np.ones(2))

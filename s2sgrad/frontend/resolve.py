@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-from typing import Any, Dict, List, Set
+import types
+from typing import Any, Dict, List, Optional, Set
 
 import gast
 
@@ -31,7 +32,9 @@ class Guard:
     """A name the derivative was generated against, and the object it referred to then.
 
     `scope` is "global", "builtin" or "cell"; for a cell, `index` is its position in the
-    function's closure. `holds(fn)` checks the name against any function sharing the code object
+    function's closure. "argument" is a parameter the derivative was specialized for (a function
+    or object passed in: the variant is chosen per object), and "attribute" an attribute of such an
+    object that a call resolved to (`model.layer`), checked again on every call. `holds(fn)` checks the name against any function sharing the code object
     (closures made by the same `def` share derivatives when they close over the same callees).
     """
 
@@ -39,8 +42,16 @@ class Guard:
     name: str
     value: Any
     index: int = -1
+    owner: Any = None      # "attribute": the argument object whose attribute this is
 
     def holds(self, fn: Any) -> bool:
+        if self.scope == "argument":     # the variant was chosen for this very object
+            return True
+        if self.scope == "attribute":    # `model.layer` of an argument object
+            current = getattr(self.owner, self.name, MISSING)
+            if isinstance(self.value, types.MethodType):
+                return getattr(current, "__func__", None) is self.value.__func__
+            return current is self.value
         if self.scope == "global":
             return fn.__globals__.get(self.name, MISSING) is self.value
         if self.scope == "builtin":
@@ -60,11 +71,18 @@ class Resolution:
     objects: Dict[str, Any]   # free name -> object, for names that resolved
 
 
-def resolve(src: FunctionSource) -> Resolution:
-    """Annotate calls in `src.node` with what they call; return the guards that make it valid."""
+def resolve(src: FunctionSource, known: Optional[Dict[str, Any]] = None) -> Resolution:
+    """Annotate calls in `src.node` with what they call; return the guards that make it valid.
+
+    `known`: parameters whose values the derivative is specialized for (functions and objects
+    passed in): a call of one, or of a method of one, resolves like a call of a global.
+    """
     fn = src.fn
-    local = _local_names(src.node)
+    local = _local_names(src.node) - set(known or ())
     scope = _Scope(fn, local)
+    for name, value in (known or {}).items():
+        scope.known[name] = value
+        scope.lookup(name)       # (known even where it is only passed on to a callee)
     for node in astutil.walk(src.node.body):
         if isinstance(node, gast.Call):
             _annotate_call(node, scope)
@@ -80,9 +98,14 @@ class _Scope:
         self.local = local
         self.guards: Dict[str, Guard] = {}
         self.objects: Dict[str, Any] = {}
+        self.known: Dict[str, Any] = {}     # specialized parameters
 
     def lookup(self, name: str) -> Any:
         """The object `name` refers to from inside the function, or MISSING."""
+        if name in self.known:
+            self.guards["argument " + name] = Guard("argument", name, self.known[name])
+            self.objects[name] = self.known[name]
+            return self.known[name]
         if name in self.local:
             return MISSING
         if name in self.cells:
@@ -137,5 +160,11 @@ def _static_value(node: Any, scope: _Scope) -> Any:
         base = _static_value(node.value, scope)
         if base is MISSING:
             return MISSING
-        return getattr(base, node.attr, MISSING)
+        value = getattr(base, node.attr, MISSING)
+        if any(base is known for known in scope.known.values()) or \
+                any(g.scope == "attribute" and g.value is base for g in scope.guards.values()):
+            # an attribute of an object passed in may change between calls: checked each call
+            key = f"attribute {id(base)}.{node.attr}"
+            scope.guards[key] = Guard("attribute", node.attr, value, owner=base)
+        return value
     return MISSING

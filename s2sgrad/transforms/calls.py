@@ -30,6 +30,7 @@ import gast
 from .. import anno, astutil
 from ..errors import NoDerivativeRuleError
 from ..frontend.source import FunctionSource
+from ..naming import function_name
 from ..rules import adjoint_rule, has_zero_derivative, method, tangent_rule
 
 _compiling = threading.local()
@@ -201,6 +202,63 @@ def prepare_dynamic(src: FunctionSource, stmt: gast.Assign, site: Any) -> Dynami
                            record=site.fresh(f"{base}_record"), guard=None)
 
 
+def callee_objects(fn: types.FunctionType, call: gast.Call, bound: Any,
+                   objects: Dict[str, Any]) -> Dict[str, Any]:
+    """The callee's parameters that receive functions or objects known here (its `self`, an
+    argument that is one of the caller's known objects or globals): the callee's derivative is
+    specialized for them too, so that the calls it makes on them resolve statically."""
+    from ..api import _is_object
+
+    known: Dict[str, Any] = {}
+    target = anno.get(call, anno.Key.RESOLVED, None)
+    names = list(inspect.signature(fn).parameters)
+    if anno.has(call, anno.Key.RECEIVER) and names:
+        known[names[0]] = target.__self__ if isinstance(target, types.MethodType) else target
+    for name, node in bound.arguments.items():
+        value = _static_object(node, objects)
+        if name not in known and value is not None and _is_object(value):
+            known[name] = value
+    # only where the callee calls through them: a variant per object is needed for nothing else
+    called = _called_through(fn)
+    return {name: value for name, value in known.items() if name in called}
+
+
+_CALLED_THROUGH: Dict[Any, Set[str]] = {}
+
+
+def _called_through(fn: types.FunctionType) -> Set[str]:
+    """The parameters of `fn` that its body calls, or calls a method or attribute of."""
+    if fn.__code__ not in _CALLED_THROUGH:
+        from ..errors import S2sgradError
+        from ..frontend.source import get_function_source
+
+        try:
+            node = get_function_source(fn).node
+        except S2sgradError:
+            return set()
+        params = astutil.names_stored(node.args)
+        called: Set[str] = set()
+        for call in astutil.walk(node.body):
+            if isinstance(call, gast.Call):
+                root = call.func
+                while isinstance(root, gast.Attribute):
+                    root = root.value
+                if isinstance(root, gast.Name) and root.id in params:
+                    called.add(root.id)
+        _CALLED_THROUGH[fn.__code__] = called
+    return _CALLED_THROUGH[fn.__code__]
+
+
+def _static_object(node: Any, objects: Dict[str, Any]) -> Any:
+    """The object a name or attribute chain on a known name refers to (`f`, `np.tanh`)."""
+    if isinstance(node, gast.Name):
+        return objects.get(node.id)
+    if isinstance(node, gast.Attribute):
+        base = _static_object(node.value, objects)
+        return getattr(base, node.attr, None) if base is not None else None
+    return None
+
+
 def check_recursion(src: FunctionSource, fn: types.FunctionType, call: Any) -> None:
     """Refuse a call to a function whose derivative is being generated (recursion)."""
     if fn.__code__ in getattr(_compiling, "codes", []) or fn.__code__ is src.fn.__code__:
@@ -250,8 +308,9 @@ def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site
                                   and variable in site.sure_containers))
         dicts = tuple(sorted(name for name, variable in arguments.items()
                              if isinstance(variable, str) and variable in site.dicts))
-        forward, backward = derived.generated_functions(containers, dicts)
-    name = fn.__name__
+        forward, backward = derived.generated_functions(
+            containers, dicts, callee_objects(fn, call, bound, site.resolved))
+    name = function_name(fn)
     return CallSite(stmt=stmt, wrt=wrt, arguments=arguments,
                     forward=site.alias(forward, f"{name}_forward"),
                     backward=site.alias(backward, f"{name}_backward"),

@@ -26,7 +26,7 @@ from .. import anno, astutil, runtime
 from ..analysis import activity, aliases, containers, overwrites
 from ..errors import NoDerivativeRuleError
 from ..frontend.source import FunctionSource
-from ..naming import Namer
+from ..naming import Namer, function_name
 from ..rules import tangent_rule
 from ..rules.inline import _zero, inline_tangent
 from . import calls
@@ -292,9 +292,10 @@ class _Forward:
             containers_given = tuple(sorted(
                 name for name, node in bound.arguments.items()
                 if isinstance(node, gast.Name) and node.id in site.containers))
-            (entry,) = derived.generated_functions(containers_given)
+            (entry,) = derived.generated_functions(
+                containers_given, (), calls.callee_objects(fn, value, bound, site.resolved))
         site.callee_guards.append(calls.CalleeGuard(derived))
-        alias = site.alias(entry, f"{fn.__name__}_jvp")
+        alias = site.alias(entry, f"{function_name(fn)}_jvp")
         tangent_names = derived._shown.tangents
         keywords = astutil.copy_node(value.keywords) + [
             gast.keyword(arg=tangent_names[k], value=tangent(bound.arguments[name]))

@@ -286,12 +286,22 @@ class _Splitter:
             node.func.value = self.atom(node.func.value, target)
         elif not anno.has(node, anno.Key.RESOLVED) and not isinstance(node.func, gast.Name):
             node.func = self.atom(node.func, "function")    # fs[0](x): a run-time callee
-        node.args = [self.atom(a, target) for a in node.args]
+        # a function passed on by name (`apply(np.tanh, x)`) stays written as it is, so that
+        # the callee can be specialized for it (see calls.callee_objects)
+        node.args = [a if _is_name_chain(a) and not activity.is_varied(a, self.varied)
+                     else self.atom(a, target) for a in node.args]
         for kw in node.keywords:
             if kw.arg is None:
                 raise UnsupportedSyntaxError("`**kwargs` in a call is not supported yet",
                                              self.src.location(node), "pass keywords one by one.")
             kw.value = self.atom(kw.value, kw.arg)
+
+
+def _is_name_chain(node: Any) -> bool:
+    """`np.tanh`, `ch.soft_clip`: attributes of attributes of a name."""
+    while isinstance(node, gast.Attribute):
+        node = node.value
+    return isinstance(node, gast.Name)
 
 
 def _describe(node: Any) -> str:
