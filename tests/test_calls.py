@@ -244,17 +244,20 @@ def test_source_shows_the_passes_of_callees_passed_as_arguments():
     model = _Affine(np.array([[0.5, -0.2], [0.3, 0.8]]), np.array([0.1, -0.1]))
     x = np.array([0.3, -0.7])
     df = sg.grad(calls_an_object, wrt=1)
-    g = df(model, x)
-    expected = np.array([(calls_an_object(model, x + 1e-6 * e) - calls_an_object(model, x - 1e-6 * e))
-                         / 2e-6 for e in np.eye(2)])
-    np.testing.assert_allclose(g, expected, rtol=1e-6)
+    np.testing.assert_allclose(df(model, x), _differences(calls_an_object, model, x), rtol=1e-6)
     source = df.source
     # the derivative is specialized for the object passed in: its calls are resolved statically
     assert "_Affine_call_forward(model, x)" in source
     assert "def _Affine_call_forward(self, x):" in source
     assert "def _Affine_energy_forward(self, x):" in source
     other = _Affine(np.eye(2), np.zeros(2))               # another object: a variant of its own
-    np.testing.assert_allclose(df(other, x), sg.grad(calls_an_object, wrt=1)(other, x))
+    np.testing.assert_allclose(df(other, x), _differences(calls_an_object, other, x), rtol=1e-6)
+
+
+def _differences(f, first, x, eps=1e-6):
+    """Central differences of f(first, x) with respect to x."""
+    return np.array([(f(first, x + eps * e) - f(first, x - eps * e)) / (2 * eps)
+                     for e in np.eye(x.size)])
 
 
 def calls_entries(models, x):
@@ -268,9 +271,6 @@ def test_callees_that_are_entries_of_a_list_are_resolved_when_called():
     models = [_Affine(np.eye(2), np.ones(2)), _Affine(2.0 * np.eye(2), np.zeros(2))]
     x = np.array([0.3, -0.7])
     df = sg.grad(calls_entries, wrt=1)
-    g = df(models, x)
-    expected = np.array([(calls_entries(models, x + 1e-6 * e) - calls_entries(models, x - 1e-6 * e))
-                         / 2e-6 for e in np.eye(2)])
-    np.testing.assert_allclose(g, expected, rtol=1e-6)
+    np.testing.assert_allclose(df(models, x), _differences(calls_entries, models, x), rtol=1e-6)
     assert "model_call.forward(model, x)" in df.source
     assert "def _Affine_call_forward(self, x):" in df.source
