@@ -26,6 +26,7 @@ from typing import Any, Dict, Iterable, List, Set, Tuple
 import gast
 
 from .. import anno, astutil
+from ..frontend.source import definition_of
 
 _CONTAINER_USERS = ("stack", "concatenate", "vstack", "hstack", "array", "asarray", "sum")
 
@@ -122,12 +123,8 @@ def displays_returned_at(fn: types.FunctionType) -> List[bool]:
     """For a function returning tuples: whether each entry is always a display."""
     code = fn.__code__
     if code not in _PLACES:
-        from ..errors import S2sgradError
-        from ..frontend.source import get_function_source
-
-        try:
-            node = get_function_source(fn).node
-        except S2sgradError:
+        node = definition_of(fn)
+        if node is None:
             _PLACES[code] = []
             return []
         returns = [r.value for r in astutil.walk(node.body) if isinstance(r, gast.Return)]
@@ -149,12 +146,8 @@ def returns_display(fn: types.FunctionType) -> bool:
     assigned displays and `[]`): then a call's result is a container."""
     code = fn.__code__
     if code not in _RETURNS:
-        from ..errors import S2sgradError
-        from ..frontend.source import get_function_source
-
-        try:
-            node = get_function_source(fn).node
-        except S2sgradError:
+        node = definition_of(fn)
+        if node is None:
             _RETURNS[code] = False
             return False
         kinds = (gast.List, gast.Dict, gast.Tuple)

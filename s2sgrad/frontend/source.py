@@ -13,12 +13,12 @@ import inspect
 import linecache
 import textwrap
 import types
-from typing import Any, Callable, List, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import gast
 
 from .. import astutil
-from ..errors import Location, SourceUnavailableError
+from ..errors import Location, S2sgradError, SourceUnavailableError
 from ..naming import qualified_name
 
 
@@ -75,6 +75,22 @@ def get_function_source(fn: Callable) -> FunctionSource:
     node.decorator_list = []
     lines = linecache.getlines(filename, fn.__globals__) or snippet_lines
     return FunctionSource(fn=fn, node=node, filename=filename, lines=lines)
+
+
+_DEFINITIONS: Dict[Any, Optional[gast.FunctionDef]] = {}
+
+
+def definition_of(fn: types.FunctionType) -> Optional[gast.FunctionDef]:
+    """The parsed definition of a function the compiler only inspects (a callee: what it returns,
+    what it calls), parsed once per code object; None when its source cannot be read. Read-only:
+    compiling `fn` parses its own copy."""
+    code = fn.__code__
+    if code not in _DEFINITIONS:
+        try:
+            _DEFINITIONS[code] = get_function_source(fn).node
+        except S2sgradError:
+            _DEFINITIONS[code] = None
+    return _DEFINITIONS[code]
 
 
 def _plain_function(fn: Any) -> types.FunctionType:

@@ -29,7 +29,7 @@ import gast
 
 from .. import anno, astutil
 from ..errors import NoDerivativeRuleError
-from ..frontend.source import FunctionSource
+from ..frontend.source import FunctionSource, definition_of
 from ..naming import function_name
 from ..rules import adjoint_rule, has_zero_derivative, method, tangent_rule
 
@@ -229,12 +229,8 @@ _CALLED_THROUGH: Dict[Any, Set[str]] = {}
 def _called_through(fn: types.FunctionType) -> Set[str]:
     """The parameters of `fn` that its body calls, or calls a method or attribute of."""
     if fn.__code__ not in _CALLED_THROUGH:
-        from ..errors import S2sgradError
-        from ..frontend.source import get_function_source
-
-        try:
-            node = get_function_source(fn).node
-        except S2sgradError:
+        node = definition_of(fn)
+        if node is None:
             return set()
         params = astutil.names_stored(node.args)
         called: Set[str] = set()
@@ -280,7 +276,9 @@ def compiling(src: FunctionSource) -> Iterator[None]:
 
 def prepare(src: FunctionSource, stmt: gast.Assign, fn: types.FunctionType, site: Any) -> CallSite:
     """Generate the callee's derivative for this call site and give it names in the caller."""
-    from ..api import Derived  # the API drives the pipeline, which calls this: import late
+    from ..api import (
+        Derived,  # the API drives the pipeline, which calls this: import late
+    )
 
     call = stmt.value
     where = src.location(call)
