@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import gast
 import numpy as np
@@ -43,6 +43,9 @@ class Sharing:
     view: Set[Tuple[str, str]]
     assignments: Dict[str, int]     # how many statements assign each name (loops count twice)
     holds: Set[Tuple[str, str]] = dataclasses.field(default_factory=set)   # (list, entry)
+    memory: Dict[int, List["_State"]] = dataclasses.field(default_factory=dict)  # `memory_at`
+    writes: Dict[str, List[int]] = dataclasses.field(default_factory=dict)  # name: statements
+    live: Dict[int, Set[str]] = dataclasses.field(default_factory=dict)     # see `live_after`
 
     def holders(self, name: str) -> Set[str]:
         """Names through which a change to the list `name` (append, pop) can be seen: the
@@ -54,13 +57,19 @@ class Sharing:
         """Every name connected to `name` through either kind of link."""
         return _reachable(name, _both_ways(self.exact | self.view))
 
-    def same_object(self, name: str) -> Set[str]:
-        """Names that certainly hold the very object `name` holds, wherever both are defined:
-        chains of plain copies between names assigned once (parameters count as assigned)."""
+    def same_object(self, name: str, at: Any = None) -> Set[str]:
+        """Names that certainly hold the very object `name` holds: wherever both are defined,
+        chains of plain copies between names assigned once (parameters count as assigned);
+        and, right before the statement `at` (by default: before any write into `name`), the
+        names the program's flow binds to that object (see `memory_at`) and that are read
+        afterwards."""
         single = {n for n, count in self.assignments.items() if count == 1}
-        if name not in single:
-            return {name}
-        return _reachable(name, {(a, b) for a, b in _both_ways(self.exact) if b in single})
+        found = {name} if name not in single else \
+            _reachable(name, {(a, b) for a, b in _both_ways(self.exact) if b in single})
+        for where in ([id(at)] if at is not None else self.writes.get(name, [])):
+            if where in self.memory:   # (a name not read after the write needs no care)
+                found |= _certainly_same_at(self.memory[where], name) & self.live.get(where, set())
+        return found
 
 
 def _both_ways(pairs: Set[Tuple[str, str]]) -> Set[Tuple[str, str]]:
@@ -121,7 +130,13 @@ def sharing(function: Any) -> Sharing:
                     for target in (astutil.names_stored(inner.targets)
                                    if isinstance(inner, gast.Assign) else ()):
                         counts[target] = 2
-    return Sharing(exact=exact, view=view, assignments=counts, holds=holds)
+    writes: Dict[str, List[int]] = {}
+    for node in astutil.walk(function.body):
+        if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Subscript) \
+                and isinstance(node.targets[0].value, gast.Name):
+            writes.setdefault(node.targets[0].value.id, []).append(id(node))
+    return Sharing(exact=exact, view=view, assignments=counts, holds=holds,
+                   memory=memory_at(function), writes=writes, live=live_after(function.body))
 
 
 def _sources(value: Any) -> List[Tuple[str, bool]]:
@@ -203,3 +218,208 @@ def _statement(stmt: Any, live: Set[str], result: Dict[int, Set[str]], loop: _Lo
     if isinstance(stmt, gast.Assign):
         return (live - astutil.names_stored(stmt.targets)) | astutil.names_loaded(stmt)
     return live | astutil.names_loaded(stmt)
+
+
+# ---- flow-sensitive sharing -------------------------------------------------------------------
+#
+# `sharing` above holds for the whole function. At a given statement fewer names may share:
+# `y_stack.append(y); y = y + w` leaves the stack holding the old array, not the new one, and a
+# name bound only in the other branch of an `if` holds nothing yet. `memory_at` follows the
+# program: each name points to the abstract objects whose memory its value may reach. An object
+# is the statement that made it (or a parameter), in two versions ("recency"): the one its last
+# run made, and every older one. Re-running a statement turns its newest object into an older
+# one, so two runs of a statement in a loop are told apart.
+#
+# The `if is_array(x):` that `x op= y` becomes (`transforms.inplace`) is followed path by path:
+# its `else` knows `x`'s object is a number, which no write can change, and a later test of the
+# same object takes the same branch. So the analysis keeps one state per combination of such
+# facts (a handful at most), each also recording what every `t = is_array(x)` tested.
+
+_Object = Tuple[str, bool]                 # (where it was made, made by the newest run)
+_State = Dict[str, FrozenSet[_Object]]     # name: objects; also the facts under `?` keys
+_NUMBERS, _ARRAYS = "?numbers", "?arrays"  # objects known to be numbers, known to be arrays
+_MOST_PATHS = 16
+
+
+def memory_at(function: Any) -> Dict[int, List[_State]]:
+    """For each simple statement (by `id`), the objects each name may reach before it runs,
+    one state per combination of known facts."""
+    result: Dict[int, List[_State]] = {}
+    start = {name: frozenset({(f"parameter {name}", True)})
+             for name in astutil.names_stored(function.args)}
+    _Flow(result).block(function.body, [start])
+    return result
+
+
+def may_share_at(states: List[_State], name: str) -> Set[str]:
+    """The names that may reach memory `name` reaches, in `states` (from `memory_at`)."""
+    found: Set[str] = set()
+    for state in states:
+        mine = state.get(name, frozenset()) - state.get(_NUMBERS, frozenset())
+        found |= {other for other, objects in _named(state) if objects & mine}
+    return found
+
+
+def _certainly_same_at(states: List[_State], name: str) -> Set[str]:
+    """The names holding the very object `name` holds in every one of `states`: one object made
+    by the newest run of its statement (or a parameter), and nothing else, in both."""
+    found: Optional[Set[str]] = None
+    for state in states:
+        mine = state.get(name, frozenset())
+        same = {name} if len(mine) != 1 or not next(iter(mine))[1] else \
+            {other for other, objects in _named(state) if objects == mine}
+        found = same if found is None else found & same
+    return found or {name}
+
+
+def _named(state: _State) -> List[Tuple[str, FrozenSet[_Object]]]:
+    return [(name, objects) for name, objects in state.items() if not name.startswith("?")]
+
+
+def _union(a: _State, b: _State) -> _State:
+    return {key: a.get(key, frozenset()) | b.get(key, frozenset()) for key in set(a) | set(b)}
+
+
+def _join(*flows: List[_State]) -> List[_State]:
+    """States with the same facts merged; with too many, one state without facts."""
+    merged: Dict[Any, _State] = {}
+    for state in (state for flow in flows for state in flow):
+        facts = (state.get(_NUMBERS, frozenset()), state.get(_ARRAYS, frozenset()))
+        merged[facts] = _union(merged[facts], state) if facts in merged else state
+    if len(merged) > _MOST_PATHS:
+        everything: _State = {}
+        for state in merged.values():
+            everything = _union(everything, state)
+        everything.pop(_NUMBERS, None)
+        everything.pop(_ARRAYS, None)
+        return [everything]
+    return list(merged.values())
+
+
+def _same(a: List[_State], b: List[_State]) -> bool:
+    def key(flow: List[_State]) -> FrozenSet[Any]:
+        return frozenset(frozenset(state.items()) for state in flow)
+    return key(a) == key(b)
+
+
+class _Flow:
+    """Forward data flow over structured code; an empty list is the state of unreachable
+    code."""
+
+    def __init__(self, result: Dict[int, List[_State]]):
+        self.result = result
+        self.exits: List[List[_State]] = []     # per enclosing loop: states at `break`
+        self.heads: List[List[_State]] = []     # per enclosing loop: states at `continue`
+
+    def block(self, statements: List[Any], flow: List[_State]) -> List[_State]:
+        for stmt in statements:
+            flow = self.statement(stmt, flow)
+        return flow
+
+    def statement(self, stmt: Any, flow: List[_State]) -> List[_State]:
+        if not flow:
+            return flow
+        if isinstance(stmt, gast.If):
+            taken = [_split(stmt.test, state) for state in flow]
+            return _join(self.block(stmt.body, [yes for yes, _ in taken if yes is not None]),
+                         self.block(stmt.orelse, [no for _, no in taken if no is not None]))
+        if isinstance(stmt, (gast.For, gast.While)):
+            return self.loop(stmt, flow)
+        self.result[id(stmt)] = flow
+        if isinstance(stmt, gast.Break):
+            self.exits[-1] = _join(self.exits[-1], flow)
+            return []
+        if isinstance(stmt, gast.Continue):
+            self.heads[-1] = _join(self.heads[-1], flow)
+            return []
+        if isinstance(stmt, gast.Return):
+            return []
+        if isinstance(stmt, gast.Assign):
+            return [_assign(stmt, state) for state in flow]
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \
+                and anno.get(stmt.value, anno.Key.METHOD, None) == "append" \
+                and isinstance(stmt.value.func.value, gast.Name):
+            return [_append(stmt.value.func.value.id, stmt.value.args, state) for state in flow]
+        return flow
+
+    def loop(self, stmt: Any, flow: List[_State]) -> List[_State]:
+        head = flow
+        while True:
+            self.exits.append([])
+            self.heads.append([])
+            entry = head
+            if isinstance(stmt, gast.For):
+                entry = [dict(state, **{t: _reached([stmt.iter], state)
+                                        for t in astutil.names_stored(stmt.target)})
+                         for state in head]
+            end = self.block(stmt.body, entry)
+            exits, continued = self.exits.pop(), self.heads.pop()
+            new_head = _join(head, end, continued)
+            if _same(new_head, head):
+                return _join(head, exits)
+            head = new_head
+
+
+def _assign(stmt: gast.Assign, state: _State) -> _State:
+    made = (f"line {id(stmt)}", True)
+    older = (made[0], False)
+    state = {key: frozenset(older if o == made else o for o in objects)
+             for key, objects in state.items()}
+    for facts in (_NUMBERS, _ARRAYS):       # nothing is known of older objects as a whole
+        if facts in state:
+            state[facts] = state[facts] - {older}
+    value = stmt.value
+    reached = _reached([value], state)
+    if not isinstance(value, gast.Name):
+        reached = reached | {made}
+    if anno.get(stmt, anno.Key.AUGMENTED, False):     # an array keeps its identity
+        name = stmt.targets[0].id
+        return dict(state, **{name: state.get(name, frozenset()) | reached})
+    targets = astutil.names_stored(stmt.targets)
+    state = {key: objects for key, objects in state.items()
+             if not (key.startswith("?") and key[1:] in targets)}
+    state.update({target: reached for target in targets})
+    tested = _tested(value, state)
+    if tested is not None and len(targets) == 1:      # `t = is_array(x)`: remember x's objects
+        state["?" + next(iter(targets))] = tested
+    return state
+
+
+def _append(container: str, values: List[Any], state: _State) -> _State:
+    """`L.append(v)`: whatever holds `L` now reaches `v`'s memory too."""
+    added = _reached(values, state)
+    holder = state.get(container, frozenset())
+    return {key: objects | added if objects & holder and not key.startswith("?") else objects
+            for key, objects in state.items()}
+
+
+def _tested(test: Any, state: _State) -> Optional[FrozenSet[_Object]]:
+    """The objects an `is_array(x)` test (or a name bound to one) looks at, if known."""
+    if isinstance(test, gast.Name):
+        return state.get("?" + test.id)
+    if isinstance(test, gast.Call) and anno.get(test, anno.Key.RESOLVED, None) is \
+            runtime.is_array and len(test.args) == 1 and isinstance(test.args[0], gast.Name):
+        return state.get(test.args[0].id, frozenset())
+    return None
+
+
+def _split(test: Any, state: _State) -> Tuple[Optional[_State], Optional[_State]]:
+    """The states in which an `if` runs its body and its `else` (None: cannot)."""
+    tested = _tested(test, state)
+    if tested is None or len(tested) != 1 or not next(iter(tested))[1]:
+        return state, state
+    tested_object = next(iter(tested))
+    numbers, arrays = state.get(_NUMBERS, frozenset()), state.get(_ARRAYS, frozenset())
+    if tested_object in numbers:
+        return None, state
+    if tested_object in arrays:
+        return state, None
+    yes = dict(state, **{_ARRAYS: arrays | {tested_object}})
+    no = dict(state, **{_NUMBERS: numbers | {tested_object}})   # nothing writes into numbers
+    return yes, no
+
+
+def _reached(values: List[Any], state: _State) -> FrozenSet[_Object]:
+    """The objects the results of `values` may reach (through the names `_sources` finds)."""
+    return frozenset(o for value in values for name, _ in _sources(value)
+                     for o in state.get(name, frozenset()))

@@ -28,12 +28,12 @@ from ..naming import Namer
 
 def transform(src: FunctionSource, namer: Namer) -> None:
     """Rewrite augmented assignments that must update arrays in place; check every write."""
-    sharing = aliases.sharing(src.node)
-    live = aliases.live_after(src.node.body)
     if not any(_is_write(n) or anno.get(n, anno.Key.AUGMENTED, False)
                or _changed_list(n) is not None for n in astutil.walk(src.node.body)):
         return
-    src.node.body = _block(src, src.node.body, sharing, live, namer)
+    checks = _Checks(src, aliases.sharing(src.node), aliases.live_after(src.node.body),
+                     aliases.memory_at(src.node))
+    src.node.body = _block(src.node.body, checks, namer)
 
 
 def _changed_list(stmt: Any) -> Any:
@@ -49,43 +49,56 @@ def _is_write(node: Any) -> bool:
     return isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Subscript)
 
 
-def _block(src: FunctionSource, statements: List[Any], sharing: aliases.Sharing,
-           live: Dict[int, Set[str]], namer: Namer) -> List[Any]:
+def _block(statements: List[Any], checks: "_Checks", namer: Namer) -> List[Any]:
     out: List[Any] = []
     for stmt in statements:
         for field in ("body", "orelse"):
             if isinstance(getattr(stmt, field, None), list):
-                setattr(stmt, field, _block(src, getattr(stmt, field), sharing, live, namer))
+                setattr(stmt, field, _block(getattr(stmt, field), checks, namer))
         if _is_write(stmt):
-            _check_write(src, stmt, stmt.targets[0].value.id, sharing, live[id(stmt)])
+            checks.write(stmt, stmt.targets[0].value.id)
         elif _changed_list(stmt) is not None:     # L.append(v), L.pop(): L changes in place
-            _check_write(src, stmt, _changed_list(stmt), sharing, live[id(stmt)], lists=True)
+            checks.write(stmt, _changed_list(stmt), lists=True)
         elif anno.get(stmt, anno.Key.AUGMENTED, False):
             name = stmt.targets[0].id
-            if (sharing.group(name) - {name}) & live[id(stmt)]:
-                _check_write(src, stmt, name, sharing, live[id(stmt)])
+            if checks.others(stmt, name, checks.sharing.group(name) - {name}):
+                checks.write(stmt, name)
                 stmt = _in_place(stmt, name, namer)
         out.append(stmt)
     return out
 
 
-def _check_write(src: FunctionSource, stmt: Any, name: str, sharing: aliases.Sharing,
-                 live: Set[str], lists: bool = False) -> None:
-    """Refuse a write into `name` that another live name would see. For a list's `append` or
-    `pop` (`lists`), those are the containers holding the list; for an array, every name that
-    may share its memory."""
-    group = sharing.holders(name) if lists else sharing.group(name)
-    others = (group - sharing.same_object(name)) & live
-    if not others:
-        return
-    other = sorted(others)[0]
-    raise UnsupportedSyntaxError(
-        f"this writes into `{name}` in place while `{other}` may share its memory (a view, a "
-        f"copy of the name assigned more than once, or an element of a container) and is read "
-        f"afterwards: NumPy would change `{other}` too, which s2sgrad does not differentiate",
-        src.location(stmt),
-        f"make the copy explicit where `{other}` is taken (`... .copy()`), or write into a new "
-        "array.")
+class _Checks:
+    """Which names a write at a statement would change besides the one written into."""
+
+    def __init__(self, src: FunctionSource, sharing: aliases.Sharing,
+                 live: Dict[int, Set[str]], memory: Dict[int, Any]):
+        self.src, self.sharing, self.live, self.memory = src, sharing, live, memory
+
+    def others(self, stmt: Any, name: str, candidates: Set[str]) -> Set[str]:
+        """The `candidates` read after `stmt` that may share `name`'s memory right there: the
+        function-wide links (`aliases.sharing`) narrowed by the program's flow (a name bound
+        in the other branch, or an older array kept in a stack, shares nothing)."""
+        state = self.memory.get(id(stmt))
+        here = aliases.may_share_at(state, name) if state is not None else candidates
+        return candidates & here & self.live[id(stmt)]
+
+    def write(self, stmt: Any, name: str, lists: bool = False) -> None:
+        """Refuse a write into `name` that another live name would see. For a list's `append`
+        or `pop` (`lists`), those are the containers holding the list; for an array, every
+        name that may share its memory, except names certainly of the same object."""
+        group = self.sharing.holders(name) if lists else self.sharing.group(name)
+        others = self.others(stmt, name, group - self.sharing.same_object(name, stmt))
+        if not others:
+            return
+        other = sorted(others)[0]
+        raise UnsupportedSyntaxError(
+            f"this writes into `{name}` in place while `{other}` may share its memory (a view, "
+            f"a copy of the name assigned more than once, or an element of a container) and is "
+            f"read afterwards: NumPy would change `{other}` too, which s2sgrad does not "
+            f"differentiate", self.src.location(stmt),
+            f"make the copy explicit where `{other}` is taken (`... .copy()`), or write into a "
+            "new array.")
 
 
 def _in_place(stmt: gast.Assign, name: str, namer: Namer) -> gast.If:

@@ -326,7 +326,7 @@ class _Reverser:
             return gast.Subscript(value=astutil.load(array), slice=astutil.copy_node(
                 target.slice), ctx=ctx)
 
-        adjoints = [site.adjoint_name(n) for n in sorted(self.same_object(name))
+        adjoints = [site.adjoint_name(n) for n in sorted(self.sharing.same_object(name, stmt))
                     if n in site.active and self.site.adjoint_exists(n)]
         out: List[Any] = []
         if adjoints and isinstance(value, gast.Name) and value.id in site.active:
@@ -381,9 +381,6 @@ class _Reverser:
         out.append(gast.Expr(value=astutil.call(astutil.attribute(astutil.load(name), "append"),
                                                 [astutil.load(value)])))
         return out
-
-    def same_object(self, name: str) -> Set[str]:
-        return self.sharing.same_object(name)
 
     def result_adjoint(self, target: Any) -> Any:
         """The adjoint of an assignment target: a name, or a tuple of adjoints for `a, b = ...`.
