@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import functools
 from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import gast
@@ -43,9 +44,17 @@ class Sharing:
     view: Set[Tuple[str, str]]
     assignments: Dict[str, int]     # how many statements assign each name (loops count twice)
     holds: Set[Tuple[str, str]] = dataclasses.field(default_factory=set)   # (list, entry)
-    memory: Dict[int, List["_State"]] = dataclasses.field(default_factory=dict)  # `memory_at`
+    function: Any = None                # the definition (for the flow-sensitive facts)
     writes: Dict[str, List[int]] = dataclasses.field(default_factory=dict)  # name: statements
-    live: Dict[int, Set[str]] = dataclasses.field(default_factory=dict)     # see `live_after`
+
+    @functools.cached_property
+    def memory(self) -> Dict[int, List["_State"]]:
+        """`memory_at` of the function, computed when a write asks for it."""
+        return memory_at(self.function) if self.function is not None else {}
+
+    @functools.cached_property
+    def live(self) -> Dict[int, Set[str]]:
+        return live_after(self.function.body) if self.function is not None else {}
 
     def holders(self, name: str) -> Set[str]:
         """Names through which a change to the list `name` (append, pop) can be seen: the
@@ -136,7 +145,7 @@ def sharing(function: Any) -> Sharing:
                 and isinstance(node.targets[0].value, gast.Name):
             writes.setdefault(node.targets[0].value.id, []).append(id(node))
     return Sharing(exact=exact, view=view, assignments=counts, holds=holds,
-                   memory=memory_at(function), writes=writes, live=live_after(function.body))
+                   function=function, writes=writes)
 
 
 def _sources(value: Any) -> List[Tuple[str, bool]]:
@@ -363,8 +372,9 @@ class _Flow:
 def _assign(stmt: gast.Assign, state: _State) -> _State:
     made = (f"line {id(stmt)}", True)
     older = (made[0], False)
-    state = {key: frozenset(older if o == made else o for o in objects)
-             for key, objects in state.items()}
+    state = dict(state)
+    state.update({key: (objects - {made}) | {older} for key, objects in state.items()
+                  if made in objects})
     for facts in (_NUMBERS, _ARRAYS):       # nothing is known of older objects as a whole
         if facts in state:
             state[facts] = state[facts] - {older}
@@ -374,10 +384,11 @@ def _assign(stmt: gast.Assign, state: _State) -> _State:
         reached = reached | {made}
     if anno.get(stmt, anno.Key.AUGMENTED, False):     # an array keeps its identity
         name = stmt.targets[0].id
-        return dict(state, **{name: state.get(name, frozenset()) | reached})
+        state[name] = state.get(name, frozenset()) | reached
+        return state
     targets = astutil.names_stored(stmt.targets)
-    state = {key: objects for key, objects in state.items()
-             if not (key.startswith("?") and key[1:] in targets)}
+    for target in targets:
+        state.pop("?" + target, None)
     state.update({target: reached for target in targets})
     tested = _tested(value, state)
     if tested is not None and len(targets) == 1:      # `t = is_array(x)`: remember x's objects

@@ -13,6 +13,7 @@ import inspect
 import linecache
 import textwrap
 import types
+import weakref
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import gast
@@ -48,9 +49,23 @@ class FunctionSource:
         return self.location(node).code.strip()
 
 
+_MADE: "weakref.WeakKeyDictionary[types.CodeType, FunctionSource]" = weakref.WeakKeyDictionary()
+
+
+def register_made_function(fn: types.FunctionType, node: gast.FunctionDef, filename: str,
+                           lines: List[str]) -> None:
+    """Declare the definition of a function s2sgrad made from part of a user's file (the body
+    of a `with GradientTape()` block): `node` carries the user's positions in `filename`."""
+    _MADE[fn.__code__] = FunctionSource(fn=fn, node=node, filename=filename, lines=lines)
+
+
 def get_function_source(fn: Callable) -> FunctionSource:
     """Parse `fn`'s source into a located `FunctionDef`."""
     fn = _plain_function(fn)
+    made = _MADE.get(fn.__code__)
+    if made is not None:     # (a fresh copy: the compiler's passes change the tree they get)
+        return FunctionSource(fn=fn, node=astutil.copy_node(made.node), filename=made.filename,
+                              lines=made.lines)
     filename = fn.__code__.co_filename
     try:
         snippet_lines, first_line = inspect.getsourcelines(fn)

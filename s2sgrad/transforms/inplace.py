@@ -15,7 +15,7 @@ Guarantees:
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Set
+from typing import Any, List, Set
 
 import gast
 
@@ -31,8 +31,7 @@ def transform(src: FunctionSource, namer: Namer) -> None:
     if not any(_is_write(n) or anno.get(n, anno.Key.AUGMENTED, False)
                or _changed_list(n) is not None for n in astutil.walk(src.node.body)):
         return
-    checks = _Checks(src, aliases.sharing(src.node), aliases.live_after(src.node.body),
-                     aliases.memory_at(src.node))
+    checks = _Checks(src, aliases.sharing(src.node))
     src.node.body = _block(src.node.body, checks, namer)
 
 
@@ -71,17 +70,16 @@ def _block(statements: List[Any], checks: "_Checks", namer: Namer) -> List[Any]:
 class _Checks:
     """Which names a write at a statement would change besides the one written into."""
 
-    def __init__(self, src: FunctionSource, sharing: aliases.Sharing,
-                 live: Dict[int, Set[str]], memory: Dict[int, Any]):
-        self.src, self.sharing, self.live, self.memory = src, sharing, live, memory
+    def __init__(self, src: FunctionSource, sharing: aliases.Sharing):
+        self.src, self.sharing = src, sharing
 
     def others(self, stmt: Any, name: str, candidates: Set[str]) -> Set[str]:
         """The `candidates` read after `stmt` that may share `name`'s memory right there: the
         function-wide links (`aliases.sharing`) narrowed by the program's flow (a name bound
         in the other branch, or an older array kept in a stack, shares nothing)."""
-        state = self.memory.get(id(stmt))
+        state = self.sharing.memory.get(id(stmt))
         here = aliases.may_share_at(state, name) if state is not None else candidates
-        return candidates & here & self.live[id(stmt)]
+        return candidates & here & self.sharing.live[id(stmt)]
 
     def write(self, stmt: Any, name: str, lists: bool = False) -> None:
         """Refuse a write into `name` that another live name would see. For a list's `append`

@@ -1,0 +1,168 @@
+"""The values of the TensorFlow-style layer: `Tensor` (a NumPy array with TensorFlow's methods)
+and `Variable` (a mutable value that tapes watch and optimizers update).
+
+A `Tensor` is an `np.ndarray` subclass, so every NumPy function and every derivative rule takes it
+as it is, and arithmetic on tensors gives tensors. A `Variable` holds a Tensor; reading it in
+arithmetic or NumPy calls reads that value, `assign` replaces it (the old value is never changed
+in place, so a tape that saw it keeps it).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Optional
+
+import numpy as np
+
+_FLOAT = np.float32       # TensorFlow's dtype for Python floats
+_variable_numbers = itertools.count()
+
+
+class Tensor(np.ndarray):
+    """An array with the tensor methods TensorFlow code calls (`.numpy()`, `.shape`, `.dtype`)."""
+
+    def numpy(self) -> Any:
+        """The value as a plain NumPy array (a NumPy scalar for 0-d tensors, as TensorFlow)."""
+        value = np.asarray(self).view(np.ndarray)
+        return value[()] if value.ndim == 0 else value.copy()
+
+    def __repr__(self) -> str:
+        return f"tf.Tensor({_text(self)}, shape={tuple(self.shape)}, dtype={self.dtype.name})"
+
+    def __str__(self) -> str:
+        return _text(self)
+
+    def __float__(self) -> float:
+        return float(np.asarray(self).view(np.ndarray))
+
+    def __hash__(self) -> int:      # tensors are keys of dicts in TensorFlow code (by identity)
+        return id(self)
+
+
+def _text(value: Any) -> str:
+    """A value printed as TensorFlow prints it (`9.0`, `[[1. 2.]]`)."""
+    array = np.asarray(value).view(np.ndarray)
+    if array.ndim == 0:
+        return str(array[()])      # NumPy's shortest text for the dtype (float32: 1.0495868)
+    return np.array2string(array)
+
+
+def as_tensor(value: Any, dtype: Any = None) -> Tensor:
+    """`value` as a Tensor; Python floats become float32 and ints int32, as in TensorFlow."""
+    if isinstance(value, Variable):
+        value = value.value()
+    if dtype is None and not isinstance(value, np.ndarray):
+        array = np.asarray(value)
+        if array.dtype == np.float64 and not isinstance(value, np.generic):
+            dtype = _FLOAT
+        elif array.dtype == np.int64 and not isinstance(value, np.generic):
+            dtype = np.int32
+    array = np.array(value, dtype=dtype, copy=True) if dtype is not None else np.array(value)
+    return array.view(Tensor)
+
+
+def constant(value: Any, dtype: Any = None, shape: Any = None, name: Optional[str] = None
+             ) -> Tensor:
+    """`tf.constant`: a Tensor holding a copy of `value`."""
+    tensor = as_tensor(value, dtype)
+    if shape is not None:
+        tensor = np.broadcast_to(tensor, shape).copy().view(Tensor)
+    return tensor
+
+
+def _value_of(x: Any) -> Any:
+    return x.value() if isinstance(x, Variable) else x
+
+
+class Variable:
+    """`tf.Variable`: a named, mutable value. Arithmetic and NumPy functions read its value."""
+
+    __array_priority__ = 100
+
+    def __init__(self, initial_value: Any, trainable: bool = True, name: Optional[str] = None,
+                 dtype: Any = None):
+        self._value = constant(_value_of(initial_value), dtype)
+        self.trainable = bool(trainable)
+        self.name = f"{name or 'Variable'}:{next(_variable_numbers)}"
+
+    # ---- reading ---------------------------------------------------------------------------
+    def value(self) -> Tensor:
+        return self._value
+
+    def read_value(self) -> Tensor:
+        return self._value
+
+    def numpy(self) -> Any:
+        return self._value.numpy()
+
+    @property
+    def shape(self) -> tuple:
+        return self._value.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._value.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        value = np.asarray(self._value).view(np.ndarray)
+        return value.astype(dtype) if dtype is not None else value
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        inputs = tuple(_value_of(x) for x in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        return func(*[_value_of(a) for a in args],
+                    **{k: _value_of(v) for k, v in kwargs.items()})
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._value[index]
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __float__(self) -> float:
+        return float(self._value)
+
+    def __repr__(self) -> str:
+        return (f"<tf.Variable '{self.name}' shape={tuple(self.shape)} "
+                f"dtype={self.dtype.name}, numpy={_text(self._value)}>")
+
+    # ---- changing ----------------------------------------------------------------------------
+    def assign(self, value: Any, read_value: bool = True) -> Any:
+        """Replace the value (same shape and dtype). The old value array is left untouched."""
+        new = np.array(_value_of(value), dtype=self.dtype)
+        if new.shape != self.shape:
+            raise ValueError(f"cannot assign a value of shape {new.shape} to a variable of "
+                             f"shape {self.shape}")
+        self._value = new.view(Tensor)
+        return self if read_value else None
+
+    def assign_add(self, delta: Any, read_value: bool = True) -> Any:
+        return self.assign(self._value + _value_of(delta), read_value)
+
+    def assign_sub(self, delta: Any, read_value: bool = True) -> Any:
+        return self.assign(self._value - _value_of(delta), read_value)
+
+
+def _operator(name: str, reflected: bool = False) -> Any:
+    op = getattr(np.ndarray, name)
+
+    def method(self: Variable, other: Any) -> Any:
+        return op(self._value, _value_of(other))
+    method.__name__ = name
+    return method
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__pow__",
+              "__rpow__", "__matmul__", "__rmatmul__", "__mod__", "__rmod__", "__lt__", "__le__",
+              "__gt__", "__ge__"):
+    setattr(Variable, _name, _operator(_name))
+Variable.__neg__ = lambda self: -self._value          # type: ignore[assignment]
+Variable.__pos__ = lambda self: +self._value          # type: ignore[assignment]
+Variable.__abs__ = lambda self: abs(self._value)      # type: ignore[assignment]
