@@ -94,6 +94,22 @@ def find_block(frame: types.FrameType) -> Block:
     return block
 
 
+def function_block(fn: types.FunctionType) -> Block:
+    """A function's body as a block (for `gradients` inside `@s2sgrad.function`)."""
+    key = (fn.__code__, 0)
+    known = _BLOCKS.get(key)
+    if known is None:
+        from ..frontend.source import get_function_source
+
+        src = get_function_source(fn)
+        node = src.node
+        known = _BLOCKS[key] = Block(
+            filename=src.filename, lines=src.lines, node=node,
+            reads=astutil.names_loaded(node.body) | astutil.names_stored(node.args),
+            stores=_stored(node.body), written=astutil.names_written_into(node.body))
+    return known
+
+
 def _header_end(node: gast.With) -> int:
     """The last line of the `with ...:` header (the items may span lines)."""
     ends = [getattr(item.context_expr, "end_lineno", None) or item.context_expr.lineno
@@ -122,12 +138,13 @@ def _stored(body: List[Any]) -> Set[str]:
 # ---- the block as a function ------------------------------------------------------------------
 
 
-def block_function(block: Block, params: Sequence[str], outputs: Sequence[str],
+def block_function(block: Block, params: Sequence[str], outputs: Sequence[Any],
                    cut: Set[str], tapes: Dict[str, Any], globals_: Dict[str, Any],
                    until: Optional[int] = None, summed: bool = False,
                    variables: Set[str] = frozenset()) -> types.FunctionType:
-    """The block's body as a function of `params` returning the tuple of `outputs` (or, with
-    `summed`, the sum of the single output's entries: a target of a nested gradient).
+    """The block's body as a function of `params` returning the tuple of `outputs` (names, or
+    expressions of the block; with `summed`, the sum of the single output's entries: a target
+    of a nested gradient).
 
     `cut`: names computed in the block that are parameters instead (gradients with respect to
     intermediate values); `tapes`: the names bound to tapes in and around the block, with the
@@ -143,7 +160,8 @@ def block_function(block: Block, params: Sequence[str], outputs: Sequence[str],
         returned: Any = writer.closure_call(np.sum, "sum_of_entries",
                                             [astutil.load(output)])
     else:
-        returned = gast.Tuple(elts=[astutil.load(name) for name in outputs], ctx=gast.Load())
+        returned = gast.Tuple(elts=[astutil.load(o) if isinstance(o, str) else
+                                    astutil.copy_node(o) for o in outputs], ctx=gast.Load())
     ret = gast.Return(value=returned)
     gast.copy_location(ret, block.node.body[-1])
     definition = _definition(f"tape_block_{block.lineno}", list(params), body + [ret],
@@ -158,7 +176,8 @@ def block_function(block: Block, params: Sequence[str], outputs: Sequence[str],
     namespace: Dict[str, Any] = {}
     exec(compile(tree, block.filename, "exec"), globals_, namespace)
     fn = namespace[factory.name](**writer.closure)
-    fn.__qualname__ = f"<GradientTape block at {short(block.filename)}:{block.lineno}>"
+    what = "GradientTape block" if getattr(block.node, "items", None) else "code up to gradients()"
+    fn.__qualname__ = f"<{what} at {short(block.filename)}:{block.lineno}>"
     register_made_function(fn, definition, block.filename, block.lines)
     return fn
 

@@ -450,7 +450,10 @@ def _is_differentiable_input(value: Any) -> bool:
 
 
 def _as_tensor_like(grad: Any, source: Any) -> Tensor:
-    dtype = np.result_type(source) if np.result_type(source).kind in "fc" else np.float32
+    """A gradient as a Tensor of its source's dtype (float32 for Python numbers, as in
+    TensorFlow)."""
+    kind = np.result_type(source)
+    dtype = kind if kind.kind in "fc" and not isinstance(source, (float, int)) else np.float32
     return np.asarray(grad, dtype=dtype).view(Tensor)
 
 
@@ -463,7 +466,7 @@ def _zeros_like(source: Any) -> Tensor:
 def _tape_names(block: blocks.Block) -> set:
     """The names the `with` statement binds its tapes to (`as tape`)."""
     names = set()
-    for item in block.node.items:
+    for item in getattr(block.node, "items", []):
         if isinstance(item.optional_vars, gast.Name):
             names.add(item.optional_vars.id)
     return names
