@@ -141,7 +141,8 @@ def _stored(body: List[Any]) -> Set[str]:
 def block_function(block: Block, params: Sequence[str], outputs: Sequence[Any],
                    cut: Set[str], tapes: Dict[str, Any], globals_: Dict[str, Any],
                    until: Optional[int] = None, summed: bool = False,
-                   variables: Set[str] = frozenset()) -> types.FunctionType:
+                   variables: Set[str] = frozenset(),
+                   closure: Optional[Dict[str, Any]] = None) -> types.FunctionType:
     """The block's body as a function of `params` returning the tuple of `outputs` (names, or
     expressions of the block; with `summed`, the sum of the single output's entries: a target
     of a nested gradient).
@@ -151,9 +152,11 @@ def block_function(block: Block, params: Sequence[str], outputs: Sequence[Any],
     tape objects (their calls are left out; the `gradient` calls of tapes nested in the block
     become calls of generated derivative code); `until`: a line number, to take only the
     statements before it (a gradient asked for inside the block itself); `variables`: the
-    parameters that stand for Variables (whose `assign` calls become rebindings).
+    parameters that stand for Variables (whose `assign` calls become rebindings); `closure`:
+    values the body reads under names that are neither parameters nor globals.
     """
     writer = _Writer(block, cut, tapes, variables)
+    writer.closure.update(closure or {})
     body = writer.kept(block.node.body, until)
     if summed:
         (output,) = outputs
@@ -173,6 +176,10 @@ def block_function(block: Block, params: Sequence[str], outputs: Sequence[Any],
                           block.node)
     tree = gast.gast_to_ast(gast.Module(body=[astutil.copy_node(factory)], type_ignores=[]))
     ast.fix_missing_locations(tree)
+    for node in ast.walk(tree):   # (positions shifted to the user's columns keep their ends)
+        if getattr(node, "end_lineno", None) is not None and \
+                (node.end_lineno, node.end_col_offset or 0) < (node.lineno, node.col_offset):
+            node.end_lineno, node.end_col_offset = node.lineno, node.col_offset
     namespace: Dict[str, Any] = {}
     exec(compile(tree, block.filename, "exec"), globals_, namespace)
     fn = namespace[factory.name](**writer.closure)

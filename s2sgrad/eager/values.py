@@ -26,6 +26,11 @@ class Tensor(np.ndarray):
         value = np.asarray(self).view(np.ndarray)
         return value[()] if value.ndim == 0 else value.copy()
 
+    def __getitem__(self, index: Any) -> Any:
+        part = super().__getitem__(index)
+        # one entry is a 0-d tensor, not a NumPy scalar (TensorFlow code calls .numpy() on it)
+        return part if isinstance(part, np.ndarray) else np.asarray(part).view(Tensor)
+
     def __repr__(self) -> str:
         return f"tf.Tensor({_text(self)}, shape={tuple(self.shape)}, dtype={self.dtype.name})"
 
