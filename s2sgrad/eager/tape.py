@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import astutil
 from ..errors import S2sgradError
-from . import blocks
+from . import blocks, randomness
 from .values import Tensor, Variable
 
 
@@ -64,22 +64,27 @@ class GradientTape:
     def __enter__(self) -> "GradientTape":
         frame = sys._getframe(1)
         self._block = blocks.find_block(frame)
-        self._frame_globals = frame.f_globals
-        names = dict(frame.f_globals)
-        names.update(frame.f_locals)
-        self._entry = {}
-        for name in self._block.reads:
-            if name in names:
-                value = names[name]
-                if name in self._block.written and isinstance(value, np.ndarray):
-                    value = value.copy()      # the block changes it in place: keep its start
-                self._entry[name] = value
-        self._entry_variables = {id(v): v.value() for v in self._entry.values()
+        self._frame_globals = global_names = frame.f_globals
+        local_names = frame.f_locals
+        block = self._block
+        self._entry = entry = {}
+        for name in block.reads:
+            if name in local_names:
+                value = local_names[name]
+            elif name in global_names:
+                value = global_names[name]
+            else:
+                continue
+            if name in block.written and isinstance(value, np.ndarray):
+                value = value.copy()      # the block changes it in place: keep its start
+            entry[name] = value
+        self._entry_variables = {id(v): v.value() for v in entry.values()
                                  if isinstance(v, Variable)}
         # random numbers drawn in the block are drawn again, the same, when it is differentiated
-        self._random_states = [(None, np.random.get_state())] + [
-            (g, g.bit_generator.state) for g in self._entry.values()
-            if isinstance(g, np.random.Generator)]
+        self._random_states = [(g, g.bit_generator.state) for g in entry.values()
+                               if isinstance(g, np.random.Generator)]
+        if randomness.may_draw(block, entry, global_names):
+            self._random_states.append((None, np.random.get_state()))
         self._exit = None
         self._recording = True
         _active.append(self)
@@ -213,18 +218,21 @@ class GradientTape:
             return [None] * len(sources)
         params, cut, wrt = self._parameters(sources, computed)
         output_names = [o for _, o, _ in connected]
-        linked = _depends(block, [p for p in wrt if p is not None], output_names, until)
+        linked = _linked(block, tuple(p for p in wrt if p is not None), tuple(output_names),
+                         until)
         if not any(name in linked for name in wrt if name is not None):
             return [None] * len(sources)
-        fn = self._function(params, output_names, cut, until)
-        args = [self._argument(name, computed, cut) for name in params]
-        from ..api import vjp
-
-        with _replayed(self._random_states):
-            _, pullback = vjp(fn, *args)
+        derived = self._function(params, output_names, cut, until)
+        args = tuple(self._argument(name, computed, cut) for name in params)
+        forward, backward = derived.functions_for(args, {})
+        if self._random_states:
+            with _replayed(self._random_states):
+                _, residuals = forward(*args)
+        else:
+            _, residuals = forward(*args)
         cotangent = tuple(np.asarray(s, dtype=np.result_type(_value(t)))
                           for t, _, s in connected)
-        grads = pullback(cotangent)
+        grads = backward(*residuals, cotangent)
         by_param = dict(zip(params, grads))
         out = []
         for source, name in zip(sources, wrt):
@@ -277,19 +285,22 @@ class GradientTape:
 
     def _function(self, params: List[str], outputs: List[str], cut: set,
                   until: Optional[int]) -> Any:
-        key = (tuple(params), tuple(outputs), tuple(sorted(cut)), until)
-        fn = self._functions.get(key)
-        if fn is None:
-            block = self._block
-            assert block is not None
-            fn = _FUNCTIONS.get((block.filename, block.lineno) + key)
-            if fn is None:
-                fn = blocks.block_function(block, params, outputs, cut, self._tapes(),
-                                           self._frame_globals, until,
-                                           variables=self._variable_names())
-                _FUNCTIONS[(block.filename, block.lineno) + key] = fn
-            self._functions[key] = fn
-        return fn
+        """The reverse-mode derivative (vjp kind) of the block written as a function of
+        `params` returning `outputs`; one per block and request, shared by every tape."""
+        block = self._block
+        assert block is not None
+        tapes = self._tapes()
+        key = (block.filename, block.lineno, tuple(params), tuple(outputs), tuple(sorted(cut)),
+               until, tuple(sorted((n, id(t)) for n, t in tapes.items() if t is not None)))
+        derived = _FUNCTIONS.get(key)
+        if derived is None:
+            from ..api import Derived
+
+            fn = blocks.block_function(block, params, outputs, cut, tapes,
+                                       self._frame_globals, until,
+                                       variables=self._variable_names())
+            derived = _FUNCTIONS[key] = Derived(fn, tuple(range(len(params))), "vjp")
+        return derived
 
 
     def _variable_names(self) -> set:
@@ -470,6 +481,18 @@ def _tape_names(block: blocks.Block) -> set:
         if isinstance(item.optional_vars, gast.Name):
             names.add(item.optional_vars.id)
     return names
+
+
+_LINKED: Dict[Tuple, set] = {}
+
+
+def _linked(block: blocks.Block, inputs: Tuple[str, ...], outputs: Tuple[str, ...],
+            until: Optional[int]) -> set:
+    """`_depends`, remembered per block and request."""
+    key = (id(block), inputs, outputs, until)
+    if key not in _LINKED:
+        _LINKED[key] = _depends(block, list(inputs), list(outputs), until)
+    return _LINKED[key]
 
 
 def _depends(block: blocks.Block, inputs: List[str], outputs: List[str],
