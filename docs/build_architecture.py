@@ -100,8 +100,10 @@ call (a few identity tests); a redefined function has a new code object and gets
 Arguments pick a variant: Python numbers the scalar one, lists, tuples and dicts one whose
 adjoints are containers too (`analysis/containers.py`, `runtime/containers.py`). Calls to the
 user's functions get their own generated forward and backward passes (`transforms/calls.py`); a
-callee known only at run time (`model(x)`, a function passed in) goes through a call-site object
-that generates and caches them on first use (`runtime/dynamic.py`).
+callee known only at run time (an entry of a list of layers) goes through a call-site object
+that generates and caches them on first use and hands them out as small adapter functions with
+source of their own (`runtime/dynamic.py`), so that generated code calling them is differentiated
+again like any call of a run-time function.
 
 ## 8. Forward mode and derivatives of derivatives — `s2sgrad/transforms/forward.py`, `s2sgrad/rules/generated.py`, `s2sgrad/compose.py`
 

@@ -272,5 +272,6 @@ def test_callees_that_are_entries_of_a_list_are_resolved_when_called():
     x = np.array([0.3, -0.7])
     df = sg.grad(calls_entries, wrt=1)
     np.testing.assert_allclose(df(models, x), _differences(calls_entries, models, x), rtol=1e-6)
-    assert "model_call.forward(model, x)" in df.source
+    assert "model_forward, model_backward = callee_passes(model_call, model, x)" in df.source
+    assert "model_x, model_record = model_forward(x)" in df.source
     assert "def _Affine_call_forward(self, x):" in df.source

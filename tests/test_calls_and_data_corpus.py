@@ -204,17 +204,10 @@ SINGLE_PATH = {
 
 # ---- the corpus tests (see tests/corpus.py) --------------------------------------------------
 
-# Second derivatives are refused (with a located error) through calls whose callee is known only
-# at run time: an entry of a list of functions or layers, an object's attribute holding a list of
-# layers (functions and objects passed as arguments are fine: the derivative is specialized for
-# them), and where the first-order code appends to a list that a stack also holds.
-RUN_TIME_CALLEE = "callee is known only at run time"
+# Second derivatives are refused (with a located error) where the first-order code appends to a
+# list that a stack also holds (the list changes after it was pushed). Calls whose callee is known
+# only at run time (an entry of a list of layers) are differentiated again like any call.
 FIRST_ORDER_ONLY = {
-    cd.dict_params_argument: RUN_TIME_CALLEE,
-    cd.ensemble_mean_prediction: RUN_TIME_CALLEE,
-    cd.layers_from_a_list: RUN_TIME_CALLEE,
-    cd.map_over_functions_list: RUN_TIME_CALLEE,
-    cd.stacked_layers: RUN_TIME_CALLEE,
     cd.moving_average_window: "may share its memory",
 }
 

@@ -12,6 +12,7 @@ import operator
 import numpy as np
 
 from ..runtime import is_array, stop_gradient
+from ..runtime.dynamic import callee_passes, callee_tangents
 from .registry import attribute, method, zero_derivative
 
 zero_derivative(
@@ -31,6 +32,8 @@ zero_derivative(
     np.zeros_like, np.ones_like, np.empty_like, np.full_like,
     # an explicit barrier; the type test of in-place updates
     stop_gradient, is_array,
+    # a run-time callee's passes (functions), looked up where the call runs
+    callee_passes, callee_tangents,
     # array methods and attributes
     method("argmax"), method("argmin"), method("argsort"), method("nonzero"), method("keys"),
     attribute("shape"), attribute("dtype"), attribute("ndim"), attribute("size"),

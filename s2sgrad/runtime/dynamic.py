@@ -2,11 +2,19 @@
 with `model` an object, `self.layer(x)`, `model.forward(x)`.
 
 The compiler emits, for such a call site, a `DynamicCall` object holding what it knows statically
-(which arguments carry derivatives, where the call is in the user's file):
+(which arguments carry derivatives, where the call is in the user's file), and asks it for the
+callee's passes when the call runs:
 
-    y, y_record = f_call.forward(f, x)        # primal
-    f_grads = f_call.backward(y_record, by)   # adjoint
-    y, dy = f_call.jvp(f, (dx,), x)           # forward mode
+    f_forward, f_backward = callee_passes(f_call, f, x)    # primal
+    y, f_record = f_forward(x)
+    f_grads = f_backward(f_record, by)                      # adjoint
+    f_jvp = callee_tangents(f_call, f, x)                   # forward mode
+    y, dy = f_jvp(x, dx)
+
+The passes handed out are small Python functions with source of their own (`_Adapter`), calling
+the callee's generated functions: generated code calling them is ordinary code calling run-time
+functions, which s2sgrad differentiates again the same way (higher derivatives through callees
+known only at run time).
 
 On the first call with a given callee, `forward` finds the Python function behind it (a function;
 the `__func__` of a bound method, with its `self`; the class's `__call__` for an object; for a
@@ -59,6 +67,31 @@ class DynamicCall:
         (entry,) = derived.functions_for(arguments, kwargs)
         names = derived._shown.tangents
         return entry(*arguments, **kwargs, **dict(zip(names, tangents)))
+
+    def passes(self, fn: Any, *args: Any, **kwargs: Any) -> Tuple[Any, Any]:
+        """(forward, backward) for this callee and these arguments: `forward(*args, **kwargs)`
+        returns `(value, record)` and `backward(record, adjoint)` the adjoints of the
+        differentiated arguments."""
+        function, prefix = self._python_function(fn, len(args))
+        key = (function, len(args))
+        derived = self._derived.get(key)
+        if derived is None:
+            derived = self._derived[key] = self._derive(function, len(prefix))
+        forward, backward = derived.functions_for(prefix + args, kwargs)
+        return _adapters(forward, backward, prefix, len(args), tuple(kwargs),
+                         len(self.positions) + len(self.keywords))
+
+    def tangent_pass(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """`jvp(*args, *tangents, **kwargs)` for this callee: its value and tangent, given the
+        tangents of the differentiated arguments in order."""
+        function, prefix = self._python_function(fn, len(args))
+        key = ("jvp", function, len(args))
+        derived = self._derived.get(key)
+        if derived is None:
+            derived = self._derived[key] = self._derive(function, len(prefix), "jvp")
+        (entry,) = derived.functions_for(prefix + args, kwargs)
+        return _tangent_adapter(entry, prefix, len(args), tuple(kwargs),
+                                tuple(derived._shown.tangents))
 
     @staticmethod
     def backward(record: Tuple[Any, Any], adjoint: Any) -> Any:
@@ -128,3 +161,69 @@ def _wrapper(fn: Any, arity: int) -> types.FunctionType:
     exec(compile(text, filename, "exec"), namespace)
     _WRAPPERS[key] = namespace["call"]
     return namespace["call"]
+
+
+def callee_passes(site: DynamicCall, fn: Any, *args: Any, **kwargs: Any) -> Tuple[Any, Any]:
+    """The forward and backward passes of run-time callee `fn` at call site `site`."""
+    return site.passes(fn, *args, **kwargs)
+
+
+def callee_tangents(site: DynamicCall, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """The forward-mode pass of run-time callee `fn` at call site `site`."""
+    return site.tangent_pass(fn, *args, **kwargs)
+
+
+_ADAPTERS: Dict[Tuple, Any] = {}
+
+
+def _adapters(forward: Any, backward: Any, prefix: Tuple[Any, ...], arity: int,
+              keywords: Tuple[str, ...], differentiated: int) -> Tuple[Any, Any]:
+    """Python functions with source calling a callee's generated passes: the callee's `self`
+    (`prefix`) bound, the backward pass taking the record as one tuple."""
+    key = ("vjp", forward, backward, tuple(id(p) for p in prefix), arity, keywords)
+    known = _ADAPTERS.get(key)
+    if known is not None and all(a is b for a, b in zip(known[2], prefix)):
+        return known[0], known[1]
+    residuals = backward.__code__.co_argcount - 1
+    names = [f"x{k}" for k in range(arity)]
+    bound = [f"bound_{k}" for k in range(len(prefix))]
+    params = ", ".join(names + ([f"*, {', '.join(keywords)}"] if keywords else []))
+    passed = ", ".join(bound + names + [f"{k}={k}" for k in keywords])
+    entries = ", ".join([f"record[{k}]" for k in range(residuals)] + ["adjoint"])
+    grads = ", ".join(f"grads[{k}]" for k in range(differentiated)) + ","
+    # (results as tuple displays: code differentiating calls of these sees their structure)
+    text = (f"def forward({params}):\n    value, record = callee_forward({passed})\n"
+            f"    return value, record\n\n\n"
+            f"def backward(record, adjoint):\n    grads = callee_backward({entries})\n"
+            f"    return {grads}\n")
+    namespace = _loaded(text, "call adapter", dict(zip(bound, prefix), callee_forward=forward,
+                                                    callee_backward=backward))
+    _ADAPTERS[key] = (namespace["forward"], namespace["backward"], prefix)
+    return namespace["forward"], namespace["backward"]
+
+
+def _tangent_adapter(entry: Any, prefix: Tuple[Any, ...], arity: int,
+                     keywords: Tuple[str, ...], tangents: Tuple[str, ...]) -> Any:
+    key = ("jvp", entry, tuple(id(p) for p in prefix), arity, keywords)
+    known = _ADAPTERS.get(key)
+    if known is not None and all(a is b for a, b in zip(known[1], prefix)):
+        return known[0]
+    names = [f"x{k}" for k in range(arity)]
+    directions = [f"t{k}" for k in range(len(tangents))]
+    bound = [f"bound_{k}" for k in range(len(prefix))]
+    params = ", ".join(names + directions + ([f"*, {', '.join(keywords)}"] if keywords else []))
+    passed = ", ".join(bound + names + [f"{k}={k}" for k in keywords]
+                       + [f"{t}={d}" for t, d in zip(tangents, directions)])
+    text = (f"def jvp({params}):\n    value, tangent = callee_jvp({passed})\n"
+            f"    return value, tangent\n")
+    namespace = _loaded(text, "tangent adapter", dict(zip(bound, prefix), callee_jvp=entry))
+    _ADAPTERS[key] = (namespace["jvp"], prefix)
+    return namespace["jvp"]
+
+
+def _loaded(text: str, what: str, names: Dict[str, Any]) -> Dict[str, Any]:
+    filename = f"<s2sgrad {what} {next(_wrapper_numbers)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace: Dict[str, Any] = dict(names)
+    exec(compile(text, filename, "exec"), namespace)
+    return namespace

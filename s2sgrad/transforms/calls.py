@@ -49,8 +49,9 @@ def called_function(stmt: Any, forward: bool = False) -> Optional[types.Function
     fn, receiver = _python_callee(fn, value)
     if fn is None:
         return None
-    module = (getattr(fn, "__module__", None) or "").split(".")[0]
-    if module in ("numpy", "scipy", "s2sgrad"):
+    module = getattr(fn, "__module__", None) or ""
+    if module.split(".")[0] in ("numpy", "scipy", "s2sgrad") and not \
+            module.startswith("s2sgrad.tf"):   # (TensorFlow's ops are Python over NumPy)
         return None
     if receiver is not None:
         anno.set(value, anno.Key.RECEIVER, receiver)
@@ -142,30 +143,37 @@ class CallSite:
 @dataclasses.dataclass
 class DynamicCallSite(CallSite):
     """A differentiated call whose callee is a run-time value (`f(x)` with `f` an argument,
-    `model(x)`, `self.layer(x)`): `y, f_record = f_call.forward(f, x)`, and in the adjoint
-    `f_grads = f_call.backward(f_record, by)` (see `runtime.dynamic`)."""
+    `model(x)`, `self.layer(x)`): the callee's passes are looked up where the call runs,
+    `f_forward, f_backward = callee_passes(f_call, f, x)`, then `y, f_record = f_forward(x)`,
+    and in the adjoint `f_grads = f_backward(f_record, by)` (see `runtime.dynamic`). The
+    passes are plain functions held in variables, so generated code calling them can be
+    differentiated again like any call of a run-time function."""
+
+    passes_call: str = ""       # alias of `runtime.dynamic.callee_passes`
+    passes: tuple = ()          # the variables holding the forward and backward passes
+
+    def prelude(self) -> gast.Assign:
+        """`f_forward, f_backward = callee_passes(f_call, f, x)`."""
+        call = self.stmt.value
+        targets = gast.Tuple(elts=[astutil.store(n) for n in self.passes], ctx=gast.Store())
+        value = astutil.call(astutil.load(self.passes_call),
+                             [astutil.load(self.forward), astutil.copy_node(call.func)]
+                             + astutil.copy_node(call.args), astutil.copy_node(call.keywords))
+        from ..runtime.dynamic import callee_passes
+
+        anno.set(value, anno.Key.RESOLVED, callee_passes)
+        new = gast.Assign(targets=[targets], value=value, type_comment=None)
+        anno.copy_all(self.stmt, new)
+        return new
 
     def forward_call(self) -> gast.Call:
         call = self.stmt.value
-        return astutil.call(astutil.attribute(astutil.load(self.forward), "forward"),
-                            [astutil.copy_node(call.func)] + astutil.copy_node(call.args),
+        return astutil.call(astutil.load(self.passes[0]), astutil.copy_node(call.args),
                             astutil.copy_node(call.keywords))
 
     def backward_call(self, result_adjoint: Any) -> gast.Call:
-        return astutil.call(astutil.attribute(astutil.load(self.forward), "backward"),
+        return astutil.call(astutil.load(self.passes[1]),
                             [astutil.load(self.record), result_adjoint])
-
-def refuse_run_time_callee_of_generated_code(src: FunctionSource, call: Any) -> None:
-    """Generated code calling a run-time call site (`y, y_record = f_call.forward(f, x)`) is
-    not differentiated again: say so where it happens."""
-    target = anno.get(call, anno.Key.RESOLVED, None) if isinstance(call, gast.Call) else None
-    if type(getattr(target, "__self__", None)).__name__ == "DynamicCall":
-        raise NoDerivativeRuleError(
-            "derivatives of derivatives through a call whose callee is known only at run time "
-            "(a function or an object passed as an argument) are not supported yet",
-            src.location(call), "for higher derivatives, call a module-level function, or a "
-                                "method of a module-level object.")
-
 
 def is_dynamic(stmt: Any) -> bool:
     """Whether normalized `stmt` calls a run-time value: a local name (`f(x)`), or a method
@@ -197,9 +205,14 @@ def prepare_dynamic(src: FunctionSource, stmt: gast.Assign, site: Any) -> Dynami
     base = astutil.unparse(call.func).replace(".", "_")
     helper = DynamicCall(positions, keywords, src.location(call))
     name = site.alias(helper, f"{base}_call")
+    from ..runtime.dynamic import callee_passes
+
     return DynamicCallSite(stmt=stmt, wrt=[str(k) for k in positions] + list(keywords),
                            arguments=arguments, forward=name, backward=name,
-                           record=site.fresh(f"{base}_record"), guard=None)
+                           record=site.fresh(f"{base}_record"), guard=None,
+                           passes_call=site.alias(callee_passes, "callee_passes"),
+                           passes=(site.fresh(f"{base}_forward"),
+                                   site.fresh(f"{base}_backward")))
 
 
 def callee_objects(fn: types.FunctionType, call: gast.Call, bound: Any,

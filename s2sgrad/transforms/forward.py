@@ -241,21 +241,26 @@ class _Forward:
         tangent_target = _tangent_target(stmt.targets[0], site)
         targets = gast.Tuple(elts=[astutil.copy_node(stmt.targets[0]), tangent_target],
                              ctx=gast.Store())
-        if dynamic:
-            from ..runtime.dynamic import DynamicCall
+        if dynamic:   # `f_jvp = callee_tangents(f_call, f, x)`, then `y, dy = f_jvp(x, dx)`
+            from ..runtime.dynamic import DynamicCall, callee_tangents
 
             positions = tuple(k for k, _ in varied if isinstance(k, int))
             keywords = tuple(k for k, _ in varied if isinstance(k, str))
             helper = DynamicCall(positions, keywords, self.src.location(value))
             base = astutil.unparse(value.func).replace(".", "_")
             name = site.alias(helper, f"{base}_call")
-            jvp = astutil.call(astutil.attribute(astutil.load(name), "jvp"),
-                               [astutil.copy_node(value.func),
-                                gast.Tuple(elts=[astutil.load(site.tangent_name(a.id))
-                                                 for _, a in varied], ctx=gast.Load())]
-                               + astutil.copy_node(value.args), astutil.copy_node(value.keywords))
-        else:
-            jvp = self.static_call(stmt, fn, varied)
+            passes = site.fresh(f"{base}_jvp")
+            lookup = astutil.call(astutil.load(site.alias(callee_tangents, "callee_tangents")),
+                                  [astutil.load(name), astutil.copy_node(value.func)]
+                                  + astutil.copy_node(value.args),
+                                  astutil.copy_node(value.keywords))
+            anno.set(lookup, anno.Key.RESOLVED, callee_tangents)
+            jvp = astutil.call(astutil.load(passes), astutil.copy_node(value.args) + [
+                astutil.load(site.tangent_name(a.id)) for _, a in varied],
+                astutil.copy_node(value.keywords))
+            return [astutil.assign(passes, lookup),
+                    gast.Assign(targets=[targets], value=jvp, type_comment=None)]
+        jvp = self.static_call(stmt, fn, varied)
         return [gast.Assign(targets=[targets], value=jvp, type_comment=None)]
 
     def static_call(self, stmt: gast.Assign, fn: types.FunctionType,

@@ -135,8 +135,7 @@ def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: N
             _write(splitter, stmt, varied)
         elif isinstance(stmt, gast.Assign):
             if activity.is_varied(stmt.value, varied):
-                calls.refuse_run_time_callee_of_generated_code(src, stmt.value)
-                if not calls.called_function(stmt):
+                if not (calls.called_function(stmt) or calls.is_dynamic(stmt)):
                     raise UnsupportedSyntaxError(
                         "unpacking a differentiated value into several names is supported only "
                         "for the result of a call to your own function, not yet here",

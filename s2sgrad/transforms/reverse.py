@@ -154,10 +154,11 @@ class _Reverser:
                 site = calls.prepare(self.src, stmt, fn, self.site)
                 self.site.callee_guards.append(site.guard)
             targets = astutil.names_stored(stmt.targets)  # the record lives with the result
+            kept = {site.record} | set(getattr(site, "passes", ()))
             if targets & self.conditional:
-                self.conditional.add(site.record)
+                self.conditional |= kept
             if targets & self.overwritten:
-                self.overwritten.add(site.record)
+                self.overwritten |= kept
             self.calls[id(stmt)] = site
         return self.calls[id(stmt)]
 
@@ -209,8 +210,12 @@ class _Reverser:
         if isinstance(stmt, gast.Assign):
             call = self.call_site(stmt)
             new = call.primal() if call else self.copied_read(stmt)
-            saved = sorted(astutil.names_stored(new.targets) & self.overwritten)
-            return [self.push(name, records=name) for name in saved] + [new]
+            out: List[Any] = []
+            for part in ([call.prelude()] if isinstance(call, calls.DynamicCallSite) else []) \
+                    + [new]:
+                saved = sorted(astutil.names_stored(part.targets) & self.overwritten)
+                out += [self.push(name, records=name) for name in saved] + [part]
+            return out
         if isinstance(stmt, gast.If):
             return [gast.If(test=stmt.test, body=self.primal_block(stmt.body, depth) or
                             [gast.Pass()], orelse=self.primal_block(stmt.orelse, depth))]
@@ -298,7 +303,8 @@ class _Reverser:
         call = self.call_site(stmt)
         if call is not None:
             out = call.adjoint(self.site, self.result_adjoint(stmt.targets[0]), self.site.active)
-            stored = astutil.names_stored(stmt.targets) | {call.record}
+            stored = astutil.names_stored(stmt.targets) | {call.record} | set(
+                getattr(call, "passes", ()))
         elif activity.popped(stmt) is not None:
             out = self.adjoint_pop(*activity.popped(stmt))
             stored = astutil.names_stored(stmt.targets)

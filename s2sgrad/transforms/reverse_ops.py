@@ -225,12 +225,6 @@ def _is_library(fn: Any) -> bool:
 
 def _no_rule(src: FunctionSource, node: Any, key: Any, what: str) -> NoDerivativeRuleError:
     where = src.location(node)
-    if type(getattr(key, "__self__", None)).__name__ == "DynamicCall":
-        return NoDerivativeRuleError(
-            "derivatives of derivatives through a call whose callee is known only at run time "
-            "(a function or an object passed as an argument) are not supported yet", where,
-            "for higher derivatives, call a module-level function, or a method of a "
-            "module-level object.")
     if isinstance(key, types.FunctionType) and not _is_library(key):
         return NoDerivativeRuleError(
             f"calls to Python function {what} are not differentiated yet", where,
