@@ -89,7 +89,7 @@ def find_block(frame: types.FrameType) -> Block:
     node = max(matches, key=lambda n: (n.lineno, n.col_offset))
     block = Block(filename=filename, lines=lines, node=node,
                   reads=astutil.names_loaded(node.body), stores=_stored(node.body),
-                  written=astutil.names_written_into(node.body))
+                  written=_written(node.body))
     _BLOCKS[key] = block
     return block
 
@@ -106,7 +106,7 @@ def function_block(fn: types.FunctionType) -> Block:
         known = _BLOCKS[key] = Block(
             filename=src.filename, lines=src.lines, node=node,
             reads=astutil.names_loaded(node.body) | astutil.names_stored(node.args),
-            stores=_stored(node.body), written=astutil.names_written_into(node.body))
+            stores=_stored(node.body), written=_written(node.body))
     return known
 
 
@@ -130,6 +130,14 @@ def _parsed(filename: str, lines: List[str]) -> gast.Module:
     return _MODULES[key]
 
 
+def _written(body: List[Any]) -> Set[str]:
+    """Names of arrays the body may change in place: `x[i] = v`, and `x += v` (in place when x
+    is an array)."""
+    return astutil.names_written_into(body) | {
+        n.target.id for n in astutil.walk(body)
+        if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)}
+
+
 def _stored(body: List[Any]) -> Set[str]:
     return {n.id for n in astutil.walk(body)
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
@@ -142,7 +150,8 @@ def block_function(block: Block, params: Sequence[str], outputs: Sequence[Any],
                    cut: Set[str], tapes: Dict[str, Any], globals_: Dict[str, Any],
                    until: Optional[int] = None, summed: bool = False,
                    variables: Set[str] = frozenset(),
-                   closure: Optional[Dict[str, Any]] = None) -> types.FunctionType:
+                   closure: Optional[Dict[str, Any]] = None,
+                   since: Optional[int] = None) -> types.FunctionType:
     """The block's body as a function of `params` returning the tuple of `outputs` (names, or
     expressions of the block; with `summed`, the sum of the single output's entries: a target
     of a nested gradient).
@@ -153,11 +162,13 @@ def block_function(block: Block, params: Sequence[str], outputs: Sequence[Any],
     become calls of generated derivative code); `until`: a line number, to take only the
     statements before it (a gradient asked for inside the block itself); `variables`: the
     parameters that stand for Variables (whose `assign` calls become rebindings); `closure`:
-    values the body reads under names that are neither parameters nor globals.
+    values the body reads under names that are neither parameters nor globals; `since`: a
+    line number, to take only the statements after it (a tape reset inside its block).
     """
     writer = _Writer(block, cut, tapes, variables)
     writer.closure.update(closure or {})
-    body = writer.kept(block.node.body, until)
+    statements = [s for s in block.node.body if since is None or s.lineno > since]
+    body = writer.kept(statements, until)
     if summed:
         (output,) = outputs
         returned: Any = writer.closure_call(np.sum, "sum_of_entries",
@@ -245,6 +256,9 @@ class _Writer:
             if isinstance(stmt, gast.With) and _is_tape_block(stmt):
                 out.extend(self.nested(stmt))
                 continue
+            if isinstance(stmt, gast.With) and _is_paused(stmt, self.tapes):
+                out.extend(self.paused(stmt))
+                continue
             lowered = self.lowered_gradient(stmt)
             if lowered is not None:
                 out.extend(lowered)
@@ -282,6 +296,18 @@ class _Writer:
                 gast.copy_location(node, stmt)
         return new
 
+    def paused(self, stmt: gast.With) -> List[Any]:
+        """`with tape.stop_recording():` its statements run, their values carry no
+        derivatives (each assigned value passes through `stop_gradient`)."""
+        out = self.kept(stmt.body, None)
+        for inner in out:
+            for node in astutil.walk(inner):
+                if isinstance(node, gast.Assign):
+                    node.value = self.closure_call(stop_gradient, "stop_gradient",
+                                                   [node.value])
+                    gast.copy_location(node.value, node)
+        return out
+
     def nested(self, stmt: gast.With) -> List[Any]:
         """A tape block inside the block: its statements run as part of this one."""
         for item in stmt.items:
@@ -299,7 +325,7 @@ class _Writer:
                 and call.func.value.id in self.tapes):
             return None
         tape = self.tapes[call.func.value.id]
-        if tape is None or tape._block is None:
+        if tape is None or not tape._recordings:
             raise UnsupportedSyntaxError(
                 "this gradient is asked of a tape whose block did not run before it",
                 self.block.location(stmt), "take the gradient after the tape's `with` block.")
@@ -345,6 +371,12 @@ def _effect_only(value: Any, block: Block, tapes: Dict[str, Any]) -> bool:
     if isinstance(root, gast.Name):
         return root.id in tapes or root.id not in block.stores
     return False
+
+
+def _is_paused(stmt: gast.With, tapes: Dict[str, Any]) -> bool:
+    return any(isinstance(item.context_expr, gast.Call)
+               and isinstance(item.context_expr.func, gast.Attribute)
+               and item.context_expr.func.attr == "stop_recording" for item in stmt.items)
 
 
 def _is_tape_block(stmt: gast.With) -> bool:

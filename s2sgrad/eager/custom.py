@@ -19,7 +19,8 @@ import numpy as np
 from ..errors import S2sgradError
 from ..rules.registry import adjoint, d
 from . import blocks
-from .tape import _as_tensor_like, _depends, _flatten, _is_differentiable_input, _unflatten
+from . import dataflow
+from .tape import _as_tensor_like, _flatten, _is_differentiable_input, _unflatten
 from .values import Tensor, Variable
 
 
@@ -120,7 +121,7 @@ class ForwardAccumulator:
             directions.append(np.asarray(matches[0], dtype=np.result_type(self._values[name]))
                               if matches else None)
         seeded = [n for n, t in zip(params, directions) if t is not None]
-        if not seeded or not _depends(block, seeded, outputs[:1], None):
+        if not seeded or not dataflow.connected(block.node.body, seeded, outputs[:1]):
             return None
         fn = blocks.block_function(block, params, outputs[:1], set(), {}, self._globals)
         from ..api import jvp

@@ -30,7 +30,8 @@ import numpy as np
 from .. import astutil
 from ..errors import Location, UnsupportedSyntaxError
 from . import blocks
-from .tape import (UnconnectedGradients, _as_tensor_like, _depends, _flatten,
+from . import dataflow
+from .tape import (UnconnectedGradients, _as_tensor_like, _flatten,
                    _is_differentiable_input, _unconnected, _value)
 
 _running = threading.local()      # per thread: the `Function` calls running, innermost last
@@ -101,8 +102,9 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: Optional[str] = None,
         cut = ({x} | stops) & block.stores
         names = params + sorted(cut - set(params))
         outputs = [f"ys {k}" for k in range(len(ys_nodes))]
-        linked = _depends(_with_outputs(block, ys_nodes, outputs, frame.f_lineno), [x],
-                          outputs, None)
+        linked = dataflow.connected(
+            _with_outputs(block, ys_nodes, outputs, frame.f_lineno, cut).node.body, [x],
+            outputs)
         if x not in names or not linked:
             result.append(_zeros(current.get(x)) if zeros else None)
             continue
@@ -170,9 +172,11 @@ def _names(node: Any, where: Location, what: str) -> List[str]:
 
 
 def _with_outputs(block: blocks.Block, ys_nodes: List[Any], outputs: List[str],
-                  line: int) -> blocks.Block:
-    """The block up to `line`, then `ys k = <expression>` for each of ys (for `_depends`)."""
-    body = [s for s in block.node.body if s.lineno < line]
+                  line: int, cut: set) -> blocks.Block:
+    """The block up to `line` without the assignments of the `cut` names (parameters there),
+    then `ys k = <expression>` for each of ys (for `dataflow.connected`)."""
+    body = [s for s in block.node.body if s.lineno < line
+            and not (isinstance(s, gast.Assign) and astutil.names_stored(s.targets) & cut)]
     body += [astutil.assign(name, astutil.copy_node(node)) for name, node in zip(outputs, ys_nodes)]
     node = gast.With(items=[], body=body, type_comment=None)
     gast.copy_location(node, block.node)

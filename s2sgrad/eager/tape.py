@@ -19,16 +19,18 @@ non-persistent tape's one-use rule, watched tensors and automatically watched Va
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
+import io
 import sys
+import types
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import gast
 import numpy as np
 
-from .. import astutil
 from ..errors import S2sgradError
-from . import blocks, randomness
+from . import blocks, dataflow, randomness
 from .values import Tensor, Variable
 
 
@@ -42,32 +44,25 @@ class UnconnectedGradients(enum.Enum):
 _active: List["GradientTape"] = []      # the tapes whose blocks are running, innermost last
 
 
-class GradientTape:
-    """Record a block of code for differentiation (TensorFlow's `tf.GradientTape`)."""
+@dataclasses.dataclass
+class _Recording:
+    """One run of a tape's block (a tape entered twice, or reset inside its block, has several),
+    with the values the block started from."""
 
-    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
-        self._persistent = persistent
-        self._watch_accessed_variables = watch_accessed_variables
-        self._watched: List[Any] = []
-        self._recording = False
-        self._used = False
-        self._block: Optional[blocks.Block] = None
-        self._frame_globals: Dict[str, Any] = {}
-        self._entry: Dict[str, Any] = {}
-        self._entry_variables: Dict[int, Any] = {}
-        self._exit: Optional[Dict[str, Any]] = None
-        self._functions: Dict[Any, Any] = {}
-        self._random_states: List[Tuple[Any, Any]] = []
+    block: blocks.Block
+    globals: Dict[str, Any]
+    module_level: bool                  # run at a module's top level (its locals are globals)
+    entry: Dict[str, Any]               # the values of the names it reads, at entry
+    variables: Dict[int, Any]           # the values of the Variables among them, at entry
+    random_states: List[Tuple[Any, Any]]
+    exit: Optional[Dict[str, Any]] = None    # the caller's variables when the block ended
+    since: Optional[int] = None         # only the statements after this line (after a reset)
 
-    # ---- recording ----------------------------------------------------------------------------
-
-    def __enter__(self) -> "GradientTape":
-        frame = sys._getframe(1)
-        self._block = blocks.find_block(frame)
-        self._frame_globals = global_names = frame.f_globals
-        local_names = frame.f_locals
-        block = self._block
-        self._entry = entry = {}
+    @classmethod
+    def start(cls, frame: types.FrameType, block: blocks.Block,
+              since: Optional[int] = None) -> "_Recording":
+        global_names, local_names = frame.f_globals, frame.f_locals
+        entry: Dict[str, Any] = {}
         for name in block.reads:
             if name in local_names:
                 value = local_names[name]
@@ -78,21 +73,60 @@ class GradientTape:
             if name in block.written and isinstance(value, np.ndarray):
                 value = value.copy()      # the block changes it in place: keep its start
             entry[name] = value
-        self._entry_variables = {id(v): v.value() for v in entry.values()
-                                 if isinstance(v, Variable)}
+        variables = {id(v): v.value() for v in entry.values() if isinstance(v, Variable)}
         # random numbers drawn in the block are drawn again, the same, when it is differentiated
-        self._random_states = [(g, g.bit_generator.state) for g in entry.values()
-                               if isinstance(g, np.random.Generator)]
+        states = [(g, g.bit_generator.state)
+                  for g in randomness.generators(block, entry, global_names)]
         if randomness.may_draw(block, entry, global_names):
-            self._random_states.append((None, np.random.get_state()))
-        self._exit = None
+            states.append((None, np.random.get_state()))
+        return cls(block, global_names, global_names is local_names, entry, variables, states,
+                   since=since)
+
+    def inputs(self) -> List[str]:
+        """The names whose values at entry the block function takes: the values it reads that
+        may carry derivatives, and the other values of the caller's function (an `int` loop
+        bound, a list, a function defined there); module-level names stay globals."""
+        return sorted(name for name, value in self.entry.items() if name in self.block.reads
+                      and (_is_differentiable_input(value) or (
+                          not self.module_level and not _is_global(name, value, self.globals))))
+
+    def argument(self, name: str) -> Any:
+        value = self.entry[name]
+        return self.variables[id(value)] if isinstance(value, Variable) else value
+
+    def computed(self) -> Dict[str, Any]:
+        """The values the block left in the names it assigns."""
+        final = self.exit or {}
+        return {name: final[name] for name in self.block.stores if name in final}
+
+
+class GradientTape:
+    """Record a block of code for differentiation (TensorFlow's `tf.GradientTape`)."""
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
+        self._persistent = persistent
+        self._watch_accessed_variables = watch_accessed_variables
+        self._watched: List[Any] = []
+        self._recording = False
+        self._used = False
+        self._recordings: List[_Recording] = []
+
+    # ---- recording ----------------------------------------------------------------------------
+
+    def __enter__(self) -> "GradientTape":
+        frame = sys._getframe(1)
+        block = blocks.find_block(frame)
+        if self._used and not self._persistent:     # used up: entering again starts afresh
+            self._recordings, self._watched, self._used = [], [], False
+        self._recordings.append(_Recording.start(frame, block))
         self._recording = True
         _active.append(self)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         frame = sys._getframe(1)
-        self._exit = dict(frame.f_locals)
+        if self._recordings:
+            self._recordings[-1].exit = dict(frame.f_locals)
         self._recording = False
         if self in _active:
             _active.remove(self)
@@ -108,19 +142,25 @@ class GradientTape:
 
     def watched_variables(self) -> Tuple[Variable, ...]:
         """The Variables this tape watches: those watched explicitly, and (by default) the
-        trainable ones the block reads."""
+        trainable ones its blocks read."""
         found = [w for w in self._watched if isinstance(w, Variable)]
-        if self._watch_accessed_variables and self._block is not None:
-            for value in self._entry.values():
-                if isinstance(value, Variable) and value.trainable \
-                        and not any(value is f for f in found):
-                    found.append(value)
+        if self._watch_accessed_variables:
+            for recording in self._recordings:
+                for value in recording.entry.values():
+                    if isinstance(value, Variable) and value.trainable \
+                            and not any(value is f for f in found):
+                        found.append(value)
         return tuple(found)
 
     def reset(self) -> None:
-        """Forget what was recorded and watched (inside the block: start recording afresh)."""
-        self._watched = []
-        self._used = False
+        """Forget everything recorded and watched; recording goes on from here (TensorFlow:
+        the same as leaving the block and entering it again with a new tape)."""
+        if not self._recording or not self._recordings:
+            raise ValueError("Tape is not recording.")
+        frame = sys._getframe(1)
+        block = self._recordings[-1].block
+        self._recordings = [_Recording.start(frame, block, since=frame.f_lineno)]
+        self._watched, self._used = [], False
 
     def stop_recording(self) -> "_Paused":
         """`with tape.stop_recording():` code whose operations the tape does not record."""
@@ -140,7 +180,8 @@ class GradientTape:
         for value in flat_targets:
             _check_target(value)
         zeros = _unconnected(unconnected_gradients)
-        grads = self._gradients(flat_targets, flat_sources, output_gradients)
+        grads = self._gradients(flat_targets, flat_sources,
+                                _seeds(flat_targets, output_gradients), sys._getframe(1))
         result = [g if g is not None else (_zeros_like(s) if zeros else None)
                   for g, s in zip(grads, flat_sources)]
         return _unflatten(sources, result)
@@ -150,25 +191,29 @@ class GradientTape:
                  parallel_iterations: Any = None, experimental_use_pfor: bool = True) -> Any:
         """The Jacobian of `target` with respect to each source: shape target + source."""
         self._check_use()
+        return self._jacobian(target, sources, unconnected_gradients, sys._getframe(1))
+
+    def _jacobian(self, target: Any, sources: Any, unconnected_gradients: Any,
+                  caller: types.FrameType) -> Any:
         flat_sources = _flatten(sources)
         for source in flat_sources:
             _check_source(source)
         zeros = _unconnected(unconnected_gradients)
         value = np.asarray(_value(target))
         rows: List[List[Any]] = []
-        for index in np.ndindex(value.shape):
+        for index in np.ndindex(value.shape):     # one backward sweep per entry of the target
             seed = np.zeros_like(value)
             seed[index] = 1
-            rows.append(self._gradients([target], flat_sources, [seed]))
+            rows.append(self._gradients([target], flat_sources, [seed], caller))
         result = []
         for k, source in enumerate(flat_sources):
-            if rows and rows[0][k] is None:
-                result.append(np.zeros(value.shape + np.shape(_value(source)), value.dtype)
-                              .view(Tensor) if zeros else None)
+            shape = value.shape + np.shape(_value(source))
+            if not rows or rows[0][k] is None:
+                result.append(_zeros_like(np.zeros(shape, _dtype_of(source))) if zeros
+                              else None)
                 continue
-            stacked = np.stack([np.asarray(r[k]) for r in rows]) if rows else \
-                np.zeros((0,) + np.shape(_value(source)))
-            result.append(stacked.reshape(value.shape + np.shape(_value(source))).view(Tensor))
+            stacked = np.stack([np.asarray(r[k]) for r in rows])
+            result.append(stacked.reshape(shape).view(Tensor))
         return _unflatten(sources, result)
 
     def batch_jacobian(self, target: Any, source: Any,
@@ -177,7 +222,8 @@ class GradientTape:
                        ) -> Any:
         """`jacobian` for each example of a batch: shape (batch,) + target[1:] + source[1:];
         example i of the target must depend only on example i of the source."""
-        full = self.jacobian(target, source, unconnected_gradients)
+        self._check_use()
+        full = self._jacobian(target, source, unconnected_gradients, sys._getframe(1))
         if full is None:
             return None
         full = np.asarray(full)
@@ -191,7 +237,7 @@ class GradientTape:
     # ---- the machinery ------------------------------------------------------------------------
 
     def _check_use(self) -> None:
-        if self._block is None:
+        if not self._recordings:
             raise S2sgradError("this tape has not recorded a block: use it as "
                                "`with GradientTape() as tape:` before asking for gradients")
         if self._used and not self._persistent:
@@ -199,71 +245,83 @@ class GradientTape:
                                "set of gradients (or jacobians)")
         self._used = True
 
-    def _gradients(self, targets: List[Any], sources: List[Any],
-                   output_gradients: Any) -> List[Any]:
-        block = self._block
-        assert block is not None
-        until = None
-        if self._recording:        # asked inside the block: what ran so far
-            frame = sys._getframe(3)
-            final = dict(frame.f_locals)
-            until = frame.f_lineno
-        else:
-            final = self._exit or {}
-        computed = {name: final[name] for name in block.stores if name in final}
-        outputs = [_holder(t, computed) for t in targets]
-        seeds = _seeds(targets, output_gradients)
-        connected = [(t, o, s) for t, o, s in zip(targets, outputs, seeds) if o is not None]
-        if not connected:
-            return [None] * len(sources)
-        params, cut, wrt = self._parameters(sources, computed)
-        output_names = [o for _, o, _ in connected]
-        linked = _linked(block, tuple(p for p in wrt if p is not None), tuple(output_names),
-                         until)
-        if not any(name in linked for name in wrt if name is not None):
-            return [None] * len(sources)
-        derived = self._function(params, output_names, cut, until)
-        args = tuple(self._argument(name, computed, cut) for name in params)
-        forward, backward = derived.functions_for(args, {})
-        if self._random_states:
-            with _replayed(self._random_states):
-                _, residuals = forward(*args)
-        else:
-            _, residuals = forward(*args)
-        cotangent = tuple(np.asarray(s, dtype=np.result_type(_value(t)))
-                          for t, _, s in connected)
-        grads = backward(*residuals, cotangent)
-        by_param = dict(zip(params, grads))
+    def _gradients(self, targets: List[Any], sources: List[Any], seeds: List[Any],
+                   caller: types.FrameType) -> List[Any]:
+        """Back through the recordings, latest first: each turns the adjoints of the values it
+        computed into adjoints of the values it started from (by identity), which the earlier
+        recordings continue from. A source's gradient is what reached it, None if nothing."""
+        pending: Dict[int, List[Any]] = {}        # id(value): [value, adjoint]
+        for target, seed in zip(targets, seeds):
+            _accumulate(pending, target, np.asarray(seed, dtype=_dtype_of(target)))
+        reached: Dict[int, Any] = {}
+        for recording in reversed(self._recordings):
+            until = None
+            if recording is self._recordings[-1] and self._recording:
+                recording.exit = dict(caller.f_locals)     # asked inside the block
+                until = caller.f_lineno
+            self._back_through(recording, pending, sources, reached, until)
         out = []
-        for source, name in zip(sources, wrt):
-            if name is None or name not in linked:
+        for source in sources:
+            if id(source) in reached:
+                out.append(_as_tensor_like(reached[id(source)], _value(source)))
+            elif id(source) in pending and any(t is source for t in targets) \
+                    and self._is_watched(source):
+                out.append(_as_tensor_like(pending[id(source)][1], _value(source)))
+            else:
                 out.append(None)
-                continue
-            out.append(_as_tensor_like(by_param[name], _value(source)))
         return out
 
-    def _parameters(self, sources: List[Any], computed: Dict[str, Any]
-                    ) -> Tuple[List[str], set, List[Optional[str]]]:
-        """(the block function's parameters, the intermediate values made parameters, the
-        parameter of each source or None when the tape does not see it)."""
-        block = self._block
-        assert block is not None
-        params = sorted(name for name in self._entry if name in block.reads
-                        and _is_differentiable_input(self._entry[name]))
-        cut: set = set()
-        wrt: List[Optional[str]] = []
-        for source in sources:
-            name = _entry_name(source, self._entry)
-            if name is not None and self._is_watched(source):
-                wrt.append(name)
-                continue
+    def _back_through(self, recording: _Recording, pending: Dict[int, List[Any]],
+                      sources: List[Any], reached: Dict[int, Any], until: Optional[int]) -> None:
+        """Propagate the `pending` adjoints through one recording (see `_gradients`)."""
+        block = recording.block
+        computed = recording.computed()
+        outputs = [(name, pending[id(value)]) for name, value in sorted(computed.items())
+                   if id(value) in pending]
+        # keep one name per value
+        seen: set = set()
+        outputs = [(n, p) for n, p in outputs if not (id(p[0]) in seen or seen.add(id(p[0])))]
+        if not outputs:
+            return
+        params = recording.inputs()
+        watched_params = [p for p in params if self._is_watched(recording.entry[p])
+                          or id(recording.entry[p]) in pending or _came_from_tape(
+                              recording.entry[p], self._recordings, recording)]
+        cut = set()
+        for source in sources:            # gradients with respect to values the block computed
             name = _holder(source, computed)
-            if name is not None and name not in params and self._watched_any():
+            if name is not None and self._is_watched(source):
                 cut.add(name)
-                wrt.append(name)
-                continue
-            wrt.append(None)
-        return params + sorted(cut), cut, wrt
+            elif name is not None and dataflow.reached(
+                    block.node.body, frozenset(watched_params), until,
+                    recording.since) & {name}:
+                cut.add(name)
+        params = [p for p in params if p not in cut] + sorted(cut)
+        differentiable = [p for p in params if p in cut or (
+            _is_differentiable_input(recording.entry[p]) and p in watched_params)]
+        output_names = [name for name, _ in outputs]
+        linked = dataflow.connected(block.node.body, differentiable, output_names, until,
+                                    recording.since, frozenset(cut))
+        for name, _ in outputs:           # consumed here
+            pending.pop(id(computed[name]), None)
+        if not linked:
+            return
+        wrt = tuple(p for p in differentiable if p in linked)
+        derived = self._function(recording, params, wrt, output_names, cut, until)
+        args = tuple(computed[p] if p in cut else recording.argument(p) for p in params)
+        forward, backward = derived.functions_for(args, {})
+        with _replayed(recording.random_states), _silenced():
+            _, residuals = forward(*args)
+        cotangent = tuple(np.asarray(p[1], dtype=_dtype_of(p[0])) for _, p in outputs)
+        grads = backward(*residuals, cotangent)
+        for name, grad in zip(wrt, grads):
+            value = computed[name] if name in cut else recording.entry[name]
+            if name in cut:
+                reached[id(value)] = _add(reached.get(id(value)), grad)
+            else:
+                if any(value is s for s in sources) and self._is_watched(value):
+                    reached[id(value)] = _add(reached.get(id(value)), grad)
+                _accumulate(pending, value, grad)
 
     def _is_watched(self, source: Any) -> bool:
         if any(source is w for w in self._watched):
@@ -271,91 +329,103 @@ class GradientTape:
         return isinstance(source, Variable) and source.trainable \
             and self._watch_accessed_variables
 
-    def _watched_any(self) -> bool:
-        return bool(self._watched) or (self._watch_accessed_variables and any(
-            isinstance(v, Variable) and v.trainable for v in self._entry.values()))
-
-    def _argument(self, name: str, computed: Dict[str, Any], cut: set) -> Any:
-        if name in cut:
-            return computed[name]
-        value = self._entry[name]
-        if isinstance(value, Variable):
-            return self._entry_variables[id(value)]
-        return value
-
-    def _function(self, params: List[str], outputs: List[str], cut: set,
-                  until: Optional[int]) -> Any:
+    def _function(self, recording: _Recording, params: List[str], wrt: Tuple[str, ...],
+                  outputs: List[str], cut: set, until: Optional[int]) -> Any:
         """The reverse-mode derivative (vjp kind) of the block written as a function of
         `params` returning `outputs`; one per block and request, shared by every tape."""
-        block = self._block
-        assert block is not None
-        tapes = self._tapes()
-        key = (block.filename, block.lineno, tuple(params), tuple(outputs), tuple(sorted(cut)),
-               until, tuple(sorted((n, id(t)) for n, t in tapes.items() if t is not None)))
+        block = recording.block
+        tapes = _tapes(recording, self)
+        key = (block.filename, block.lineno, tuple(params), wrt, tuple(outputs),
+               tuple(sorted(cut)), until, recording.since,
+               tuple(sorted((n, id(t)) for n, t in tapes.items() if t is not None)))
         derived = _FUNCTIONS.get(key)
         if derived is None:
             from ..api import Derived
 
-            fn = blocks.block_function(block, params, outputs, cut, tapes,
-                                       self._frame_globals, until,
-                                       variables=self._variable_names())
-            derived = _FUNCTIONS[key] = Derived(fn, tuple(range(len(params))), "vjp")
+            fn = blocks.block_function(block, params, outputs, cut, tapes, recording.globals,
+                                       until, variables=_variable_names(recording),
+                                       since=recording.since)
+            derived = _FUNCTIONS[key] = Derived(fn, wrt, "vjp")
         return derived
-
-
-    def _variable_names(self) -> set:
-        return {name for name, value in self._entry.items() if isinstance(value, Variable)}
-
-    def _tapes(self) -> Dict[str, Any]:
-        """The names of tapes in and around the block: its own (`as tape`), bound to None, and
-        those of tapes nested in it, bound to the tape objects (their gradients are lowered)."""
-        block = self._block
-        assert block is not None
-        found: Dict[str, Any] = {name: None for name in _tape_names(block)}
-        for name, value in (self._exit or {}).items():
-            if isinstance(value, GradientTape) and value is not self and name in block.stores:
-                found[name] = value
-        return found
 
     def _lowered_gradient(self, target: str, sources: List[str], where: Any
                           ) -> Tuple[Any, List[str]]:
-        """(the generated gradient of this tape's block, for `target` with respect to the names
-        `sources`, as a Python function; the names it takes): for a gradient taken inside an
-        enclosing tape's block, which is then differentiated again."""
-        block = self._block
-        assert block is not None
-        params = sorted(name for name in self._entry if name in block.reads
-                        and _is_differentiable_input(self._entry[name]))
-        missing = [s for s in sources if s not in params]
+        """(the generated gradient of this tape's (last) block, for `target` with respect to
+        the names `sources`, as a Python function; the names it takes): for a gradient taken
+        inside an enclosing tape's block, which is then differentiated again."""
+        recording = self._recordings[-1]
+        block = recording.block
+        params = recording.inputs()
+        missing = [s for s in sources if s not in params
+                   or not _is_differentiable_input(recording.entry[s])]
         if missing or target not in block.stores:
             raise S2sgradError(
                 f"a nested tape's gradient must be of a value its block computes with respect "
                 f"to values its block reads (here `{target}` with respect to "
                 f"{', '.join(missing or sources)})", where,
                 "compute the target inside the nested `with` block.")
-        key = ("nested", tuple(params), target, tuple(sources))
-        fn = self._functions.get(key)
-        if fn is None:
-            fn = self._functions[key] = blocks.block_function(
-                block, params, [target], set(), self._tapes(), self._frame_globals,
-                summed=True, variables=self._variable_names())
-        from ..api import GradFunction
-
-        derived = self._functions.get(key + ("derived",))
+        key = ("nested", block.filename, block.lineno, tuple(params), target, tuple(sources),
+               recording.since)
+        derived = _FUNCTIONS.get(key)
         if derived is None:
-            derived = self._functions[key + ("derived",)] = GradFunction(fn, tuple(sources),
-                                                                         "grad")
-        args = tuple(self._argument(name, {}, set()) for name in params)
+            from ..api import GradFunction
+
+            fn = blocks.block_function(block, params, [target], set(), _tapes(recording, self),
+                                       recording.globals, summed=True,
+                                       variables=_variable_names(recording),
+                                       since=recording.since)
+            derived = _FUNCTIONS[key] = GradFunction(fn, tuple(sources), "grad")
+        args = tuple(recording.argument(name) for name in params)
         return derived.entry_for(args, {}), params
 
 
-_FUNCTIONS: Dict[Tuple, Any] = {}   # one function (and so one cached derivative) per request
+_FUNCTIONS: Dict[Tuple, Any] = {}   # one derivative per block and request
+
+
+def _accumulate(pending: Dict[int, List[Any]], value: Any, adjoint: Any) -> None:
+    entry = pending.get(id(value))
+    if entry is None:
+        pending[id(value)] = [value, adjoint]
+    else:
+        entry[1] = entry[1] + adjoint
+
+
+def _add(total: Any, more: Any) -> Any:
+    return more if total is None else total + more
+
+
+def _came_from_tape(value: Any, recordings: List[_Recording], current: _Recording) -> bool:
+    """Whether an earlier recording of the tape computed `value` (so it carries derivatives)."""
+    for recording in recordings:
+        if recording is current:
+            return False
+        if any(v is value for v in recording.computed().values()):
+            return True
+    return False
+
+
+def _variable_names(recording: _Recording) -> set:
+    return {name for name, value in recording.entry.items() if isinstance(value, Variable)}
+
+
+def _tapes(recording: _Recording, tape: GradientTape) -> Dict[str, Any]:
+    """The names of tapes in and around the block: its own (`as tape`), bound to None, and
+    those of tapes nested in it, bound to the tape objects (their gradients are lowered)."""
+    block = recording.block
+    found: Dict[str, Any] = {name: None for name in _tape_names(block)}
+    for name, value in (recording.exit or {}).items():
+        if isinstance(value, GradientTape) and value is not tape and name in block.stores:
+            found[name] = value
+    return found
 
 
 @contextlib.contextmanager
 def _replayed(states: List[Tuple[Any, Any]]) -> Iterator[None]:
     """Random generators back at the states they had when the block started, for the time of
     its re-run; then where the user's program left them."""
+    if not states:
+        yield
+        return
     now = [(g, np.random.get_state() if g is None else g.bit_generator.state)
            for g, _ in states]
     try:
@@ -371,6 +441,18 @@ def _replayed(states: List[Tuple[Any, Any]]) -> Iterator[None]:
                 np.random.set_state(state)
             else:
                 generator.bit_generator.state = state
+
+
+class _Sink(io.TextIOBase):
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+@contextlib.contextmanager
+def _silenced() -> Iterator[None]:
+    """What the re-run of a block prints (in functions it calls) was printed by the run."""
+    with contextlib.redirect_stdout(_Sink()):
+        yield
 
 
 class _Paused:
@@ -448,16 +530,23 @@ def _holder(value: Any, names: Dict[str, Any]) -> Optional[str]:
     return sorted(found)[0] if found else None
 
 
-def _entry_name(source: Any, entry: Dict[str, Any]) -> Optional[str]:
-    return _holder(source, entry)
-
-
 def _is_differentiable_input(value: Any) -> bool:
     if isinstance(value, Variable):
         return True
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "fc"
     return isinstance(value, (float, np.floating))
+
+
+def _is_global(name: str, value: Any, global_names: Dict[str, Any]) -> bool:
+    """Whether the block function reads `name` as the global it is (a module, a function, a
+    class or a tape the caller's module defines)."""
+    return global_names.get(name) is value or isinstance(value, (types.ModuleType, GradientTape))
+
+
+def _dtype_of(value: Any) -> Any:
+    kind = np.result_type(_value(value))
+    return kind if kind.kind in "fc" else np.float32
 
 
 def _as_tensor_like(grad: Any, source: Any) -> Tensor:
@@ -481,61 +570,3 @@ def _tape_names(block: blocks.Block) -> set:
         if isinstance(item.optional_vars, gast.Name):
             names.add(item.optional_vars.id)
     return names
-
-
-_LINKED: Dict[Tuple, set] = {}
-
-
-def _linked(block: blocks.Block, inputs: Tuple[str, ...], outputs: Tuple[str, ...],
-            until: Optional[int]) -> set:
-    """`_depends`, remembered per block and request."""
-    key = (id(block), inputs, outputs, until)
-    if key not in _LINKED:
-        _LINKED[key] = _depends(block, list(inputs), list(outputs), until)
-    return _LINKED[key]
-
-
-def _depends(block: blocks.Block, inputs: List[str], outputs: List[str],
-             until: Optional[int]) -> set:
-    """The `inputs` some output depends on through the block's assignments (data flow only:
-    branch conditions and loop bounds carry no derivative), by name."""
-    linked = set()
-    for source in inputs:
-        varied = {source}
-        for _ in range(2):            # twice: a loop body feeds its next iteration
-            _spread(block.node.body, varied, until)
-        if set(outputs) & varied:
-            linked.add(source)
-    return linked
-
-
-def _spread(statements: List[Any], varied: set, until: Optional[int]) -> None:
-    for stmt in statements:
-        if until is not None and getattr(stmt, "lineno", 0) >= until:
-            return
-        if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
-            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
-            loaded = astutil.names_loaded(stmt.value) if stmt.value is not None else set()
-            if isinstance(stmt, gast.AugAssign):
-                loaded |= astutil.names_loaded(stmt.target)
-            if loaded & varied:
-                varied |= astutil.names_stored(targets)
-                for target in targets:     # x[i] = v: x now depends on v
-                    if isinstance(target, gast.Subscript):
-                        varied |= astutil.all_names(target.value)
-        elif isinstance(stmt, gast.For):
-            if astutil.names_loaded(stmt.iter) & varied:
-                varied |= astutil.names_stored(stmt.target)
-            _spread(stmt.body, varied, None)
-            _spread(stmt.orelse, varied, None)
-        elif isinstance(stmt, (gast.While, gast.If, gast.With, gast.Try)):
-            for field in ("body", "orelse", "finalbody"):
-                _spread(getattr(stmt, field, []) or [], varied, None)
-            for handler in getattr(stmt, "handlers", []) or []:
-                _spread(handler.body, varied, None)
-        elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \
-                and isinstance(stmt.value.func, gast.Attribute):
-            # `L.append(v)`: the list now depends on v
-            if astutil.names_loaded(stmt.value) & varied:
-                varied |= astutil.all_names(stmt.value.func.value)
-

@@ -31,11 +31,19 @@ class Tensor(np.ndarray):
         # one entry is a 0-d tensor, not a NumPy scalar (TensorFlow code calls .numpy() on it)
         return part if isinstance(part, np.ndarray) else np.asarray(part).view(Tensor)
 
-    def __repr__(self) -> str:
-        return f"tf.Tensor({_text(self)}, shape={tuple(self.shape)}, dtype={self.dtype.name})"
+    def __repr__(self) -> str:     # TensorFlow's eager repr
+        array = np.asarray(self).view(np.ndarray)
+        shown = _text(array) if array.ndim == 0 else "\n" + repr(array)
+        return f"<tf.Tensor: shape={tuple(self.shape)}, dtype={self.dtype.name}, numpy={shown}>"
 
-    def __str__(self) -> str:
-        return _text(self)
+    def __str__(self) -> str:      # what print(tensor) shows in TensorFlow
+        text = _text(self)
+        text = "\n" + text if self.ndim >= 2 else text
+        return f"tf.Tensor({text}, shape={tuple(self.shape)}, dtype={self.dtype.name})"
+
+    def __format__(self, spec: str) -> str:
+        return format(np.asarray(self).view(np.ndarray)[()] if self.ndim == 0 else str(self),
+                      spec)
 
     def __float__(self) -> float:
         return float(np.asarray(self).view(np.ndarray))
