@@ -796,9 +796,6 @@ def test_stop_recording():
     check(tape.gradient(z, x), 3.0)
 
 
-@pytest.mark.xfail(strict=True, reason="tensors watched as a structure and read through it "
-                   "(xs[0]) must be differentiated; s2sgrad only maps sources bound to a name "
-                   "the block reads and returns None")
 def test_watched_list_read_through_the_list():
     a = sg.constant(2.0)
     b = sg.constant(5.0)
@@ -811,8 +808,6 @@ def test_watched_list_read_through_the_list():
     check(gb, 2.0)
 
 
-@pytest.mark.xfail(strict=True, reason="Variables held in a dict the block reads are watched "
-                   "in TensorFlow; s2sgrad returns None for them")
 def test_variables_in_a_dict_of_parameters():
     params = {"w": sg.Variable(2.0), "b": sg.Variable(1.0)}
     x = sg.constant(3.0)

@@ -72,8 +72,11 @@ class _Recording:
                 continue
             if name in block.written and isinstance(value, np.ndarray):
                 value = value.copy()      # the block changes it in place: keep its start
+            elif isinstance(value, (list, dict)) and _leaves(value):
+                value = _copied(value)    # (an `append` in the block must not show at entry)
             entry[name] = value
-        variables = {id(v): v.value() for v in entry.values() if isinstance(v, Variable)}
+        variables = {id(v): v.value() for value in entry.values() for v in _leaves(value)
+                     if isinstance(v, Variable)}
         # random numbers drawn in the block are drawn again, the same, when it is differentiated
         states = [(g, g.bit_generator.state)
                   for g in randomness.generators(block, entry, global_names)]
@@ -91,8 +94,9 @@ class _Recording:
                           not self.module_level and not _is_global(name, value, self.globals))))
 
     def argument(self, name: str) -> Any:
-        value = self.entry[name]
-        return self.variables[id(value)] if isinstance(value, Variable) else value
+        """The value the block function gets: Variables (also inside lists, tuples and dicts)
+        as their values at entry."""
+        return _substituted(self.entry[name], self.variables)
 
     def computed(self) -> Dict[str, Any]:
         """The values the block left in the names it assigns."""
@@ -146,7 +150,7 @@ class GradientTape:
         found = [w for w in self._watched if isinstance(w, Variable)]
         if self._watch_accessed_variables:
             for recording in self._recordings:
-                for value in recording.entry.values():
+                for value in (v for entry in recording.entry.values() for v in _leaves(entry)):
                     if isinstance(value, Variable) and value.trainable \
                             and not any(value is f for f in found):
                         found.append(value)
@@ -284,9 +288,10 @@ class GradientTape:
         if not outputs:
             return
         params = recording.inputs()
-        watched_params = [p for p in params if self._is_watched(recording.entry[p])
-                          or id(recording.entry[p]) in pending or _came_from_tape(
-                              recording.entry[p], self._recordings, recording)]
+        watched_params = [p for p in params if any(
+            self._is_watched(leaf) or id(leaf) in pending
+            or _came_from_tape(leaf, self._recordings, recording)
+            for leaf in _leaves(recording.entry[p]))]
         cut = set()
         for source in sources:            # gradients with respect to values the block computed
             name = _holder(source, computed)
@@ -315,13 +320,15 @@ class GradientTape:
         cotangent = tuple(np.asarray(p[1], dtype=_dtype_of(p[0])) for _, p in outputs)
         grads = backward(*residuals, cotangent)
         for name, grad in zip(wrt, grads):
-            value = computed[name] if name in cut else recording.entry[name]
             if name in cut:
+                value = computed[name]
                 reached[id(value)] = _add(reached.get(id(value)), grad)
-            else:
+                continue
+            # a value, or a list / tuple / dict of them with a gradient of the same structure
+            for value, part in _paired(recording.entry[name], grad):
                 if any(value is s for s in sources) and self._is_watched(value):
-                    reached[id(value)] = _add(reached.get(id(value)), grad)
-                _accumulate(pending, value, grad)
+                    reached[id(value)] = _add(reached.get(id(value)), part)
+                _accumulate(pending, value, part)
 
     def _is_watched(self, source: Any) -> bool:
         if any(source is w for w in self._watched):
@@ -530,7 +537,54 @@ def _holder(value: Any, names: Dict[str, Any]) -> Optional[str]:
     return sorted(found)[0] if found else None
 
 
+def _leaves(value: Any, depth: int = 4) -> List[Any]:
+    """The Variables and float arrays of a value, also inside lists, tuples and dicts."""
+    if isinstance(value, (list, tuple)) and depth:
+        return [leaf for item in value for leaf in _leaves(item, depth - 1)]
+    if isinstance(value, dict) and depth:
+        return [leaf for item in value.values() for leaf in _leaves(item, depth - 1)]
+    if isinstance(value, Variable) or (isinstance(value, np.ndarray)
+                                       and value.dtype.kind in "fc"):
+        return [value]
+    return []
+
+
+def _copied(value: Any) -> Any:
+    """The structure of lists and dicts copied (their entries are shared)."""
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_copied(item) for item in value)
+    return value
+
+
+def _substituted(value: Any, variables: Dict[int, Any]) -> Any:
+    """`value` with each Variable replaced by its value at entry."""
+    if isinstance(value, Variable):
+        return variables[id(value)]
+    if isinstance(value, list):
+        return [_substituted(item, variables) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_substituted(item, variables) for item in value)
+    if isinstance(value, dict):
+        return {key: _substituted(item, variables) for key, item in value.items()}
+    return value
+
+
+def _paired(value: Any, grad: Any) -> List[Tuple[Any, Any]]:
+    """(leaf, its gradient) for a value and a gradient of the same structure."""
+    if isinstance(value, (list, tuple)):
+        return [pair for item, part in zip(value, grad) for pair in _paired(item, part)]
+    if isinstance(value, dict):
+        return [pair for key in value for pair in _paired(value[key], grad[key])]
+    return [(value, grad)] if _leaves(value) else []
+
+
 def _is_differentiable_input(value: Any) -> bool:
+    if isinstance(value, (list, tuple, dict)):
+        return bool(_leaves(value))
     if isinstance(value, Variable):
         return True
     if isinstance(value, np.ndarray):
