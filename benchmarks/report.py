@@ -28,6 +28,19 @@ class Tables:
     loops: List[Any] = dataclasses.field(default_factory=list)  # run.LoopResult
     hvps: List[Any] = dataclasses.field(default_factory=list)       # run.HvpResult
     hessians: List[Any] = dataclasses.field(default_factory=list)   # run.HessianResult
+    training: Any = None      # run.TrainingResult
+
+
+def training_table(tables: Tables, markdown: bool) -> str:
+    t = tables.training
+    hand = t.per_step["hand"]
+    rows = [[label, fmt(t.per_step[key]), f"{t.per_step[key] / hand:.2f}x",
+             f"a = {t.parameters[key][0]:.6f}, b = {t.parameters[key][1]:.6f}"]
+            for key, label in (("tape", "GradientTape + SGD optimizer (as the seed)"),
+                               ("grad", "s2sgrad.grad + NumPy update"),
+                               ("hand", "hand-written NumPy gradient"))]
+    return grid(["Training step", "time per step", "vs hand-written", "after the run"], rows,
+                markdown, "lrrl")
 
 
 def grid(header: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool,

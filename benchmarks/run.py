@@ -48,7 +48,7 @@ from s2sgrad import runtime  # noqa: E402
 from s2sgrad.cache import CACHE  # noqa: E402
 
 from benchmarks import breakdown, machine, report, timing  # noqa: E402
-from benchmarks.workloads import higher, loops, mlp, scalar  # noqa: E402
+from benchmarks.workloads import higher, loops, mlp, scalar, training  # noqa: E402
 
 SMALL_SIZES, SMALL_BATCH = (784, 64, 10), 32
 LARGE_SIZES, LARGE_BATCH = (1024, 1024, 1024, 10), 512
@@ -235,6 +235,41 @@ def higher_order_benchmarks(repetitions: int, settings: timing.Settings
     return hvps, hessians
 
 
+@dataclasses.dataclass
+class TrainingResult:
+    steps: int
+    per_step: Dict[str, float]        # seconds per step: "tape", "grad", "hand" (median run)
+    parameters: Dict[str, Tuple[float, float]]   # (a, b) after the run
+
+
+def training_benchmark(steps: int, runs: int) -> TrainingResult:
+    """Seed 001's training loop, `steps` steps, run `runs` times each way in turn; the median
+    run's time per step. Every way must end at the same parameters."""
+    kinds = {"tape": training.TapeTraining, "grad": training.GradTraining,
+             "hand": training.HandTraining}
+    times: Dict[str, List[float]] = {name: [] for name in kinds}
+    parameters: Dict[str, Tuple[float, float]] = {}
+    for name, kind in kinds.items():     # warm-up: the derivatives are generated here
+        warm = kind()
+        for _ in range(20):
+            warm.step()
+    for _ in range(runs):
+        for name, kind in kinds.items():
+            model = kind()
+            step = model.step
+            start = time.perf_counter()
+            for _ in range(steps):
+                step()
+            times[name].append((time.perf_counter() - start) / steps)
+            parameters[name] = model.parameters()
+    for name, (a, b) in parameters.items():
+        if abs(a - parameters["hand"][0]) > 1e-4 or abs(b - parameters["hand"][1]) > 1e-4:
+            raise Mismatch(f"training by {name} ended at a={a}, b={b}, by hand at "
+                           f"{parameters['hand']}")
+    return TrainingResult(steps, {n: statistics.median(t) for n, t in times.items()},
+                          parameters)
+
+
 def overhead_benchmark(settings: timing.Settings,
                        statement_settings: timing.Settings) -> OverheadResult:
     value = 3.0
@@ -376,6 +411,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for loop_result, calls in zip(loop_results, loop_calls):
             loop_result.after_large = timing.compare(calls, settings)
             loop_result.after_large_faults = timing.page_faults_per_call(*calls["generated"])
+        progress("seed 001 training loop: tape, grad, hand-written")
+        trained = training_benchmark(1000 if options.quick else 10000, 1 if options.quick else 3)
         progress("per-call overhead")
         overhead = overhead_benchmark(settings, statement_settings)
         progress("generation time")
@@ -404,7 +441,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                         f"{load_after:.2f} at the end")
     tables = report.Tables(results, overhead, generation, statements, variants, variants32,
                            variants_large, promotions, sg.source(small_df), finish,
-                           loop_results, hvps, hessians)
+                           loop_results, hvps, hessians, trained)
     print(report.console(tables))
     progress(f"done in {time.perf_counter() - start:.0f} s")
     if output is not None:

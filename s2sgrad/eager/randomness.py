@@ -11,6 +11,7 @@ their state is small.)
 
 from __future__ import annotations
 
+import sys
 import types
 from typing import Any, Dict, List, Set
 
@@ -131,3 +132,19 @@ def _collect(value: Any, depth: int, seen: Set[int], found: List[Any]) -> None:
                 found.append(contents)
         else:
             _collect(contents, depth - 1, seen, found)
+
+
+def state() -> Any:
+    """NumPy's global generator's state, and that of `s2sgrad.tf.random`'s seeded streams
+    when that module is in use."""
+    tf_ops = sys.modules.get("s2sgrad.tf.ops")
+    return tf_ops.random_state() if tf_ops is not None else np.random.get_state()
+
+
+def restore(saved: Any) -> None:
+    tf_ops = sys.modules.get("s2sgrad.tf.ops")
+    if tf_ops is not None and isinstance(saved, tuple) and len(saved) == 3 \
+            and isinstance(saved[2], dict):
+        tf_ops.restore_random_state(saved)
+    else:
+        np.random.set_state(saved)

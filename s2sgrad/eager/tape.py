@@ -81,7 +81,7 @@ class _Recording:
         states = [(g, g.bit_generator.state)
                   for g in randomness.generators(block, entry, global_names)]
         if randomness.may_draw(block, entry, global_names):
-            states.append((None, np.random.get_state()))
+            states.append((None, randomness.state()))
         return cls(block, global_names, global_names is local_names, entry, variables, states,
                    since=since)
 
@@ -433,19 +433,19 @@ def _replayed(states: List[Tuple[Any, Any]]) -> Iterator[None]:
     if not states:
         yield
         return
-    now = [(g, np.random.get_state() if g is None else g.bit_generator.state)
+    now = [(g, randomness.state() if g is None else g.bit_generator.state)
            for g, _ in states]
     try:
         for generator, state in states:
             if generator is None:
-                np.random.set_state(state)
+                randomness.restore(state)
             else:
                 generator.bit_generator.state = state
         yield
     finally:
         for generator, state in now:
             if generator is None:
-                np.random.set_state(state)
+                randomness.restore(state)
             else:
                 generator.bit_generator.state = state
 

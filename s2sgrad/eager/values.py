@@ -84,7 +84,12 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: Optional[st
 
 
 def _value_of(x: Any) -> Any:
-    return x.value() if isinstance(x, Variable) else x
+    """A Variable's value (also inside a list or tuple: `np.concatenate([v, w])`)."""
+    if isinstance(x, Variable):
+        return x.value()
+    if isinstance(x, (list, tuple)):
+        return type(x)(_value_of(item) for item in x)
+    return x
 
 
 class Variable:

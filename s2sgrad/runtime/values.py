@@ -189,10 +189,11 @@ def digamma(x: float) -> float:
     return shift + math.log(x) - 0.5 / x - series
 
 
-def stop_gradient(x: Any) -> Any:
+def stop_gradient(x: Any, name: Any = None) -> Any:
     """Return ``x`` unchanged.
 
     At run time this is the identity; the compiler treats calls to it as
-    having zero derivative, so no adjoint flows back through them.
+    having zero derivative, so no adjoint flows back through them. (``name``
+    is accepted for TensorFlow code, ``tf.stop_gradient(x, name=...)``.)
     """
     return x
