@@ -199,6 +199,7 @@ def console(tables: Tables) -> str:
         "Hessian-vector products (median time per call)", hvp_table(tables, False), "",
         "Hessians (median time per call; generation: first call minus a cached call)",
         hessian_table(tables, False), "",
+        "Seed 001 training loop (median run, time per step)", training_table(tables, False), "",
         overhead_table(tables, False), "",
         generation_table(tables, False), "",
         "Generated small-MLP gradient, per statement (top 12):",

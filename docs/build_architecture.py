@@ -114,6 +114,28 @@ tangents are simplified away). A derivative of a derivative reads the source s2s
 (`unbroadcast`, `matmul_adjoint_lhs`, the stacks' `append`/`pop`...) have adjoint and tangent rules
 of their own (`rules/generated.py`). `jacobian`, `hvp` and `hessian` are compositions of generated
 code (`compose.py`); `check_grads` compares every composition of the two modes up to third order.
+
+## 9. The GradientTape on the compiler — `s2sgrad/eager/`
+
+`GradientTape` (`eager/tape.py`) differentiates the code of its `with` block, not a record of
+operations. On entry it finds the block in the caller's source (`eager/blocks.py`: the frame's
+file through `linecache`, which also holds IPython cells, parsed once) and keeps the values of
+the names the block reads; the block then runs as written. A tape entered twice, or reset
+inside its block, keeps one recording per run. `gradient(target, sources)` goes back through
+the recordings, latest first: it matches the values it has adjoints for to the names the block
+assigned (by identity), writes the block as a function of the values it started from
+(`blocks.block_function`: the body at the user's lines, without `print`, the tape's own calls
+and changes to outside objects; `v.assign(e)` becomes `v = v + stop_gradient(e - v)`; a nested
+tape's `gradient` becomes a call of the nested block's generated gradient, so the outer tape
+differentiates generated code: higher order), and runs that function's generated vjp, cached per
+block and request. The adjoints of the values it started from continue into earlier recordings;
+what reaches a source is its gradient. Which sources are connected at all (TensorFlow's `None`)
+comes from a flow-sensitive dependence analysis of the block (`eager/dataflow.py`). Random draws
+are replayed from the generators' states at entry (`eager/randomness.py`). `@s2sgrad.function`
+with `gradients` (`eager/graph.py`), `custom_gradient` and `ForwardAccumulator`
+(`eager/custom.py`) and an optimizer's callable loss (`eager/callables.py`) reuse the same
+machinery. `s2sgrad.tf` holds TensorFlow's names on NumPy; its ops are Python functions the
+compiler differentiates from their source.
 """
 
 

@@ -217,3 +217,22 @@ def test_what_lists_and_dicts_cannot_do_is_refused_at_the_line(f, code, words):
         sg.grad(f)(np.array([1.0, -2.0]))
     message = str(excinfo.value)
     assert "test_containers.py:" in message and code in message and words in message
+
+
+def _pieces(a, b):
+    out = []
+    out.append(a * 2.0)
+    out.append(b * 3.0)
+    return out, np.sum(a)
+
+
+def _unpacks_a_list_returned_with_another_value(a, b):
+    ts, n = _pieces(a, b)
+    return np.sum(ts[0] * ts[0]) + np.sum(np.sin(ts[1])) + n
+
+
+def test_a_list_built_by_append_and_returned_in_a_tuple_is_unpacked_as_a_list():
+    # (a callee's `return out, total` where `out` is only ever assigned `[]`)
+    rng = np.random.default_rng(7)
+    sg.check_grads(_unpacks_a_list_returned_with_another_value,
+                   [rng.standard_normal((2, 3)), rng.standard_normal(3)], wrt=[0, 1])

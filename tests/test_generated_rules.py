@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import s2sgrad as sg
+from s2sgrad.rules.shape import cast_adjoint, cast_tangent
 from s2sgrad.runtime import (
     broadcast_like,
     copy_of,
@@ -46,6 +47,7 @@ B45 = RNG.standard_normal((4, 5))
 G35 = RNG.standard_normal((3, 5))
 V4 = RNG.standard_normal(4)
 MAX_ROWS = np.max(X23, axis=1)
+INTS = np.arange(6).reshape(2, 3)
 
 
 def r(*shape):
@@ -82,6 +84,12 @@ CASES = [
     ("hstack_adjoint", lambda g: np.sum(hstack_adjoint(g, [W2, W3])[1] * W3), (r(5),)),
     ("sum_adjoint", lambda g: np.sum(sum_adjoint(g, [W3, W3])[0] * W3), (r(3),)),
     ("array_adjoint", lambda g: np.sum(array_adjoint(g, [W3, W3])[1] * W3), (r(2, 3),)),
+    ("cast_adjoint", lambda g: np.sum(cast_adjoint(g, W23) * W23), (r(2, 3),)),
+    ("cast_adjoint to an int", lambda g: np.sum(cast_adjoint(g, INTS) * W23) + np.sum(g),
+     (r(2, 3),)),
+    ("cast_tangent", lambda v: np.sum(cast_tangent(v, W23) * W23), (r(2, 3),)),
+    ("cast_tangent to an int", lambda v: np.sum(cast_tangent(v, INTS) * W23) + np.sum(v * v),
+     (r(2, 3),)),
 ]
 
 

@@ -120,7 +120,8 @@ _PLACES: Dict[Any, List[bool]] = {}
 
 
 def displays_returned_at(fn: types.FunctionType) -> List[bool]:
-    """For a function returning tuples: whether each entry is always a display."""
+    """For a function returning tuples: whether each entry is always a display (or a name only
+    ever assigned displays)."""
     code = fn.__code__
     if code not in _PLACES:
         node = definition_of(fn)
@@ -132,9 +133,9 @@ def displays_returned_at(fn: types.FunctionType) -> List[bool]:
                 len({len(v.elts) for v in returns}) != 1:
             _PLACES[code] = []
         else:
-            kinds = (gast.List, gast.Dict, gast.Tuple)
-            _PLACES[code] = [all(isinstance(v.elts[k], kinds) and not astutil.is_static(v.elts[k])
-                                 for v in returns) for k in range(len(returns[0].elts))]
+            names = _display_names(node)
+            _PLACES[code] = [all(_is_display(v.elts[k], names) for v in returns)
+                             for k in range(len(returns[0].elts))]
     return _PLACES[code]
 
 
@@ -150,13 +151,26 @@ def returns_display(fn: types.FunctionType) -> bool:
         if node is None:
             _RETURNS[code] = False
             return False
-        kinds = (gast.List, gast.Dict, gast.Tuple)
-        named = [s for s in astutil.walk(node.body) if isinstance(s, gast.Assign)
-                 and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)]
-        displays = {s.targets[0].id for s in named if isinstance(s.value, kinds)}
-        others = {s.targets[0].id for s in named if not isinstance(s.value, kinds)}
+        names = _display_names(node)
         returns = [r.value for r in astutil.walk(node.body) if isinstance(r, gast.Return)]
-        _RETURNS[code] = bool(returns) and all(
-            (isinstance(v, kinds) and not astutil.is_static(v))
-            or (isinstance(v, gast.Name) and v.id in displays - others) for v in returns)
+        _RETURNS[code] = bool(returns) and all(_is_display(v, names) for v in returns)
     return _RETURNS[code]
+
+
+_DISPLAYS = (gast.List, gast.Dict, gast.Tuple)
+
+
+def _display_names(node: gast.FunctionDef) -> Set[str]:
+    """The names a function only ever assigns list, tuple or dict displays to."""
+    named = [s for s in astutil.walk(node.body) if isinstance(s, gast.Assign)
+             and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
+             and isinstance(s.value, _DISPLAYS)]
+    targets = [s.targets[0] for s in named]
+    others = {n.id for n in astutil.walk(node.body) if isinstance(n, gast.Name)
+              and isinstance(n.ctx, gast.Store) and not any(n is t for t in targets)}
+    return {t.id for t in targets} - others - astutil.names_stored(node.args)
+
+
+def _is_display(value: Any, names: Set[str]) -> bool:
+    return (isinstance(value, _DISPLAYS) and not astutil.is_static(value)) or \
+        (isinstance(value, gast.Name) and value.id in names)

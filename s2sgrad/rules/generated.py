@@ -43,6 +43,7 @@ from ..runtime.containers import (
 from ..runtime.reductions import extremum_tangent
 from ..runtime.transposes import extremum_adjoint_transpose, sum_adjoint_transpose
 from .registry import adjoint, d, returns_containers, tangent, zero_derivative
+from .shape import cast_adjoint, cast_tangent
 
 zero_derivative(shape_of, zeros_like, builtins.slice)
 returns_containers(unstack, unconcatenate, vstack_adjoint, hstack_adjoint, sum_adjoint,
@@ -291,3 +292,25 @@ def array_adjoint_adjoint(z, g, x):
 @tangent(array_adjoint)
 def array_adjoint_tangent(z, g, x):
     d[z] = array_adjoint(d[g], x)
+
+
+# `x.astype(dtype)`: its adjoint and tangent helpers are linear in their first argument; the
+# second only says which dtype the cast went to.
+@adjoint(cast_adjoint)
+def cast_adjoint_adjoint(r, g, z):
+    d[g] = cast_adjoint(d[r], z)
+
+
+@tangent(cast_adjoint)
+def cast_adjoint_tangent(r, g, z):
+    d[r] = cast_adjoint(d[g], z)
+
+
+@adjoint(cast_tangent)
+def cast_tangent_adjoint(r, v, z):
+    d[v] = cast_adjoint(cast_tangent(d[r], v), z)
+
+
+@tangent(cast_tangent)
+def cast_tangent_tangent(r, v, z):
+    d[r] = cast_tangent(d[v], z)
