@@ -57,6 +57,7 @@ class _Recording:
     random_states: List[Tuple[Any, Any]]
     exit: Optional[Dict[str, Any]] = None    # the caller's variables when the block ended
     since: Optional[int] = None         # only the statements after this line (after a reset)
+    _inputs: Optional[List[str]] = None
 
     @classmethod
     def start(cls, frame: types.FrameType, block: blocks.Block,
@@ -89,9 +90,12 @@ class _Recording:
         """The names whose values at entry the block function takes: the values it reads that
         may carry derivatives, and the other values of the caller's function (an `int` loop
         bound, a list, a function defined there); module-level names stay globals."""
-        return sorted(name for name, value in self.entry.items() if name in self.block.reads
-                      and (_is_differentiable_input(value) or (
-                          not self.module_level and not _is_global(name, value, self.globals))))
+        if self._inputs is None:
+            self._inputs = sorted(
+                name for name, value in self.entry.items() if name in self.block.reads
+                and (_is_differentiable_input(value) or (
+                    not self.module_level and not _is_global(name, value, self.globals))))
+        return self._inputs
 
     def argument(self, name: str) -> Any:
         """The value the block function gets: Variables (also inside lists, tuples and dicts)
