@@ -34,7 +34,8 @@ from s2sgrad.runtime.containers import (
     unstack,
     vstack_adjoint,
 )
-from s2sgrad.runtime.reductions import extremum_tangent
+from s2sgrad.runtime.reductions import extremum_tangent, prod_adjoint, prod_tangent
+from s2sgrad.runtime.values import digamma
 
 RNG = np.random.default_rng(11)
 X23 = RNG.standard_normal((2, 3))
@@ -84,6 +85,12 @@ CASES = [
     ("hstack_adjoint", lambda g: np.sum(hstack_adjoint(g, [W2, W3])[1] * W3), (r(5),)),
     ("sum_adjoint", lambda g: np.sum(sum_adjoint(g, [W3, W3])[0] * W3), (r(3),)),
     ("array_adjoint", lambda g: np.sum(array_adjoint(g, [W3, W3])[1] * W3), (r(2, 3),)),
+    ("prod_adjoint", lambda g, x: np.sum(prod_adjoint(g, x, 1, False) * W23),
+     (r(2), r(2, 3))),
+    ("prod_adjoint, all axes", lambda g, x: np.sum(prod_adjoint(g, x, None, False) * W23),
+     (0.8, r(2, 3))),
+    ("prod_tangent", lambda v, x: np.sum(prod_tangent(v, x, 0, True) * W3), (r(2, 3), r(2, 3))),
+    ("digamma", lambda a: digamma(a) * 2.0 + a * digamma(a + 0.5), (1.7,)),
     ("cast_adjoint", lambda g: np.sum(cast_adjoint(g, W23) * W23), (r(2, 3),)),
     ("cast_adjoint to an int", lambda g: np.sum(cast_adjoint(g, INTS) * W23) + np.sum(g),
      (r(2, 3),)),

@@ -168,3 +168,47 @@ def test_second_and_third_derivatives_through_entries_of_a_list_of_functions():
     np.testing.assert_allclose(sg.hessian(_apply_all, wrt=1)([np.tanh, np.sin], x), expected,
                                rtol=1e-10)
     sg.check_grads(_apply_all, ([np.tanh, np.sin], x), wrt=[1], order=3)
+
+
+def _product_energy(x):
+    return np.prod(np.sin(x)) + np.sum(np.prod(x.reshape(2, 2), axis=1) ** 2)
+
+
+@pytest.mark.parametrize("x", [np.array([0.5, 1.2, -0.7, 2.0]),
+                               np.array([0.5, 0.0, -0.7, 2.0]),       # a zero factor
+                               np.array([0.0, 0.0, 0.3, 1.1])])       # two zero factors
+def test_second_derivatives_through_products(x):
+    sg.check_grads(_product_energy, (x,), order=2)
+    # hand-worked Hessian of prod(sin(x)): d2/dxi dxj = cos xi cos xj prod_{k != i, j} sin xk
+    # (i != j) and -prod(sin x) on the diagonal; plus that of sum over rows of (x_a x_b)^2
+    s, c = np.sin(x), np.cos(x)
+    expected = np.empty((4, 4))
+    for i in range(4):
+        for j in range(4):
+            rest = np.prod([s[k] for k in range(4) if k not in (i, j)])
+            expected[i, j] = -np.prod(s) if i == j else c[i] * c[j] * rest
+    for a, b in ((0, 1), (2, 3)):
+        expected[a, a] += 2 * x[b] ** 2
+        expected[b, b] += 2 * x[a] ** 2
+        expected[a, b] += 4 * x[a] * x[b]
+        expected[b, a] += 4 * x[a] * x[b]
+    np.testing.assert_allclose(sg.hessian(_product_energy)(x), expected, rtol=1e-10, atol=1e-12)
+
+
+def _gamma_mix(a):
+    return math.lgamma(a) * a + math.gamma(a)
+
+
+@pytest.mark.parametrize("a", [0.3, 2.3, 7.5, -0.4])
+def test_second_derivatives_through_the_gamma_family(a):
+    sg.check_grads(_gamma_mix, (a,), order=2)
+    # trigamma against its series: psi'(a) = sum_k 1 / (a + k)^2
+    from s2sgrad.runtime.values import trigamma
+    if a > 0:
+        assert trigamma(a) == pytest.approx(sum(1.0 / (a + k) ** 2 for k in range(200000))
+                                            + 1.0 / (a + 200000), rel=1e-9)
+
+
+def test_third_derivatives_through_products_stop_at_the_line():
+    with pytest.raises(sg.NoDerivativeRuleError):
+        sg.check_grads(_product_energy, (np.array([0.5, 1.2, -0.7, 2.0]),), order=3)

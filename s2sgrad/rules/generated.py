@@ -3,9 +3,12 @@ again: `grad(grad(f))`, `jvp` of a gradient (Hessian-vector products), and so on
 
 Every helper that propagates an adjoint is linear in it (and, for the products' adjoints, in the
 other operand too): its tangent applies the helper to the tangents, its adjoint is the transpose
-of the map. Helpers that only compute shapes, zeros or decisions have zero derivative. The product
-rule of `prod` (`prod_adjoint`, `prod_tangent`) and the gamma family (`digamma`) have no rules
-here yet: second derivatives through them stop with a located error.
+of the map. Helpers that only compute shapes, zeros or decisions have zero derivative. `prod`'s
+helpers (`prod_adjoint`, `prod_tangent`) are linear in the incoming adjoint or tangent and
+multilinear in x: their derivatives with respect to x use the products of all entries but two
+(`pair_products_times`). `digamma`'s derivative is `trigamma`. `pair_products_times` and `trigamma` have no
+rules of their own: third derivatives through `np.prod` and the gamma family stop with a located
+error.
 """
 
 import builtins
@@ -40,7 +43,8 @@ from ..runtime.containers import (
     unstack,
     vstack_adjoint,
 )
-from ..runtime.reductions import extremum_tangent
+from ..runtime.reductions import extremum_tangent, pair_products_times, prod_adjoint, prod_tangent
+from ..runtime.values import digamma, trigamma
 from ..runtime.transposes import extremum_adjoint_transpose, sum_adjoint_transpose
 from .registry import adjoint, d, returns_containers, tangent, zero_derivative
 from .shape import cast_adjoint, cast_tangent
@@ -314,3 +318,42 @@ def cast_tangent_adjoint(r, v, z):
 @tangent(cast_tangent)
 def cast_tangent_tangent(r, v, z):
     d[r] = cast_tangent(d[v], z)
+
+
+
+# `np.prod`: with `others[i]` the product of the other entries of i's slice and P[i, j] the
+# product of all but i and j (symmetric), prod_adjoint(g, x)[i] = g * others[i] and
+# prod_tangent(v, x) = sum_i v[i] * others[i]; d others[i] / d x[j] = P[i, j].
+@adjoint(prod_adjoint)
+def prod_adjoint_adjoint(r, g, x, axis=None, keepdims=False):
+    d[g] = prod_tangent(d[r], x, axis, keepdims)
+    d[x] = pair_products_times(x, d[r] * expand_reduced(g, x, axis, keepdims), axis, keepdims)
+
+
+@tangent(prod_adjoint)
+def prod_adjoint_tangent(r, g, x, axis=None, keepdims=False):
+    d[r] = prod_adjoint(d[g], x, axis, keepdims) + expand_reduced(g, x, axis, keepdims) \
+        * pair_products_times(x, d[x], axis, keepdims)
+
+
+@adjoint(prod_tangent)
+def prod_tangent_adjoint(r, v, x, axis=None, keepdims=False):
+    d[v] = prod_adjoint(d[r], x, axis, keepdims)
+    d[x] = expand_reduced(d[r], x, axis, keepdims) * pair_products_times(x, v, axis, keepdims)
+
+
+@tangent(prod_tangent)
+def prod_tangent_tangent(r, v, x, axis=None, keepdims=False):
+    d[r] = prod_tangent(d[v], x, axis, keepdims) + np.sum(
+        v * pair_products_times(x, d[x], axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+@adjoint(digamma)
+def digamma_adjoint(z, x):
+    d[x] = d[z] * trigamma(x)
+
+
+@tangent(digamma)
+def digamma_tangent(z, x):
+    d[z] = d[x] * trigamma(x)
+

@@ -47,6 +47,34 @@ def _products_of_others(x: np.ndarray, axes: Tuple[int, ...]) -> np.ndarray:
     return np.moveaxis(others, trailing, axes)
 
 
+def pair_products_times(x: Any, v: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """For each entry i of each reduced slice of ``x``: the sum over the other entries j of its
+    slice of ``v[j]`` times the product of the entries other than i and j — the second
+    derivative of ``np.prod`` applied to ``v`` (symmetric in i and j). Without division, so
+    exact with zeros; O(n^2) per slice of n entries. ``keepdims`` is accepted for the callers'
+    sake and has no effect (the result is shaped like ``x``)."""
+    x = np.asarray(x)
+    v = np.broadcast_to(v, x.shape)
+    if x.size == 0 or x.ndim == 0:
+        return np.zeros(x.shape, dtype=np.result_type(x, v, np.float64))
+    axes = tuple(range(x.ndim)) if axis is None else _normalize_axes(axis, x.ndim)
+    trailing = tuple(range(x.ndim - len(axes), x.ndim))
+    moved_x, moved_v = np.moveaxis(x, axes, trailing), np.moveaxis(v, axes, trailing)
+    kept = moved_x.shape[: x.ndim - len(axes)]
+    flat_x = moved_x.reshape(kept + (-1,))
+    flat_v = moved_v.reshape(kept + (-1,))
+    n = flat_x.shape[-1]
+    # row i: the slice with entry i replaced by 1, whose exclusive products at j != i are the
+    # products of the entries other than i and j
+    rows = np.repeat(flat_x[..., None, :], n, axis=-2).astype(np.result_type(x, np.float64))
+    diagonal = np.arange(n)
+    rows[..., diagonal, diagonal] = 1
+    pairs = _exclusive_products(rows)
+    pairs[..., diagonal, diagonal] = 0
+    out = np.einsum("...ij,...j->...i", pairs, flat_v).reshape(moved_x.shape)
+    return np.moveaxis(out, trailing, axes)
+
+
 def prod_adjoint(g: Any, x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
     """Adjoint of ``z = np.prod(x, axis, keepdims=keepdims)`` w.r.t. ``x``.
 

@@ -189,6 +189,28 @@ def digamma(x: float) -> float:
     return shift + math.log(x) - 0.5 / x - series
 
 
+def trigamma(x: float) -> float:
+    """The trigamma function psi'(x) = d/dx digamma(x), for real x not a non-positive integer.
+
+    Reflection (psi'(1 - x) + psi'(x) = pi^2 / sin^2(pi x)) moves negative x to positive, the
+    recurrence psi'(x) = psi'(x + 1) + 1/x^2 moves x above 6, and the asymptotic series
+    finishes (absolute error below 1e-12 there).
+    """
+    import math
+
+    if x <= 0.0:
+        return -trigamma(1.0 - x) + (math.pi / math.sin(math.pi * x)) ** 2
+    shift = 0.0
+    while x < 6.0:
+        shift += 1.0 / (x * x)
+        x += 1.0
+    inverse = 1.0 / x
+    inverse_square = inverse * inverse
+    series = inverse + inverse_square / 2 + inverse * inverse_square * (
+        1.0 / 6 - inverse_square * (1.0 / 30 - inverse_square * (1.0 / 42 - inverse_square / 30)))
+    return shift + series
+
+
 def stop_gradient(x: Any, name: Any = None) -> Any:
     """Return ``x`` unchanged.
 
