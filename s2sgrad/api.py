@@ -71,7 +71,10 @@ class Derived:
         self._fn = _plain_function(fn)
         self._kind = kind
         self._verbose = verbose
-        self._params, self._single = _normalize_wrt(self._fn, wrt)
+        if wrt == () and kind == "vjp":   # a callee differentiated only for the Variables it
+            self._params, self._single = [], False   # reads (see transforms.free_values)
+        else:
+            self._params, self._single = _normalize_wrt(self._fn, wrt)
         code = self._fn.__code__    # `*args` is always a tuple: a container
         self._varargs = {code.co_varnames[code.co_argcount + code.co_kwonlyargcount]} \
             if code.co_flags & inspect.CO_VARARGS else set()

@@ -32,7 +32,7 @@ from .frontend.resolve import Guard
 from .naming import Namer, function_name, qualified_name, short_filename
 from .optimizations.simplify import simplify
 from .rules import registry
-from .transforms import forward, normalize, reverse
+from .transforms import forward, free_values, normalize, reverse
 
 Trace = Optional[Callable[[str, str], None]]
 KINDS = ("grad", "value_and_grad", "vjp")
@@ -72,10 +72,11 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     src, resolution, namer, scalar_capable = _front_end(fn, wrt, trace, dicts, known)
     scalar = scalar and scalar_capable
     *primal, ret = src.node.body
-    active = activity.active_names(primal, wrt, ret.value)
+    free = resolution.free_values
+    active = activity.active_names(primal, tuple(wrt) + tuple(free), ret.value)
     _report_text(trace, "active", ", ".join(sorted(active)))
     sweeps = reverse.transform(src, active, wrt, namer, kind == "grad", resolution.objects,
-                               scalar, containers)
+                               scalar, containers, free)
     _report(trace, "reverse", sweeps.primal + sweeps.adjoint)
     functions = _assemble(src, sweeps, wrt, kind, namer, single)
     text = codegen.to_source(functions)
@@ -150,7 +151,8 @@ def _front_end(fn: Any, wrt: Tuple[str, ...], trace: Trace, dicts: Tuple[str, ..
     language.check(src)
     scalar_capable = _scalar_code(src, resolution.objects, resolution.local_names)
     namer = Namer(astutil.all_names(src.node) | set(resolution.objects))
-    normalize.transform(src, set(wrt), namer, dicts)
+    resolution.free_values = free_values.lift(src, resolution, namer)
+    normalize.transform(src, set(wrt) | set(resolution.free_values), namer, dicts)
     _report(trace, "normalized", [src.node])
     return src, resolution, namer, scalar_capable
 

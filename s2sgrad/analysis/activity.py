@@ -13,6 +13,8 @@ loops (iterated to a fixed point) and branches (either may run).
 
 from __future__ import annotations
 
+import types
+
 from typing import Any, Iterable, List, Set
 
 import gast
@@ -43,6 +45,8 @@ def is_varied(node: Any, varied: Set[str]) -> bool:
 def _call_is_varied(node: gast.Call, varied: Set[str]) -> bool:
     if anno.has(node, anno.Key.RESOLVED) and has_zero_derivative(anno.get(node, anno.Key.RESOLVED)):
         return False
+    if anno.has(node, anno.Key.RESOLVED) and _reads_variables(anno.get(node, anno.Key.RESOLVED)):
+        return True      # reads Variables it is not passed (see transforms.free_values)
     operands: List[Any] = list(node.args) + [k.value for k in node.keywords]
     if anno.has(node, anno.Key.METHOD):
         if has_zero_derivative(method(anno.get(node, anno.Key.METHOD))):
@@ -165,3 +169,15 @@ def _useful_in(statements: List[Any], useful: Set[str], varied: Set[str],
         elif isinstance(stmt, gast.If):
             _useful_in(stmt.body, useful, varied, written)
             _useful_in(stmt.orelse, useful, varied, written)
+
+
+def _reads_variables(callee: Any) -> bool:
+    from .variables import reads_variables
+
+    if isinstance(callee, types.MethodType):
+        return reads_variables(callee.__func__, callee.__self__)
+    if isinstance(callee, types.FunctionType):
+        return reads_variables(callee)
+    call = getattr(type(callee), "__call__", None)
+    return isinstance(call, types.FunctionType) and not isinstance(callee, type) and \
+        reads_variables(call, callee)

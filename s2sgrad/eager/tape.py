@@ -30,7 +30,8 @@ import gast
 import numpy as np
 
 from ..errors import S2sgradError
-from . import blocks, dataflow, randomness
+from ..runtime import variables
+from . import blocks, dataflow, randomness, values
 from .values import Tensor, Variable
 
 
@@ -118,6 +119,7 @@ class GradientTape:
         self._recording = False
         self._used = False
         self._recordings: List[_Recording] = []
+        self._read_variables: List[Variable] = []    # trainable Variables read while recording
 
     # ---- recording ----------------------------------------------------------------------------
 
@@ -126,9 +128,11 @@ class GradientTape:
         block = blocks.find_block(frame)
         if self._used and not self._persistent:     # used up: entering again starts afresh
             self._recordings, self._watched, self._used = [], [], False
+            self._read_variables = []
         self._recordings.append(_Recording.start(frame, block))
         self._recording = True
         _active.append(self)
+        values.recording_tapes.append(self)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -138,6 +142,14 @@ class GradientTape:
         self._recording = False
         if self in _active:
             _active.remove(self)
+        if self in values.recording_tapes:
+            values.recording_tapes.remove(self)
+
+    def _accessed(self, variable: Variable) -> None:
+        """A Variable read while the block runs (see `values.recording_tapes`)."""
+        if self._recording and self._watch_accessed_variables and variable.trainable and \
+                not any(variable is v for v in self._read_variables):
+            self._read_variables.append(variable)
 
     def watch(self, tensor: Any) -> None:
         """Differentiate with respect to `tensor` (or each tensor of a nested structure)."""
@@ -150,15 +162,9 @@ class GradientTape:
 
     def watched_variables(self) -> Tuple[Variable, ...]:
         """The Variables this tape watches: those watched explicitly, and (by default) the
-        trainable ones its blocks read."""
+        trainable ones read while it recorded, wherever the code read them."""
         found = [w for w in self._watched if isinstance(w, Variable)]
-        if self._watch_accessed_variables:
-            for recording in self._recordings:
-                for value in (v for entry in recording.entry.values() for v in _leaves(entry)):
-                    if isinstance(value, Variable) and value.trainable \
-                            and not any(value is f for f in found):
-                        found.append(value)
-        return tuple(found)
+        return tuple(found + [v for v in self._read_variables if not any(v is f for f in found)])
 
     def reset(self) -> None:
         """Forget everything recorded and watched; recording goes on from here (TensorFlow:
@@ -168,7 +174,7 @@ class GradientTape:
         frame = sys._getframe(1)
         block = self._recordings[-1].block
         self._recordings = [_Recording.start(frame, block, since=frame.f_lineno)]
-        self._watched, self._used = [], False
+        self._watched, self._used, self._read_variables = [], False, []
 
     def stop_recording(self) -> "_Paused":
         """`with tape.stop_recording():` code whose operations the tape does not record."""
@@ -313,7 +319,11 @@ class GradientTape:
                                     recording.since, frozenset(cut))
         for name, _ in outputs:           # consumed here
             pending.pop(id(computed[name]), None)
-        if not linked:
+        # Variables the block reaches other than by a name it reads (`model.w`, a global one
+        # read in a function it calls) hand their adjoints over while the backward pass runs
+        entry_leaves = {id(leaf) for value in recording.entry.values() for leaf in _leaves(value)}
+        unnamed = any(isinstance(s, Variable) and id(s) not in entry_leaves for s in sources)
+        if not linked and not unnamed:
             return
         wrt = tuple(p for p in differentiable if p in linked)
         derived = self._function(recording, params, wrt, output_names, cut, until)
@@ -322,7 +332,12 @@ class GradientTape:
         with _replayed(recording.random_states), _silenced():
             _, residuals = forward(*args)
         cotangent = tuple(np.asarray(p[1], dtype=_dtype_of(p[0])) for _, p in outputs)
-        grads = backward(*residuals, cotangent)
+        with variables.collected_adjoints() as collected:
+            grads = backward(*residuals, cotangent)
+        for variable, grad in collected.values():
+            if any(variable is s for s in sources) and self._is_watched(variable):
+                reached[id(variable)] = _add(reached.get(id(variable)), grad)
+            _accumulate(pending, variable, grad)
         for name, grad in zip(wrt, grads):
             if name in cut:
                 value = computed[name]

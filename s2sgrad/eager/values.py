@@ -10,7 +10,7 @@ in place, so a tape that saw it keeps it).
 from __future__ import annotations
 
 import itertools
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 import numpy as np
 
@@ -83,10 +83,22 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: Optional[st
     return tensor
 
 
+# The GradientTapes recording now (`eager.tape` adds and removes them): a Variable read while
+# one records is one the tape watches (TensorFlow's `watch_accessed_variables`).
+recording_tapes: List[Any] = []
+
+
+def _read(variable: "Variable") -> None:
+    for tape in recording_tapes:
+        tape._accessed(variable)
+
+
 def _value_of(x: Any) -> Any:
     """A Variable's value (also inside a list or tuple: `np.concatenate([v, w])`)."""
     if isinstance(x, Variable):
-        return x.value()
+        if recording_tapes:
+            _read(x)
+        return x._value
     if isinstance(x, (list, tuple)):
         return type(x)(_value_of(item) for item in x)
     return x
@@ -105,10 +117,12 @@ class Variable:
 
     # ---- reading ---------------------------------------------------------------------------
     def value(self) -> Tensor:
+        if recording_tapes:
+            _read(self)
         return self._value
 
     def read_value(self) -> Tensor:
-        return self._value
+        return self.value()
 
     def numpy(self) -> Any:
         return self._value.numpy()
@@ -126,7 +140,7 @@ class Variable:
         return self._value.ndim
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        value = np.asarray(self._value).view(np.ndarray)
+        value = np.asarray(self.value()).view(np.ndarray)
         return value.astype(dtype) if dtype is not None else value
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -138,7 +152,7 @@ class Variable:
                     **{k: _value_of(v) for k, v in kwargs.items()})
 
     def __getitem__(self, index: Any) -> Any:
-        return self._value[index]
+        return self.value()[index]
 
     def __len__(self) -> int:
         return len(self._value)
@@ -171,7 +185,7 @@ def _operator(name: str, reflected: bool = False) -> Any:
     op = getattr(np.ndarray, name)
 
     def method(self: Variable, other: Any) -> Any:
-        return op(self._value, _value_of(other))
+        return op(self.value(), _value_of(other))
     method.__name__ = name
     return method
 
@@ -181,6 +195,6 @@ for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__
               "__rpow__", "__matmul__", "__rmatmul__", "__mod__", "__rmod__", "__lt__", "__le__",
               "__gt__", "__ge__"):
     setattr(Variable, _name, _operator(_name))
-Variable.__neg__ = lambda self: -self._value          # type: ignore[assignment]
-Variable.__pos__ = lambda self: +self._value          # type: ignore[assignment]
-Variable.__abs__ = lambda self: abs(self._value)      # type: ignore[assignment]
+Variable.__neg__ = lambda self: -self.value()          # type: ignore[assignment]
+Variable.__pos__ = lambda self: +self.value()          # type: ignore[assignment]
+Variable.__abs__ = lambda self: abs(self.value())      # type: ignore[assignment]

@@ -69,6 +69,13 @@ class Resolution:
     local_names: Set[str]
     guards: List[Guard]
     objects: Dict[str, Any]   # free name -> object, for names that resolved
+    scope: Any = None         # for `static_value`
+    free_values: Dict[str, Any] = dataclasses.field(default_factory=dict)  # transforms.free_values
+
+    def static_value(self, node: Any) -> Any:
+        """The object a Name or an Attribute chain on a non-local name refers to, or MISSING
+        (guarded like the names calls resolve through)."""
+        return _static_value(node, self.scope) if self.scope is not None else MISSING
 
 
 def resolve(src: FunctionSource, known: Optional[Dict[str, Any]] = None) -> Resolution:
@@ -86,7 +93,9 @@ def resolve(src: FunctionSource, known: Optional[Dict[str, Any]] = None) -> Reso
     for node in astutil.walk(src.node.body):
         if isinstance(node, gast.Call):
             _annotate_call(node, scope)
-    return Resolution(local_names=local, guards=list(scope.guards.values()), objects=scope.objects)
+    resolution = Resolution(local_names=local, guards=[], objects=scope.objects, scope=scope)
+    resolution.guards = list(scope.guards.values())
+    return resolution
 
 
 class _Scope:

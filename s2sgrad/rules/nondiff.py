@@ -13,6 +13,7 @@ import numpy as np
 
 from ..runtime import is_array, stop_gradient
 from ..runtime.dynamic import callee_passes, callee_tangents
+from ..runtime.variables import accumulate_variable_adjoint, read_variable
 from .registry import attribute, method, zero_derivative
 
 zero_derivative(
@@ -34,6 +35,8 @@ zero_derivative(
     stop_gradient, is_array,
     # a run-time callee's passes (functions), looked up where the call runs
     callee_passes, callee_tangents,
+    # a Variable read as a free value, its adjoint handed to a GradientTape
+    read_variable, accumulate_variable_adjoint,
     # array methods and attributes
     method("argmax"), method("argmin"), method("argsort"), method("nonzero"), method("keys"),
     attribute("shape"), attribute("dtype"), attribute("ndim"), attribute("size"),

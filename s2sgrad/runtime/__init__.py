@@ -29,10 +29,13 @@ from . import containers
 from .inplace import copy_of, is_array, owned
 from .products import dot_adjoint_lhs, dot_adjoint_rhs, matmul_adjoint_lhs, matmul_adjoint_rhs
 from .reductions import extremum_adjoint, prod_adjoint
+from .variables import accumulate_variable_adjoint, read_variable
 from .values import (digamma, finalize_grad, index_adjoint, scalar_seed, stop_gradient,
                      zeros_like)
 
 __all__ = [
+    "accumulate_variable_adjoint",
+    "read_variable",
     "NonScalarOutput",
     "containers",
     "unbroadcast",

@@ -231,9 +231,11 @@ def callee_objects(fn: types.FunctionType, call: gast.Call, bound: Any,
         value = _static_object(node, objects)
         if name not in known and value is not None and _is_object(value):
             known[name] = value
-    # only where the callee calls through them: a variant per object is needed for nothing else
+    # only where the callee calls through them, or reads Variables from them (`self.w`): a
+    # variant per object is needed for nothing else
     called = _called_through(fn)
-    return {name: value for name, value in known.items() if name in called}
+    return {name: value for name, value in known.items()
+            if name in called or _holds_variables_read(fn, name, value)}
 
 
 _CALLED_THROUGH: Dict[Any, Set[str]] = {}
@@ -256,6 +258,18 @@ def _called_through(fn: types.FunctionType) -> Set[str]:
                     called.add(root.id)
         _CALLED_THROUGH[fn.__code__] = called
     return _CALLED_THROUGH[fn.__code__]
+
+
+def _holds_variables_read(fn: types.FunctionType, param: str, value: Any) -> bool:
+    """Whether `fn` reads an attribute of its parameter `param` that is a Variable of `value`
+    (the compiler then reads it as a source of derivatives: `transforms.free_values`)."""
+    from ..eager.values import Variable
+
+    node = definition_of(fn)
+    return node is not None and any(
+        isinstance(n, gast.Attribute) and isinstance(n.value, gast.Name)
+        and n.value.id == param and isinstance(getattr(value, n.attr, None), Variable)
+        for n in astutil.walk(node.body))
 
 
 def _static_object(node: Any, objects: Dict[str, Any]) -> Any:

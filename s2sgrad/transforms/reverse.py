@@ -51,11 +51,14 @@ class Sweeps:
 
 def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer: Namer,
               scalar_output: bool, resolved: Dict[str, Any], scalar: bool = False,
-              container_parameters: Iterable[str] = ()) -> Sweeps:
+              container_parameters: Iterable[str] = (),
+              free: Optional[Dict[str, Any]] = None) -> Sweeps:
     """Build the primal and adjoint sweeps of `src` (normalized) w.r.t. the parameters `wrt`.
 
     `scalar`: every value is a Python number, so adjoints need no un-broadcasting.
     `container_parameters`: the parameters called with lists, tuples or dicts.
+    `free`: names bound to Variables the function reads without taking them as arguments
+    (`transforms.free_values`); their adjoints are handed over at the end of the sweep.
     """
     *body, ret = src.node.body
     site = Site(namer, active, resolved, scalar)
@@ -88,6 +91,11 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
     elif scalar_output:
         adjoint.append(gast.Expr(value=seed_value))
     adjoint.extend(reverser.adjoint_block(body, 0, False, anno.get(ret, anno.Key.ORIGIN)))
+    for name, variable in sorted((free or {}).items()):
+        if name in active and site.adjoint_exists(name):
+            adjoint.append(gast.Expr(value=helper_call(site, runtime.accumulate_variable_adjoint, [
+                astutil.load(namer.alias(variable, name)),
+                astutil.load(site.adjoint_name(name))])))
     primal = reverser.primal_block(body, 0)
     primal, adjoint = reverser.keep_needed_records(primal, adjoint, params)
     primal, adjoint = reverser.record_shapes_only(primal, adjoint)
