@@ -1523,6 +1523,14 @@ def test_a_variable_read_only_under_stop_recording_is_not_watched():
         tape.watch(x)
         with tape.stop_recording():
             c = w * 1.0
-        y = x * x
+        y = x * x + c
     assert tape.watched_variables() == ()
     check(tape.gradient(y, x), 6.0)
+    assert tape_gradient_of_unrecorded(w) is None
+
+
+def tape_gradient_of_unrecorded(w):
+    with GradientTape() as tape:
+        with tape.stop_recording():
+            c = w * 3.0
+    return tape.gradient(c, w)
