@@ -134,8 +134,14 @@ comes from a flow-sensitive dependence analysis of the block (`eager/dataflow.py
 are replayed from the generators' states at entry (`eager/randomness.py`). `@s2sgrad.function`
 with `gradients` (`eager/graph.py`), `custom_gradient` and `ForwardAccumulator`
 (`eager/custom.py`) and an optimizer's callable loss (`eager/callables.py`) reuse the same
-machinery. `s2sgrad.tf` holds TensorFlow's names on NumPy; its ops are Python functions the
-compiler differentiates from their source.
+machinery. Variables that code reads without being passed them (`self.w` on a model, a global
+Variable in a function the block calls) become names bound once at the top of each function and
+are treated as sources; generated code hands their adjoints to the tape
+(`transforms/free_values.py`, `runtime/variables.py`). A tape inside a function being
+differentiated is lowered by `transforms/tapes.py`: its block runs inline, its `gradient` is a
+call of the block's generated gradient (a run-time call site, so it is differentiated again).
+`s2sgrad.tf` holds TensorFlow's names on NumPy; its ops are Python functions the compiler
+differentiates from their source.
 """
 
 

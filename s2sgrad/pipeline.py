@@ -32,7 +32,7 @@ from .frontend.resolve import Guard
 from .naming import Namer, function_name, qualified_name, short_filename
 from .optimizations.simplify import simplify
 from .rules import registry
-from .transforms import forward, free_values, normalize, reverse
+from .transforms import forward, free_values, normalize, reverse, tapes
 
 Trace = Optional[Callable[[str, str], None]]
 KINDS = ("grad", "value_and_grad", "vjp")
@@ -148,9 +148,10 @@ def _front_end(fn: Any, wrt: Tuple[str, ...], trace: Trace, dicts: Tuple[str, ..
     resolution = resolve.resolve(src, known)
     _report_text(trace, "resolved", "\n".join(
         f"{name} -> {qualified_name(obj)}" for name, obj in sorted(resolution.objects.items())))
+    namer = Namer(astutil.all_names(src.node) | set(resolution.objects))
+    tapes.lower(src, namer)
     language.check(src)
     scalar_capable = _scalar_code(src, resolution.objects, resolution.local_names)
-    namer = Namer(astutil.all_names(src.node) | set(resolution.objects))
     resolution.free_values = free_values.lift(src, resolution, namer)
     normalize.transform(src, set(wrt) | set(resolution.free_values), namer, dicts)
     _report(trace, "normalized", [src.node])

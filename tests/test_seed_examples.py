@@ -78,8 +78,9 @@ def test_seed002_tape_usage(capsys):
                          "one set of gradients (or jacobians)"]
     assert shown[7] == f"{scalar('6.0')} {scalar('5.0')}"
     # the gradient penalty, checked against central differences of the penalty itself
-    W, v = namespace["W"].numpy(), namespace["v"].numpy()
-    inputs = np.asarray(namespace["inputs"])
+    model = namespace["model_d"]
+    W, v = model.W.numpy(), model.v.numpy()
+    inputs = 0.5 * np.asarray(namespace["pred"]) + 0.5 * np.asarray(namespace["tgt"])
 
     def penalty(W, v):
         t = np.tanh(inputs @ W)
@@ -94,7 +95,7 @@ def test_seed002_tape_usage(capsys):
         dW[index] = (penalty(W + step, v) - penalty(W - step, v)) / (2 * eps)
     dv = np.array([(penalty(W, v + eps * e) - penalty(W, v - eps * e)) / (2 * eps)
                    for e in np.eye(2)])
-    assert namespace["penalty"].numpy() == pytest.approx(penalty(W, v))
+    assert namespace["gp"].numpy() == pytest.approx(penalty(W, v))
     np.testing.assert_allclose(np.asarray(namespace["grad_W"]), dW, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(np.asarray(namespace["grad_v"]), dv, rtol=1e-6, atol=1e-9)
 

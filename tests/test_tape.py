@@ -1534,3 +1534,50 @@ def tape_gradient_of_unrecorded(w):
         with tape.stop_recording():
             c = w * 3.0
     return tape.gradient(c, w)
+
+
+# ---- tapes inside functions the block calls ----------------------------------------------------
+
+
+def _slope_of_cube(x):
+    with GradientTape() as inner:
+        inner.watch(x)
+        y = x * x * x
+    return inner.gradient(y, x)          # 3 x^2
+
+
+def test_a_tape_inside_a_called_function_is_differentiated_again():
+    x = sg.constant(np.array([0.5, -1.5, 2.0]))
+    with GradientTape() as outer:
+        outer.watch(x)
+        slope = _slope_of_cube(x)
+        total = np.sum(slope * slope)          # sum 9 x^4
+    check(slope, 3.0 * np.asarray(x) ** 2)
+    check(outer.gradient(total, x), 36.0 * np.asarray(x) ** 3)
+
+
+_SCALE = sg.Variable(np.array([0.7, -0.4]))
+
+
+def _penalty(points):
+    with GradientTape() as tape:
+        tape.watch(points)
+        out = np.sum(np.tanh(points * _SCALE) ** 2)
+    grad = tape.gradient(out, points)
+    return np.sum(grad * grad)
+
+
+def test_a_penalty_on_an_inner_gradient_differentiated_with_respect_to_a_variable():
+    points = sg.constant(np.array([[0.3, -0.2], [1.1, 0.4]]))
+    with GradientTape() as outer:
+        value = _penalty(points)
+    got = outer.gradient(value, _SCALE)
+
+    def penalty(s):      # by hand: d/dp sum tanh(p s)^2 = 2 t (1 - t^2) s
+        t = np.tanh(np.asarray(points) * s)
+        return np.sum((2 * t * (1 - t ** 2) * s) ** 2)
+
+    s, eps = _SCALE.numpy(), 1e-6
+    expected = [(penalty(s + eps * e) - penalty(s - eps * e)) / (2 * eps) for e in np.eye(2)]
+    assert got is not None
+    np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-6)

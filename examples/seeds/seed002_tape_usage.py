@@ -62,19 +62,39 @@ dm_y = gf.gradient(m, y)
 print(dz_x, dm_y)                                      # 6.0 5.0
 del gf
 
-# Demo 4: gradient penalty — the gradient of a critic's output w.r.t. its input, taken inside a
-# tape that differentiates the penalty w.r.t. the critic's parameters (second order, mixed).
-W = tf.Variable(np.array([[0.5, -0.3], [0.2, 0.8]]))
-v = tf.Variable(np.array([1.0, -2.0]))
-inputs = tf.constant(np.array([[0.1, 0.4], [-0.3, 0.2]]))
-with tf.GradientTape() as outer:
-    with tf.GradientTape() as inner:
-        inner.watch(inputs)
-        critic = tf.reduce_sum(tf.tanh(inputs @ W) @ v)
-    grad_inputs = inner.gradient(critic, inputs)
-    penalty = tf.reduce_mean(tf.square(tf.sqrt(tf.reduce_sum(tf.square(grad_inputs), axis=1)) - 1.0))
-grad_W, grad_v = outer.gradient(penalty, [W, v])
-print("gradient penalty:", penalty.numpy())
+# Demo 4: gradient penalty, written as the post has it: a model object with trainable
+# Variables, a penalty function with a tape of its own (the gradient of the critic's output w.r.t.
+# its input), called inside an outer tape that differentiates the penalty w.r.t. the model's
+# Variables (second order, mixed).
+class Critic:
+    def __init__(self):
+        self.W = tf.Variable(np.array([[0.5, -0.3], [0.2, 0.8]]))
+        self.v = tf.Variable(np.array([1.0, -2.0]))
+
+    def __call__(self, x):
+        return tf.tanh(x @ self.W) @ self.v
+
+    @property
+    def trainable_variables(self):
+        return [self.W, self.v]
+
+
+def gradient_penalty(model_d, pred, tgt):
+    intermediate = 0.5 * pred + 0.5 * tgt
+    with tf.GradientTape() as tb:
+        tb.watch(intermediate)
+        output = model_d(intermediate)
+    grad = tb.gradient(output, intermediate)
+    return tf.reduce_mean(tf.square(tf.sqrt(tf.reduce_sum(tf.square(grad), axis=1)) - 1.0))
+
+
+model_d = Critic()
+pred = tf.constant(np.array([[0.1, 0.4], [-0.3, 0.2]]))
+tgt = tf.constant(np.array([[0.3, -0.2], [0.5, 0.6]]))
+with tf.GradientTape() as ta:
+    gp = gradient_penalty(model_d, pred, tgt)
+grad_W, grad_v = ta.gradient(gp, model_d.trainable_variables)
+print("gradient penalty:", gp.numpy())
 print("d penalty / dW:")
 print(grad_W)
 print("d penalty / dv:", grad_v)

@@ -16,11 +16,12 @@ the callee's generated functions: generated code calling them is ordinary code c
 functions, which s2sgrad differentiates again the same way (higher derivatives through callees
 known only at run time).
 
-On the first call with a given callee, `forward` finds the Python function behind it (a function;
+On the first call with a given callee, `passes` finds the Python function behind it (a function;
 the `__func__` of a bound method, with its `self`; the class's `__call__` for an object; for a
-NumPy function, a one-line Python wrapper, so that its derivative rule applies) and gets its
-forward and backward functions from the same generator and cache as any derivative, then keeps
-them in a table keyed by the callee's code: later calls cost one dictionary lookup.
+NumPy function, a one-line Python wrapper, so that its derivative rule applies; for a derivative
+s2sgrad made, its generated function for these arguments) and gets its forward and backward
+functions from the same generator and cache as any derivative, then keeps them in a table keyed
+by the callee's code: later calls cost one dictionary lookup.
 """
 
 from __future__ import annotations
@@ -42,37 +43,11 @@ class DynamicCall:
         self.where = where              # the user's errors.Location of the call
         self._derived: Dict[Any, Any] = {}
 
-    def forward(self, fn: Any, *args: Any, **kwargs: Any) -> Tuple[Any, Any]:
-        """`fn(*args, **kwargs)`, and what `backward` needs."""
-        function, prefix = self._python_function(fn, len(args))
-        key = (function, len(args))
-        derived = self._derived.get(key)
-        if derived is None:
-            derived = self._derived[key] = self._derive(function, len(prefix))
-        arguments = prefix + args
-        forward, backward = derived.functions_for(arguments, kwargs)
-        value, residuals = forward(*arguments, **kwargs)
-        return value, (backward, residuals)
-
-    def jvp(self, fn: Any, tangents: Tuple[Any, ...], *args: Any, **kwargs: Any
-            ) -> Tuple[Any, Any]:
-        """`fn(*args, **kwargs)` and its tangent, given the differentiated arguments' tangents
-        (forward mode, see `transforms.forward`)."""
-        function, prefix = self._python_function(fn, len(args))
-        key = ("jvp", function, len(args))
-        derived = self._derived.get(key)
-        if derived is None:
-            derived = self._derived[key] = self._derive(function, len(prefix), "jvp")
-        arguments = prefix + args
-        (entry,) = derived.functions_for(arguments, kwargs)
-        names = derived._shown.tangents
-        return entry(*arguments, **kwargs, **dict(zip(names, tangents)))
-
     def passes(self, fn: Any, *args: Any, **kwargs: Any) -> Tuple[Any, Any]:
         """(forward, backward) for this callee and these arguments: `forward(*args, **kwargs)`
         returns `(value, record)` and `backward(record, adjoint)` the adjoints of the
         differentiated arguments."""
-        function, prefix = self._python_function(fn, len(args))
+        function, prefix = self._python_function(fn, args, kwargs)
         key = (function, len(args))
         derived = self._derived.get(key)
         if derived is None:
@@ -84,7 +59,7 @@ class DynamicCall:
     def tangent_pass(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """`jvp(*args, *tangents, **kwargs)` for this callee: its value and tangent, given the
         tangents of the differentiated arguments in order."""
-        function, prefix = self._python_function(fn, len(args))
+        function, prefix = self._python_function(fn, args, kwargs)
         key = ("jvp", function, len(args))
         derived = self._derived.get(key)
         if derived is None:
@@ -92,12 +67,6 @@ class DynamicCall:
         (entry,) = derived.functions_for(prefix + args, kwargs)
         return _tangent_adapter(entry, prefix, len(args), tuple(kwargs),
                                 tuple(derived._shown.tangents))
-
-    @staticmethod
-    def backward(record: Tuple[Any, Any], adjoint: Any) -> Any:
-        """The adjoints of the differentiated arguments, in order (positional, then keywords)."""
-        backward, residuals = record
-        return backward(*residuals, adjoint)
 
     def derived(self) -> list:
         """The derivatives this call site has generated (for `s2sgrad.source`)."""
@@ -117,9 +86,14 @@ class DynamicCall:
                                self.where, "pass the arguments by name.") from None
         return Derived(function, wrt, kind)
 
-    def _python_function(self, fn: Any, arity: int) -> Tuple[types.FunctionType, Tuple[Any, ...]]:
+    def _python_function(self, fn: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any]
+                         ) -> Tuple[types.FunctionType, Tuple[Any, ...]]:
+        from ..api import Derived
         from ..rules import adjoint_rule
 
+        arity = len(args)
+        if isinstance(fn, Derived):      # a derivative s2sgrad made: its generated function
+            return fn.functions_for(args, kwargs)[0], ()
         if adjoint_rule(fn) is not None:
             return _wrapper(fn, arity), ()
         library = (getattr(fn, "__module__", None) or "").split(".")[0] in ("numpy", "scipy")
@@ -190,7 +164,7 @@ def _adapters(forward: Any, backward: Any, prefix: Tuple[Any, ...], arity: int,
     params = ", ".join(names + ([f"*, {', '.join(keywords)}"] if keywords else []))
     passed = ", ".join(bound + names + [f"{k}={k}" for k in keywords])
     entries = ", ".join([f"record[{k}]" for k in range(residuals)] + ["adjoint"])
-    grads = ", ".join(f"grads[{k}]" for k in range(differentiated)) + ","
+    grads = "".join(f"grads[{k}], " for k in range(differentiated)).rstrip() or "()"
     # (results as tuple displays: code differentiating calls of these sees their structure)
     text = (f"def forward({params}):\n    value, record = callee_forward({passed})\n"
             f"    return value, record\n\n\n"

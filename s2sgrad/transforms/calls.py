@@ -182,7 +182,8 @@ def is_dynamic(stmt: Any) -> bool:
     if not isinstance(value, gast.Call):
         return False
     if anno.has(value, anno.Key.RESOLVED):   # (a global object's method: `called_function`)
-        return False
+        from ..api import Derived      # a derivative s2sgrad made: its code depends on the
+        return isinstance(anno.get(value, anno.Key.RESOLVED), Derived)   # arguments' types
     if anno.has(value, anno.Key.METHOD):
         if anno.get(value, anno.Key.METHOD) == "pop":    # a list's: see reverse.adjoint_pop
             return False

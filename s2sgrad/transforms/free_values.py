@@ -35,6 +35,8 @@ def _variable_type() -> Any:
 def lift(src: FunctionSource, resolution: Resolution, namer: Namer) -> Dict[str, Any]:
     """Replace the reads of Variables that are not arguments by names bound at the top;
     return {name: Variable}."""
+    from ..runtime.variables import read_variable
+
     variable = _variable_type()
     lifted: Dict[int, str] = {}
     values: Dict[str, Any] = {}
@@ -43,10 +45,15 @@ def lift(src: FunctionSource, resolution: Resolution, namer: Namer) -> Dict[str,
         for field, child in gast.iter_fields(parent):
             children = child if isinstance(child, list) else [child]
             for index, node in enumerate(children):
-                if not isinstance(node, (gast.Name, gast.Attribute)) or id(node) in \
+                if isinstance(node, gast.Call) and anno.get(node, anno.Key.RESOLVED, None) \
+                        is read_variable and len(node.args) == 1:
+                    # generated code differentiated again: its reads are reads too
+                    value = resolution.static_value(node.args[0])
+                elif not isinstance(node, (gast.Name, gast.Attribute)) or id(node) in \
                         calls_and_bases or not isinstance(getattr(node, "ctx", None), gast.Load):
                     continue
-                value = resolution.static_value(node)
+                else:
+                    value = resolution.static_value(node)
                 if not isinstance(value, variable):
                     continue
                 if id(value) not in lifted:
@@ -60,8 +67,6 @@ def lift(src: FunctionSource, resolution: Resolution, namer: Namer) -> Dict[str,
                 else:
                     setattr(parent, field, new)
     if values:
-        from ..runtime.variables import read_variable
-
         reads = []
         for name, value in values.items():
             call = astutil.call(astutil.load(namer.alias(read_variable, "read_variable")),
@@ -86,11 +91,16 @@ def _after_docstring(body: List[Any], reads: List[Any]) -> List[Any]:
 
 def _not_values(body: List[Any]) -> Set[int]:
     """Nodes where a Variable is used as an object, not as its value: a call's callee, the
-    object of an attribute (`v.assign(...)`, `v.shape`), an assignment's target."""
+    object of an attribute (`v.assign(...)`, `v.shape`), the argument of the helpers above."""
+    from ..runtime.variables import accumulate_variable_adjoint, read_variable
+
     found: Set[int] = set()
     for node in astutil.walk(body):
         if isinstance(node, gast.Call):
             found.add(id(node.func))
+            if anno.get(node, anno.Key.RESOLVED, None) in (read_variable,
+                                                           accumulate_variable_adjoint):
+                found.update(id(arg) for arg in node.args)     # (the Variable itself)
         if isinstance(node, gast.Attribute):
             found.add(id(node.value))
     return found
