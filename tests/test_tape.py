@@ -772,8 +772,6 @@ def test_gradient_inside_the_block_of_a_non_persistent_tape():
     check(z, 18.0)
 
 
-@pytest.mark.xfail(strict=True, reason="TensorFlow records a gradient taken inside a persistent "
-                   "tape's own block (higher order); s2sgrad gives None inside the block")
 def test_gradient_inside_the_block_of_a_persistent_tape_is_recorded():
     x = sg.constant(3.0)
     with GradientTape(persistent=True) as tape:
@@ -1581,3 +1579,18 @@ def test_a_penalty_on_an_inner_gradient_differentiated_with_respect_to_a_variabl
     expected = [(penalty(s + eps * e) - penalty(s - eps * e)) / (2 * eps) for e in np.eye(2)]
     assert got is not None
     np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-6)
+
+
+def test_third_derivative_from_gradients_taken_inside_a_persistent_tapes_block():
+    x = sg.constant(np.array([0.4, -1.2]))
+    with GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = np.sum(np.sin(x) * x)
+        g = tape.gradient(y, x)                 # sin x + x cos x
+        gs = np.sum(g)
+        second = tape.gradient(gs, x)           # 2 cos x - x sin x
+        ss = np.sum(second)
+    xv = np.asarray(x)
+    check(g, np.sin(xv) + xv * np.cos(xv))
+    check(second, 2 * np.cos(xv) - xv * np.sin(xv))
+    check(tape.gradient(ss, x), -3 * np.sin(xv) - xv * np.cos(xv))

@@ -341,8 +341,10 @@ class _Writer:
             raise UnsupportedSyntaxError(
                 "the sources of a nested tape's gradient must be names (or a list of names)",
                 self.block.location(stmt), "assign each source to a name first.")
+        own = tape._recordings[-1].block is self.block    # asked inside its own block
         entry, params = tape._lowered_gradient(call.args[0].id, [n.id for n in names],
-                                               self.block.location(stmt))
+                                               self.block.location(stmt),
+                                               stmt.lineno if own else None)
         tape_name = call.func.value.id
         grads = f"{tape_name}_grads"
         first = astutil.assign(grads, self.closure_call(entry, f"{tape_name}_gradient",

@@ -374,11 +374,12 @@ class GradientTape:
             derived = _FUNCTIONS[key] = Derived(fn, wrt, "vjp")
         return derived
 
-    def _lowered_gradient(self, target: str, sources: List[str], where: Any
-                          ) -> Tuple[Any, List[str]]:
+    def _lowered_gradient(self, target: str, sources: List[str], where: Any,
+                          until: Optional[int] = None) -> Tuple[Any, List[str]]:
         """(the generated gradient of this tape's (last) block, for `target` with respect to
         the names `sources`, as a Python function; the names it takes): for a gradient taken
-        inside an enclosing tape's block, which is then differentiated again."""
+        inside an enclosing tape's block, or inside its own block before line `until` (a
+        persistent tape), which is then differentiated again."""
         recording = self._recordings[-1]
         block = recording.block
         params = recording.inputs()
@@ -391,13 +392,13 @@ class GradientTape:
                 f"{', '.join(missing or sources)})", where,
                 "compute the target inside the nested `with` block.")
         key = ("nested", block.filename, block.lineno, tuple(params), target, tuple(sources),
-               recording.since)
+               recording.since, until)
         derived = _FUNCTIONS.get(key)
         if derived is None:
             from ..api import GradFunction
 
             fn = blocks.block_function(block, params, [target], set(), _tapes(recording, self),
-                                       recording.globals, summed=True,
+                                       recording.globals, until=until, summed=True,
                                        variables=_variable_names(recording),
                                        since=recording.since)
             derived = _FUNCTIONS[key] = GradFunction(fn, tuple(sources), "grad")
@@ -435,12 +436,15 @@ def _variable_names(recording: _Recording) -> set:
 
 
 def _tapes(recording: _Recording, tape: GradientTape) -> Dict[str, Any]:
-    """The names of tapes in and around the block: its own (`as tape`), bound to None, and
-    those of tapes nested in it, bound to the tape objects (their gradients are lowered)."""
+    """The names of tapes in and around the block, bound to the tape objects: its own (`as
+    tape`) and those of tapes nested in it (their gradients taken in the block are lowered)."""
     block = recording.block
-    found: Dict[str, Any] = {name: None for name in _tape_names(block)}
-    for name, value in (recording.exit or {}).items():
-        if isinstance(value, GradientTape) and value is not tape and name in block.stores:
+    final = recording.exit or {}
+    found: Dict[str, Any] = {}
+    for name in _tape_names(block):
+        found[name] = final.get(name) if isinstance(final.get(name), GradientTape) else None
+    for name, value in final.items():
+        if isinstance(value, GradientTape) and name in block.stores:
             found[name] = value
     return found
 
