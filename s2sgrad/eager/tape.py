@@ -29,6 +29,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import gast
 import numpy as np
 
+from .. import astutil
 from ..errors import S2sgradError
 from ..runtime import variables
 from . import blocks, dataflow, randomness, values
@@ -59,6 +60,13 @@ class _Recording:
     exit: Optional[Dict[str, Any]] = None    # the caller's variables when the block ended
     since: Optional[int] = None         # only the statements after this line (after a reset)
     _inputs: Optional[List[str]] = None
+    _leaves: Optional[Dict[str, List[Any]]] = None
+
+    def leaves(self) -> Dict[str, List[Any]]:
+        """For each entry value: its Variables and float arrays (also inside containers)."""
+        if self._leaves is None:
+            self._leaves = {name: _leaves(value) for name, value in self.entry.items()}
+        return self._leaves
 
     @classmethod
     def start(cls, frame: types.FrameType, block: blocks.Block,
@@ -298,10 +306,10 @@ class GradientTape:
         if not outputs:
             return
         params = recording.inputs()
+        leaves = recording.leaves()
         watched_params = [p for p in params if any(
             self._is_watched(leaf) or id(leaf) in pending
-            or _came_from_tape(leaf, self._recordings, recording)
-            for leaf in _leaves(recording.entry[p]))]
+            or _came_from_tape(leaf, self._recordings, recording) for leaf in leaves[p])]
         cut = set()
         for source in sources:            # gradients with respect to values the block computed
             name = _holder(source, computed)
@@ -321,8 +329,8 @@ class GradientTape:
             pending.pop(id(computed[name]), None)
         # Variables the block reaches other than by a name it reads (`model.w`, a global one
         # read in a function it calls) hand their adjoints over while the backward pass runs
-        entry_leaves = {id(leaf) for value in recording.entry.values() for leaf in _leaves(value)}
-        unnamed = any(isinstance(s, Variable) and id(s) not in entry_leaves for s in sources)
+        unnamed = any(isinstance(s, Variable) and not any(
+            s is leaf for found in leaves.values() for leaf in found) for s in sources)
         if not linked and not unnamed:
             return
         wrt = tuple(p for p in differentiable if p in linked)
@@ -362,8 +370,7 @@ class GradientTape:
         block = recording.block
         tapes = _tapes(recording, self)
         key = (block.filename, block.lineno, tuple(params), wrt, tuple(outputs),
-               tuple(sorted(cut)), until, recording.since,
-               tuple(sorted((n, id(t)) for n, t in tapes.items() if t is not None)))
+               tuple(sorted(cut)), until, recording.since, _lowered_tapes(block, tapes))
         derived = _FUNCTIONS.get(key)
         if derived is None:
             from ..api import Derived
@@ -429,6 +436,33 @@ def _came_from_tape(value: Any, recordings: List[_Recording], current: _Recordin
         if any(v is value for v in recording.computed().values()):
             return True
     return False
+
+
+_ASKED: Dict[int, Tuple[blocks.Block, set]] = {}
+
+
+def _lowered_tapes(block: blocks.Block, tapes: Dict[str, Any]) -> Tuple:
+    """What the lowering of the tapes whose `gradient` the block calls depends on (a key): each
+    one's block and the types of the values it started from (which pick the variant of its
+    generated gradient), not the tape objects, which a training loop makes anew every step."""
+    asked = _ASKED.get(id(block))
+    if asked is None or asked[0] is not block:
+        asked = _ASKED[id(block)] = (block, {
+            node.func.value.id for node in astutil.walk(block.node.body)
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and node.func.attr == "gradient" and isinstance(node.func.value, gast.Name)})
+    if not asked[1]:
+        return ()
+    parts = []
+    for name in sorted(asked[1] & set(tapes)):
+        tape = tapes[name]
+        if tape is None or not tape._recordings:
+            continue
+        recording = tape._recordings[-1]
+        parts.append((name, id(recording.block), recording.since, tuple(
+            (n, type(v), np.shape(v) if isinstance(v, np.ndarray) else None)
+            for n, v in sorted(recording.entry.items()))))
+    return tuple(parts)
 
 
 def _variable_names(recording: _Recording) -> set:
