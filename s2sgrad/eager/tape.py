@@ -493,18 +493,19 @@ def _replayed(states: List[Tuple[Any, Any]]) -> Iterator[None]:
     now = [(g, randomness.state() if g is None else g.bit_generator.state)
            for g, _ in states]
     try:
-        for generator, state in states:
-            if generator is None:
-                randomness.restore(state)
-            else:
-                generator.bit_generator.state = state
+        _put_back(states)
         yield
     finally:
-        for generator, state in now:
-            if generator is None:
-                randomness.restore(state)
-            else:
-                generator.bit_generator.state = state
+        _put_back(now)
+
+
+def _put_back(states: List[Tuple[Any, Any]]) -> None:
+    """Each generator (None: NumPy's global one and tf.random's streams) at its state."""
+    for generator, state in states:
+        if generator is None:
+            randomness.restore(state)
+        else:
+            generator.bit_generator.state = state
 
 
 class _Sink(io.TextIOBase):
