@@ -13,7 +13,9 @@ import types
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import gast
+import numpy as np
 
+from .. import astutil
 from ..errors import S2sgradError, UnsupportedSyntaxError
 from . import blocks
 from .tape import _as_tensor_like
@@ -31,7 +33,7 @@ def gradients_of_callable(loss: Any, var_list: Sequence[Variable]) -> List[Optio
     block = blocks.function_block(fn)
     body = block.node.body
     if not body or not isinstance(body[-1], gast.Return) or body[-1].value is None or any(
-            isinstance(n, gast.Return) for s in body[:-1] for n in _walk(s)):
+            isinstance(n, gast.Return) for n in astutil.walk(body[:-1])):
         raise UnsupportedSyntaxError(
             "the loss function must end with its one `return` statement",
             block.location(body[-1] if body else None), "compute the loss, then return it.")
@@ -50,7 +52,7 @@ def gradients_of_callable(loss: Any, var_list: Sequence[Variable]) -> List[Optio
 
     values = [free[name].value() for name in params]
     output, pullback = vjp(lifted, *values)
-    grads = pullback((_ones_like(output[0]),)) if params else ()
+    grads = pullback((np.ones_like(np.asarray(output[0])),)) if params else ()
     by_name = dict(zip(params, grads))
     return [_as_tensor_like(by_name[names[id(v)]], v.value()) if id(v) in names
             and names[id(v)] in by_name else None for v in var_list]
@@ -84,13 +86,3 @@ def _free_values(fn: types.FunctionType) -> Dict[str, Any]:
         if name not in values and name in fn.__globals__:
             values[name] = fn.__globals__[name]
     return values
-
-
-def _walk(node: Any) -> Any:
-    from .. import astutil
-    return astutil.walk(node)
-
-
-def _ones_like(value: Any) -> Any:
-    import numpy as np
-    return np.ones_like(np.asarray(value))
