@@ -1594,3 +1594,35 @@ def test_third_derivative_from_gradients_taken_inside_a_persistent_tapes_block()
     check(g, np.sin(xv) + xv * np.cos(xv))
     check(second, 2 * np.cos(xv) - xv * np.sin(xv))
     check(tape.gradient(ss, x), -3 * np.sin(xv) - xv * np.cos(xv))
+
+
+def _directional_derivative_in_a_function(x, v, steps):
+    from s2sgrad.eager.custom import ForwardAccumulator
+
+    with ForwardAccumulator(x, v) as acc:
+        y = x
+        for _ in range(steps):            # a local int the block reads
+            y = np.sin(y) * x
+    return y, acc.jvp(y)
+
+
+def test_forward_accumulator_in_a_function_reading_its_locals_generates_once():
+    from s2sgrad.cache import CACHE
+
+    rng = np.random.default_rng(5)
+    x = sg.constant(rng.standard_normal(3))
+    v = sg.constant(rng.standard_normal(3))
+    y, tangent = _directional_derivative_in_a_function(x, v, 3)
+    eps = 1e-6
+    xv, vv = np.asarray(x), np.asarray(v)
+
+    def f(a):
+        out = a
+        for _ in range(3):
+            out = np.sin(out) * a
+        return out
+    np.testing.assert_allclose(np.asarray(tangent), (f(xv + eps * vv) - f(xv - eps * vv)) /
+                               (2 * eps), rtol=1e-7, atol=1e-9)
+    before = CACHE.generated
+    _directional_derivative_in_a_function(x, v, 3)
+    assert CACHE.generated == before          # the same block: nothing generated again

@@ -256,7 +256,7 @@ class _Writer:
             if isinstance(stmt, gast.With) and _is_tape_block(stmt):
                 out.extend(self.nested(stmt))
                 continue
-            if isinstance(stmt, gast.With) and _is_paused(stmt, self.tapes):
+            if isinstance(stmt, gast.With) and _is_paused(stmt):
                 out.extend(self.paused(stmt))
                 continue
             lowered = self.lowered_gradient(stmt)
@@ -375,7 +375,7 @@ def _effect_only(value: Any, block: Block, tapes: Dict[str, Any]) -> bool:
     return False
 
 
-def _is_paused(stmt: gast.With, tapes: Dict[str, Any]) -> bool:
+def _is_paused(stmt: gast.With) -> bool:
     return any(isinstance(item.context_expr, gast.Call)
                and isinstance(item.context_expr.func, gast.Attribute)
                and item.context_expr.func.attr == "stop_recording" for item in stmt.items)

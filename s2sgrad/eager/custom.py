@@ -20,7 +20,8 @@ from ..errors import S2sgradError
 from ..rules.registry import adjoint, d
 from . import blocks
 from . import dataflow
-from .tape import _as_tensor_like, _flatten, _is_differentiable_input, _unflatten
+from .tape import (_as_tensor_like, _dtype_of, _flatten, _is_differentiable_input,
+                   _Recording, _unflatten)
 from .values import Tensor, Variable
 
 
@@ -81,51 +82,54 @@ def recompute_grad(f: Callable) -> Callable:
 class ForwardAccumulator:
     """Forward-mode derivatives of the code in its `with` block (TensorFlow's
     `tf.autodiff.ForwardAccumulator`): `acc.jvp(y)` is the derivative of `y` in the direction
-    `tangents` of `primals`, from generated forward-mode source."""
+    `tangents` of `primals`, from generated forward-mode source (cached per block and target,
+    like a tape's reverse-mode derivatives)."""
 
     def __init__(self, primals: Any, tangents: Any):
         self._primals = _flatten(primals)
         self._tangents = _flatten(tangents)
         if len(self._primals) != len(self._tangents):
             raise ValueError("primals and tangents must have the same structure")
-        self._block: Any = None
+        self._recording: Any = None
 
     def __enter__(self) -> "ForwardAccumulator":
         frame = sys._getframe(1)
-        self._block = blocks.find_block(frame)
-        self._globals = frame.f_globals
-        names = dict(frame.f_globals)
-        names.update(frame.f_locals)
-        self._entry = {n: names[n] for n in self._block.reads if n in names}
-        self._values = {n: v.value() if isinstance(v, Variable) else v
-                        for n, v in self._entry.items()}
+        self._recording = _Recording.start(frame, blocks.find_block(frame))
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        self._exit = dict(sys._getframe(1).f_locals)
+        self._recording.exit = dict(sys._getframe(1).f_locals)
 
     def jvp(self, primals: Any, unconnected_gradients: Any = None) -> Any:
         """The tangent of each of `primals` (values the block computed), or None."""
         return _unflatten(primals, [self._one(p) for p in _flatten(primals)])
 
     def _one(self, target: Any) -> Any:
-        block = self._block
-        outputs = [n for n, v in self._exit.items() if v is target and n in block.stores]
+        recording = self._recording
+        block = recording.block
+        outputs = sorted(n for n, v in recording.computed().items() if v is target)
         if not outputs:
             return None
-        params = sorted(n for n in self._entry if _is_differentiable_input(self._entry[n]))
+        params = recording.inputs()
         directions: List[Any] = []
         for name in params:
-            matches = [t for p, t in zip(self._primals, self._tangents)
-                       if p is self._entry[name]]
-            directions.append(np.asarray(matches[0], dtype=np.result_type(self._values[name]))
-                              if matches else None)
+            value = recording.entry[name]
+            matches = [t for p, t in zip(self._primals, self._tangents) if p is value]
+            directions.append(np.asarray(matches[0], dtype=_dtype_of(value))
+                              if matches and _is_differentiable_input(value) else None)
         seeded = [n for n, t in zip(params, directions) if t is not None]
         if not seeded or not dataflow.connected(block.node.body, seeded, outputs[:1]):
             return None
-        fn = blocks.block_function(block, params, outputs[:1], set(), {}, self._globals)
+        key = (block.filename, block.lineno, tuple(params), outputs[0])
+        fn = _FUNCTIONS.get(key)
+        if fn is None:
+            fn = _FUNCTIONS[key] = blocks.block_function(block, params, outputs[:1], set(), {},
+                                                         recording.globals)
         from ..api import jvp
 
-        _, tangent = jvp(fn, [self._values[n] for n in params], directions)
+        _, tangent = jvp(fn, [recording.argument(n) for n in params], directions)
         return _as_tensor_like(tangent[0] if isinstance(tangent, tuple) else tangent,
                                np.asarray(target))
+
+
+_FUNCTIONS: Dict[Any, Any] = {}     # one block function (so one derivative) per block and target

@@ -31,7 +31,7 @@ from .. import astutil
 from ..errors import Location, UnsupportedSyntaxError
 from . import blocks
 from . import dataflow
-from .tape import (UnconnectedGradients, _as_tensor_like, _flatten,
+from .tape import (UnconnectedGradients, _as_tensor_like, _flatten, _zeros_like,
                    _is_differentiable_input, _unconnected, _value)
 
 _running = threading.local()      # per thread: the `Function` calls running, innermost last
@@ -106,7 +106,7 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: Optional[str] = None,
             _with_outputs(block, ys_nodes, outputs, frame.f_lineno, cut).node.body, [x],
             outputs)
         if x not in names or not linked:
-            result.append(_zeros(current.get(x)) if zeros else None)
+            result.append(_zeros_like(current.get(x)) if zeros else None)
             continue
         derivative = _function_for(block, tuple(names), tuple(sorted(cut)), frame.f_lineno,
                                    ys_nodes, fn)
@@ -182,8 +182,3 @@ def _with_outputs(block: blocks.Block, ys_nodes: List[Any], outputs: List[str],
     gast.copy_location(node, block.node)
     return blocks.Block(block.filename, block.lines, node, block.reads, block.stores,
                         block.written)
-
-
-def _zeros(value: Any) -> Any:
-    array = np.asarray(_value(value))
-    return np.zeros(array.shape, array.dtype if array.dtype.kind in "fc" else np.float32)

@@ -43,9 +43,6 @@ class UnconnectedGradients(enum.Enum):
     ZERO = "zero"
 
 
-_active: List["GradientTape"] = []      # the tapes whose blocks are running, innermost last
-
-
 @dataclasses.dataclass
 class _Recording:
     """One run of a tape's block (a tape entered twice, or reset inside its block, has several),
@@ -139,7 +136,6 @@ class GradientTape:
             self._read_variables = []
         self._recordings.append(_Recording.start(frame, block))
         self._recording = True
-        _active.append(self)
         values.recording_tapes.append(self)
         return self
 
@@ -148,8 +144,6 @@ class GradientTape:
         if self._recordings:
             self._recordings[-1].exit = dict(frame.f_locals)
         self._recording = False
-        if self in _active:
-            _active.remove(self)
         if self in values.recording_tapes:
             values.recording_tapes.remove(self)
 
@@ -607,28 +601,24 @@ def _leaves(value: Any, depth: int = 4) -> List[Any]:
     return []
 
 
+def _rebuilt(value: Any, leaf: Any) -> Any:
+    """`value` with its lists, tuples and dicts rebuilt and `leaf` applied to everything else."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_rebuilt(item, leaf) for item in value)
+    if isinstance(value, dict):
+        return {key: _rebuilt(item, leaf) for key, item in value.items()}
+    return leaf(value)
+
+
 def _copied(value: Any) -> Any:
     """The structure of lists and dicts copied (their entries are shared)."""
-    if isinstance(value, list):
-        return [_copied(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    if isinstance(value, tuple):
-        return tuple(_copied(item) for item in value)
-    return value
+    return _rebuilt(value, lambda entry: entry)
 
 
 def _substituted(value: Any, variables: Dict[int, Any]) -> Any:
     """`value` with each Variable replaced by its value at entry."""
-    if isinstance(value, Variable):
-        return variables[id(value)]
-    if isinstance(value, list):
-        return [_substituted(item, variables) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_substituted(item, variables) for item in value)
-    if isinstance(value, dict):
-        return {key: _substituted(item, variables) for key, item in value.items()}
-    return value
+    return _rebuilt(value, lambda entry: variables[id(entry)]
+                    if isinstance(entry, Variable) else entry)
 
 
 def _paired(value: Any, grad: Any) -> List[Tuple[Any, Any]]:
@@ -670,9 +660,7 @@ def _as_tensor_like(grad: Any, source: Any) -> Tensor:
 
 
 def _zeros_like(source: Any) -> Tensor:
-    value = np.asarray(_value(source))
-    return np.zeros(value.shape, value.dtype if value.dtype.kind in "fc" else np.float32
-                    ).view(Tensor)
+    return np.zeros(np.shape(_value(source)), _dtype_of(source)).view(Tensor)
 
 
 def _tape_names(block: blocks.Block) -> set:
