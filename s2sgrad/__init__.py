@@ -21,12 +21,14 @@ from .errors import (GradientCheckError, NoDerivativeRuleError, NonScalarOutputE
                      RuleDefinitionError, S2sgradError, SourceUnavailableError,
                      UnsupportedSyntaxError, WrtError)
 from .gradcheck import check_grads
+from .persistent import disable_disk_cache, enable_disk_cache
 from .rules import adjoint, attribute, d, method, tangent, zero_derivative
 from .runtime import stop_gradient
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "enable_disk_cache", "disable_disk_cache",
     "grad", "value_and_grad", "vjp", "jvp", "pushforward", "jacobian", "hvp", "hessian", "source", "check_grads", "stop_gradient",
     "GradientTape", "UnconnectedGradients", "Variable", "Tensor", "constant",
     "adjoint", "tangent", "zero_derivative", "method", "attribute", "d",

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import pipeline, runtime
+from . import persistent, pipeline, runtime
 from .cache import CACHE, is_valid
 from .errors import Location, NonScalarOutputError, S2sgradError, WrtError
 from .frontend.source import _plain_function
@@ -189,15 +189,20 @@ class Derived:
     def _generate(self, scalar: bool = False, containers: Tuple[str, ...] = (),
                   dicts: Tuple[str, ...] = (),
                   known: Optional[Dict[str, Any]] = None) -> pipeline.Derivative:
-        if self._kind in ("jvp", "pushforward"):
-            derivative = pipeline.compile_forward(self._fn, self._wrt, scalar=scalar,
-                                                  containers=containers, dicts=dicts,
-                                                  kind=self._kind, known=known)
+        def build() -> pipeline.Derivative:
+            if self._kind in ("jvp", "pushforward"):
+                return pipeline.compile_forward(self._fn, self._wrt, scalar=scalar,
+                                                containers=containers, dicts=dicts,
+                                                kind=self._kind, known=known)
+            return pipeline.compile_reverse(self._fn, self._wrt, self._kind,
+                                            single=self._single, scalar=scalar,
+                                            containers=containers, dicts=dicts, known=known)
+
+        if known:       # specialized for objects passed in: generated in each process
+            derivative = build()
         else:
-            derivative = pipeline.compile_reverse(self._fn, self._wrt, self._kind,
-                                                  single=self._single, scalar=scalar,
-                                                  containers=containers, dicts=dicts,
-                                                  known=known)
+            request = (self._kind, self._wrt, self._single, scalar, containers, dicts)
+            derivative = persistent.fetch_or_build(self._fn, request, build)
         if self._verbose:
             print(derivative.source)
         return derivative

@@ -33,8 +33,10 @@ derivative is zero everywhere it exists (np.shape, np.floor, np.argmax, ...) are
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
+import sys
 import textwrap
 import threading
 from typing import Any, Callable, Dict, Optional, Tuple
@@ -169,16 +171,47 @@ def returns_containers(*targets: Any) -> None:
 
 
 def may_return_container(target: Any) -> bool:
-    return _key(target) in _container_results
+    return _lookup(_container_results, target) is not None
+
+
+# Rules of optional packages live in modules that import the package; they are loaded the first
+# time a lookup misses while the package is imported (so s2sgrad never imports SciPy itself).
+_OPTIONAL_RULES = {"scipy": ("s2sgrad.rules.scipy_special", "s2sgrad.rules.scipy_linalg",
+                             "s2sgrad.rules.scipy_stats")}
+_optional_loaded: set = set()
+
+
+def _load_optional_rules() -> bool:
+    """Load the rules of optional packages imported since the last call; whether any were."""
+    loaded = False
+    for package, modules in _OPTIONAL_RULES.items():
+        if package in sys.modules and package not in _optional_loaded:
+            _optional_loaded.add(package)
+            for name in modules:
+                try:
+                    importlib.import_module(name)
+                except ModuleNotFoundError as error:
+                    if error.name != name:
+                        raise
+            loaded = True
+    return loaded
+
+
+def _lookup(table: Dict[Any, Any], target: Any) -> Any:
+    key = _key(target)
+    found = table.get(key)
+    if found is None and _load_optional_rules():
+        found = table.get(key)
+    return found
 
 
 def adjoint_rule(target: Any) -> Optional[AdjointRule]:
-    return _adjoints.get(_key(target))
+    return _lookup(_adjoints, target)
 
 
 def tangent_rule(target: Any) -> Optional[AdjointRule]:
-    return _tangents.get(_key(target))
+    return _lookup(_tangents, target)
 
 
 def has_zero_derivative(target: Any) -> bool:
-    return _key(target) in _zero
+    return _lookup(_zero, target) is not None

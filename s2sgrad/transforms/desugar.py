@@ -97,9 +97,10 @@ def _split_assignment(targets: List[Any], value: Any, namer: Namer) -> List[Any]
         return [s for t, v in zip(target.elts, value.elts) for s in _split_assignment([t], v, namer)]
     starred = isinstance(target, (gast.Tuple, gast.List)) and any(
         isinstance(e, gast.Starred) for e in target.elts)
-    if (isinstance(value, gast.Call) and not starred) or \
+    if (isinstance(value, gast.Call) and not starred and not _returns_container(value)) or \
             not isinstance(target, (gast.Tuple, gast.List)):
-        # x[i] = v; a, b = g(x): the calls pass handles several results
+        # x[i] = v; a, b = g(x): the calls pass handles several results (of the user's functions;
+        # `w, v = np.linalg.eigh(a)` reads the parts of a rule's tuple, below)
         return [gast.Assign(targets=[target], value=value, type_comment=None)]
     return _unpack(target, value, namer)
 
@@ -125,6 +126,12 @@ def _unpack(target: Any, value: Any, namer: Namer) -> List[Any]:
         part = gast.Subscript(value=astutil.load(value.id), slice=index, ctx=gast.Load())
         out.extend(_split_assignment([element], part, namer))
     return out
+
+
+def _returns_container(call: gast.Call) -> bool:
+    """A call of a function with rules whose result is a tuple or list (`np.linalg.eigh`)."""
+    from ..rules.registry import may_return_container
+    return may_return_container(anno.get(call, anno.Key.RESOLVED, None))
 
 
 def _first_name(target: Any) -> Optional[str]:
