@@ -8,6 +8,7 @@
       -> active variables found                           analysis/activity.py
       -> primal and adjoint sweeps                        transforms/reverse.py
       -> assembled into functions and simplified          here, optimizations/simplify.py
+      -> intermediates freed after their last block       optimizations/lifetimes.py
       -> source text                                      codegen.py
       -> compiled, linecache-registered code              loader.py
 
@@ -30,6 +31,7 @@ from .errors import Location
 from .frontend import language, resolve, source
 from .frontend.resolve import Guard
 from .naming import Namer, function_name, qualified_name, short_filename
+from .optimizations.lifetimes import free_after_last_use
 from .optimizations.simplify import simplify
 from .rules import registry
 from .transforms import forward, free_values, normalize, reverse, tapes
@@ -79,6 +81,8 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
                                scalar, containers, free)
     _report(trace, "reverse", sweeps.primal + sweeps.adjoint)
     functions = _assemble(src, sweeps, wrt, kind, namer, single)
+    if not scalar:
+        _free_intermediates(functions)
     text = codegen.to_source(functions)
     _report(trace, "generated", functions)
     label = f"{kind} of {fn.__qualname__}"
@@ -128,6 +132,8 @@ def compile_forward(fn: Any, wrt: Tuple[str, ...], trace: Trace = None, scalar: 
                           copies=False)
     function = _function(namer.fresh(f"{function_name(src.fn)}_{kind}"), args,
                          [_docstring(doc)] + statements)
+    if not (scalar and scalar_capable):
+        _free_intermediates([function])
     text = codegen.to_source([function])
     _report(trace, "generated", [function])
     code = loader.load(text, [function.name], body.helpers, fn.__code__.co_freevars,
@@ -235,6 +241,14 @@ def _assemble(src: source.FunctionSource, sweeps: reverse.Sweeps, wrt: Tuple[str
                       [_docstring(fwd_doc)] + forward),
             _function(namer.fresh(f"{base}_backward"), bwd_args,
                       [_docstring(bwd_doc)] + backward)]
+
+
+def _free_intermediates(functions: List[gast.FunctionDef]) -> None:
+    """`del` each intermediate after its last use (see optimizations/lifetimes.py)."""
+    for function in functions:
+        parameters = astutil.names_stored(function.args)
+        docstring, body = function.body[:1], function.body[1:]
+        function.body = docstring + free_after_last_use(body, parameters)
 
 
 def _with_split_comments(primal: List[Any]) -> List[Any]:

@@ -115,6 +115,9 @@ def _check_statement(src: FunctionSource, stmt: Any) -> None:
         return
     if isinstance(stmt, (gast.Break, gast.Continue)):
         return  # Python itself only allows them inside loops
+    if kind is gast.Delete and src.filename.startswith("<s2sgrad") \
+            and all(isinstance(t, gast.Name) for t in stmt.targets):
+        return      # generated code frees its intermediates (optimizations/lifetimes.py)
     if kind in _STATEMENTS:
         message, hint = _STATEMENTS[kind]
         _refuse(src, stmt, message, hint)

@@ -6,7 +6,7 @@ Guarantees, everywhere in the body (loops and branches included):
   `transforms.inplace`), `x[i] += v` becomes `x[i] = x[i] + v`, `x: T = v` becomes `x = v`;
 - `a = b = v` and `a, b = u, v` become single assignments (through temporaries where the names
   overlap, so `a, b = b, a` swaps);
-- docstrings and `pass` disappear;
+- docstrings, `pass` and the `del`s of generated code disappear;
 - every statement carries the user statement it came from (`anno.Key.ORIGIN`, `ORIGIN_TEXT`).
 `loops_over_values` (run once activity is known) turns a loop over a differentiated sequence
 (`for row in X`, `enumerate(X)`, `zip(X, Y)`) into a loop over indices that reads the elements,
@@ -43,9 +43,9 @@ def _block(src: FunctionSource, statements: List[Any], namer: Namer) -> List[Any
 
 
 def _statement(src: FunctionSource, stmt: Any, namer: Namer) -> List[Any]:
-    if isinstance(stmt, gast.Pass) or (isinstance(stmt, gast.Expr)
-                                       and isinstance(stmt.value, gast.Constant)):
-        return []
+    if isinstance(stmt, (gast.Pass, gast.Delete)) or (isinstance(stmt, gast.Expr)
+                                                      and isinstance(stmt.value, gast.Constant)):
+        return []       # (`del`: only generated code's, freeing names: see frontend.language)
     if isinstance(stmt, (gast.For, gast.While)):
         stmt.body = _block(src, stmt.body, namer)
         return [stmt]
