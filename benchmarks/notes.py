@@ -786,6 +786,14 @@ def _training(tables: report.Tables) -> str:
         ""])
 
 
+def _targets(tables: report.Tables) -> str:
+    if tables.targets is None:
+        return ""
+    from . import targets
+    hand = {r.label: r.hand.median for r in list(tables.mlp) + list(tables.loops)}
+    return targets.section(tables.targets, hand)
+
+
 def document(tables: report.Tables, info: Dict[str, str], command: str,
              settings: timing.Settings) -> str:
     small = tables.mlp[0]
@@ -793,6 +801,7 @@ def document(tables: report.Tables, info: Dict[str, str], command: str,
     parts = [
         INTRO,
         _summary(tables),
+        _targets(tables),
         "## Reproduce",
         "",
         "```sh",

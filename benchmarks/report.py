@@ -29,6 +29,7 @@ class Tables:
     hvps: List[Any] = dataclasses.field(default_factory=list)       # run.HvpResult
     hessians: List[Any] = dataclasses.field(default_factory=list)   # run.HessianResult
     training: Any = None      # run.TrainingResult
+    targets: Any = None       # targets.TargetsResult
 
 
 def training_table(tables: Tables, markdown: bool) -> str:

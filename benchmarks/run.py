@@ -11,6 +11,9 @@ Measures, with BLAS fixed to one thread:
    a hand-written Hessian, with the one-time cost of generating the code;
 5. the per-call overhead of the `sg.grad` wrapper on a tiny scalar function;
 6. the time to generate a derivative the first time;
+7. the project's targets in one table (benchmarks/targets.py): peak memory against the
+   hand-written gradients, first-time generation of a 30-line function with loops, the disk
+   cache in a new process, and autograd / JAX on the same workloads when they are installed;
 
 plus a breakdown of where the generated small-MLP gradient spends its time. Before anything is
 timed, every generated gradient (HVP, Hessian) is checked against its hand-written counterpart with
@@ -47,7 +50,7 @@ import s2sgrad as sg  # noqa: E402
 from s2sgrad import runtime  # noqa: E402
 from s2sgrad.cache import CACHE  # noqa: E402
 
-from benchmarks import breakdown, machine, report, timing  # noqa: E402
+from benchmarks import breakdown, machine, report, targets, timing  # noqa: E402
 from benchmarks.workloads import higher, loops, mlp, scalar, training  # noqa: E402
 
 SMALL_SIZES, SMALL_BATCH = (784, 64, 10), 32
@@ -351,6 +354,33 @@ def first_generation_in_process() -> float:
     return timing.time_once(df, (*params, x, y))
 
 
+def targets_benchmark(settings: timing.Settings, repetitions: int,
+                      mlps: Sequence[Tuple[GradientResult, Any, tuple, Callable]],
+                      loop_results: Sequence[LoopResult],
+                      loop_calls: Sequence[Dict[str, timing.Call]], hvps: Sequence[HvpResult],
+                      overhead: OverheadResult) -> targets.TargetsResult:
+    """Everything the "Targets" table needs that the other benchmarks did not measure."""
+    memory = [targets.memory(r.label, df, hand, args) for r, df, args, hand in mlps]
+    memory += [targets.memory(r.label, calls["generated"][0], calls["hand"][0],
+                              calls["generated"][1])
+               for r, calls in zip(loop_results, loop_calls)]
+    generation = targets.generation(repetitions)
+    workloads = [(r.label, loss, args, wrt, hand(*args)) for r, (loss, args, wrt, hand) in zip(
+        [mlps[0][0], *loop_results],
+        [(mlp.mlp_loss, mlps[0][2], (0, 1, 2, 3), mlp.mlp_loss_grad)]
+        + [(loss, args, (0, 1), hand) for _, loss, hand, args in LOOP_WORKLOADS])]
+    tools = targets.other_tools(workloads, settings)
+    result = targets.TargetsResult(memory, generation, tools)
+    for r in [m[0] for m in mlps if "float32" not in m[0].label] + list(loop_results):
+        result.ratios[r.label] = r.generated.median / r.hand.median
+    if hvps:
+        worst = max(hvps, key=lambda h: h.generated.median / h.function.median)
+        result.ratios[f"HVP / function (worst: {worst.label}, n = {worst.n})"] = \
+            worst.generated.median / worst.function.median
+    result.overhead = overhead.wrapper.median - overhead.direct.median
+    return result
+
+
 def progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -417,6 +447,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         overhead = overhead_benchmark(settings, statement_settings)
         progress("generation time")
         generation = generation_benchmark(first, 3 if options.quick else 20, settings)
+        progress("targets: peak memory, generation of a 30-line function, other tools")
+        target_result = targets_benchmark(settings, 3 if options.quick else 15,
+                                          [(small, small_df, small_args, mlp.mlp_loss_grad),
+                                           (large, large_df, large_args,
+                                            mlp.deep_mlp_loss_grad)],
+                                          loop_results, loop_calls, hvps, overhead)
         progress("breakdown of the generated small-MLP gradient")
         statements = breakdown.statement_costs(small_df, small_args, statement_settings)
         variants = breakdown.ablations(small_df, small_args, mlp.mlp_loss_grad(*small_args),
@@ -441,7 +477,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                         f"{load_after:.2f} at the end")
     tables = report.Tables(results, overhead, generation, statements, variants, variants32,
                            variants_large, promotions, sg.source(small_df), finish,
-                           loop_results, hvps, hessians, trained)
+                           loop_results, hvps, hessians, trained, target_result)
     print(report.console(tables))
     progress(f"done in {time.perf_counter() - start:.0f} s")
     if output is not None:

@@ -5,7 +5,7 @@ Only gast's stable node set is used, so the passes do not depend on one Python v
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, List, Set
+from typing import Any, Dict, Iterable, Iterator, List, Set, Tuple
 
 import gast
 
@@ -51,21 +51,30 @@ def attribute(value: Any, attr: str) -> gast.Attribute:
     return gast.Attribute(value=value, attr=attr, ctx=gast.Load())
 
 
+_REVERSED_FIELDS: Dict[type, Tuple[str, ...]] = {}   # per node class, for `walk`
+
+
 def walk(node: Any) -> Iterator[Any]:
     """Every gast node in `node` (a node or a list of nodes), parents before children."""
     stack = list(node) if isinstance(node, list) else [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    node_type, fields_of = gast.AST, _REVERSED_FIELDS
     while stack:
-        current = stack.pop()
-        if isinstance(current, list):
-            stack.extend(reversed(current))
+        current = pop()
+        if type(current) is list:
+            extend(reversed(current))
             continue
-        if not isinstance(current, gast.AST):
+        if not isinstance(current, node_type):
             continue
         yield current
-        for field in reversed(current._fields):
+        kind = type(current)
+        fields = fields_of.get(kind)
+        if fields is None:
+            fields = fields_of[kind] = tuple(reversed(kind._fields))
+        for field in fields:
             child = getattr(current, field, None)
-            if isinstance(child, (list, gast.AST)):
-                stack.append(child)
+            if child is not None and (type(child) is list or isinstance(child, node_type)):
+                push(child)
 
 
 def names_loaded(node: Any) -> Set[str]:

@@ -31,8 +31,7 @@ def to_source(node: Any) -> str:
     """Python source of a gast module, function or statement list."""
     if isinstance(node, list):
         node = gast.Module(body=node, type_ignores=[])
-    tree = gast.gast_to_ast(node)
-    ast.fix_missing_locations(tree)
+    tree = gast.gast_to_ast(node)     # (astor needs no positions)
     return _render_comments(astor.to_source(tree, pretty_source=_one_line_per_statement))
 
 

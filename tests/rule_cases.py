@@ -118,11 +118,20 @@ _GENERATED = tempfile.TemporaryDirectory(prefix="s2sgrad_rule_cases_")
 _generated_functions: Dict[str, Callable] = {}
 
 
+_IMPORTS = """import math
+import operator
+
+import numpy as np
+"""
+if importlib.util.find_spec("scipy") is not None:
+    _IMPORTS += "import scipy\nimport scipy.linalg\nimport scipy.special\nimport scipy.stats\n"
+
+
 def function_from_source(expression: str) -> Callable:
     """The function `expression` (a lambda, as text) defined in a module file of its own."""
     if expression not in _generated_functions:
         path = Path(_GENERATED.name) / f"generated_{len(_generated_functions)}.py"
-        path.write_text(f"import numpy as np\n\nf = {expression}\n")
+        path.write_text(f"{_IMPORTS}\nf = {expression}\n")
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -543,7 +552,7 @@ def unspelled(targets: Sequence[Any], test_file: str) -> List[str]:
 def systematic_keys() -> List[Any]:
     """The registry keys of the functions the systematic check has cases for."""
     import systematic
-    namespace: Dict[str, Any] = {"np": np}
+    namespace: Dict[str, Any] = {"np": np, "math": math, "operator": operator}
     if importlib.util.find_spec("scipy") is not None:
         import scipy.linalg
         import scipy.special
@@ -553,6 +562,6 @@ def systematic_keys() -> List[Any]:
     for target in sorted({case.target for case in systematic.all_cases()}):
         try:
             keys.append(systematic.resolve(target, namespace))
-        except (AttributeError, KeyError, NameError):
+        except (AttributeError, KeyError, NameError, SyntaxError):
             continue
     return keys

@@ -31,7 +31,9 @@ HAVE_SCIPY = importlib.util.find_spec("scipy") is not None
 
 
 def _namespace():
-    namespace = {"np": np}
+    import math
+    import operator
+    namespace = {"np": np, "math": math, "operator": operator}
     if HAVE_SCIPY:
         import scipy.linalg
         import scipy.special

@@ -16,7 +16,7 @@ Example: `by = b_return; bx = by * 2.0; unused = np.tanh(x); return bx` simplifi
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set
 
 import gast
 
@@ -61,25 +61,32 @@ def dead_code(statements: List[Any]) -> List[Any]:
 
 def propagate_copies(statements: List[Any]) -> List[Any]:
     """Replace `a = b` (names) by reading `b` where `a` was read, when that is safe."""
-    assigned = [astutil.names_stored(s) for s in statements]  # loops and branches included
+    # All copies in one sweep: renaming reads never changes what statements assign, so the
+    # names each statement assigns (loops and branches included) are computed once.
+    assigned = [astutil.names_stored(s) for s in statements]
     written = astutil.names_written_into(statements)   # copies of arrays written in place stay
+    renamed: Dict[str, str] = {}     # copy -> the name read instead (chains resolved)
+    removed: Set[int] = set()
     for index, stmt in enumerate(statements):
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                 and isinstance(stmt.value, gast.Name) and not anno.has(stmt, anno.Key.ORIGIN)):
             continue
-        copy, source = stmt.targets[0].id, stmt.value.id
+        copy, source = stmt.targets[0].id, renamed.get(stmt.value.id, stmt.value.id)
         if copy in written or source in written:
             continue
         later = assigned[index + 1:]
         if any(copy in names or source in names for names in later) or \
                 sum(copy in names for names in assigned) != 1:
             continue
-        for other in statements[index + 1:]:
-            for node in astutil.walk(other):
-                if isinstance(node, gast.Name) and node.id == copy:
-                    node.id = source
-        return statements[:index] + statements[index + 1:]
-    return statements
+        renamed[copy] = source
+        removed.add(index)
+    if not removed:
+        return statements
+    kept = [s for i, s in enumerate(statements) if i not in removed]
+    for node in astutil.walk(kept):
+        if isinstance(node, gast.Name) and node.id in renamed:
+            node.id = renamed[node.id]
+    return kept
 
 
 def fold_zero_accumulation(statements: List[Any],
@@ -92,6 +99,7 @@ def fold_zero_accumulation(statements: List[Any],
     """
     written = astutil.names_written_into(statements) if written is None else written
     out: List[Any] = []
+    names: List[Optional[Set[str]]] = [None] * len(statements)   # of each statement, on demand
     for index, stmt in enumerate(statements):
         for field in ("body", "orelse"):
             block = getattr(stmt, field, None)
@@ -99,8 +107,13 @@ def fold_zero_accumulation(statements: List[Any],
                 setattr(stmt, field, fold_zero_accumulation(block, written))
         if _is_zero_assignment(stmt) and stmt.targets[0].id not in written:
             name = stmt.targets[0].id
-            following = statements[index + 1:]
-            user = next((s for s in following if name in astutil.all_names(s)), None)
+            user = None
+            for later in range(index + 1, len(statements)):
+                if names[later] is None:
+                    names[later] = astutil.all_names(statements[later])
+                if name in names[later]:
+                    user = statements[later]
+                    break
             if isinstance(user, gast.Assign) and _accumulates_into(user, name):
                 user.value = user.value.right
                 continue

@@ -526,8 +526,8 @@ class _Reverser:
         needed = {n.id for n in astutil.walk(adjoint)
                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         primal, adjoint = _without_records(primal, needed), _without_records(adjoint, needed)
-        recorded = [name for name in self.stacks if self.stacks[name] in
-                    {n.id for n in astutil.walk(primal) if isinstance(n, gast.Name)}]
+        in_primal = {n.id for n in astutil.walk(primal) if isinstance(n, gast.Name)}
+        recorded = [name for name in self.stacks if self.stacks[name] in in_primal]
         starts = sorted((needed & self.conditional) - params)
         setup: List[Any] = []
         if starts:

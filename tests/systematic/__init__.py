@@ -9,7 +9,8 @@ product (forward mode) against central differences along a random direction
 
 Build cases with `grid(...)`: every combination of argument shapes (and keyword settings written
 into the expression) becomes one case. `target` names the function the case checks, spelled as
-in user code (`"np.linalg.det"`, `"scipy.special.erf"`, `".sum"` for a method); the coverage test
+in user code (`"np.linalg.det"`, `"scipy.special.erf"`, `".sum"` for a method, `"attribute:T"` for
+`x.T`); the coverage test
 resolves it and requires every rule in the registry to have cases.
 """
 
@@ -133,7 +134,9 @@ def all_cases() -> List[Case]:
 
 def resolve(target: str, namespace: Dict[str, Any]) -> Any:
     """The registry key a target spelling stands for: the object, or method(...) for `.name`."""
-    from s2sgrad.rules.registry import method
+    from s2sgrad.rules.registry import attribute, method
+    if target.startswith("attribute:"):
+        return attribute(target.split(":", 1)[1])
     if target.startswith("."):
         return method(target[1:])
     return eval(target, namespace)
