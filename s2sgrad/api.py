@@ -219,15 +219,18 @@ class Derived:
         shown = self._shown
         assert shown is not None
         parts, seen = [shown.source], {id(shown)}
-        pending = _callees(shown)
+        pending = _called_variants(shown)
         while pending:
-            callee = pending.pop(0)
-            if callee._shown is None or id(callee._shown) in seen:
+            callee, derivative, aliases = pending.pop(0)
+            if derivative is None or id(derivative) in seen:
                 continue
-            seen.add(id(callee._shown))
+            seen.add(id(derivative))
+            renamed = [f"{alias} ({name})" if alias != name else alias
+                       for alias, name in aliases]
+            called = f", called above as {', '.join(renamed)}" if renamed else ""
             parts.append(f"# ---- called above: {callee._fn.__qualname__} "
-                         f"(its forward and backward passes)\n{callee._shown.source}")
-            pending.extend(_callees(callee._shown))
+                         f"(its forward and backward passes{called})\n{derivative.source}")
+            pending.extend(_called_variants(derivative))
         return "\n\n".join(parts)
 
     def _finish(self, grads: Any, args: tuple, kwargs: dict) -> Any:
@@ -375,6 +378,29 @@ def jvp(fn: Callable, primals: Sequence[Any], tangents: Sequence[Any],
 def _tangent_like(tangent: Any, value: Any) -> Any:
     """The output tangent with the type and shape of the value (a float for a float)."""
     return runtime.finalize_grad(tangent, value)
+
+
+def _called_variants(derivative: pipeline.Derivative
+                     ) -> List[Tuple["Derived", Optional[pipeline.Derivative],
+                                     List[Tuple[str, str]]]]:
+    """For each callee: the variant of its derivative this code calls (the one whose functions
+    it holds), and the names it calls them by, with their own names (a caller may call
+    `layer_forward` as `layer_forward_1` when two variants are in use)."""
+    out = []
+    for callee in _callees(derivative):
+        variants = [callee._derivative] + [v[0] for v in callee._variants.values()]
+        found = None
+        aliases: List[Tuple[str, str]] = []
+        for variant in variants:
+            if variant is None:
+                continue
+            aliases = [(alias, obj.__name__) for alias, obj in derivative.code.helpers.items()
+                       if getattr(obj, "_s2sgrad_loaded", None) is variant.code]
+            if aliases:
+                found = variant
+                break
+        out.append((callee, found or callee._shown, aliases))
+    return out
 
 
 def _callees(derivative: pipeline.Derivative) -> List["Derived"]:

@@ -11,18 +11,19 @@ calls from several threads generate a derivative once.
 from __future__ import annotations
 
 import threading
-import weakref
 from typing import Any, Callable, Dict, List, Tuple
 
 from .rules import registry
+from .weakmaps import IdentityWeakKeyMap
 
 _MAX_VARIANTS = 8  # entries kept per (code, wrt, kind) when guards keep changing
 
 
 class DerivativeCache:
     def __init__(self) -> None:
-        self._table: "weakref.WeakKeyDictionary[Any, Dict[Tuple, List[Any]]]" = \
-            weakref.WeakKeyDictionary()
+        # keyed by the code object itself (see weakmaps: equal code from another file is not
+        # the same function)
+        self._table: IdentityWeakKeyMap[Dict[Tuple, List[Any]]] = IdentityWeakKeyMap()
         self._lock = threading.RLock()
         self.generated = 0  # how many derivatives were generated (for tests and benchmarks)
 
@@ -41,7 +42,7 @@ class DerivativeCache:
 
     def clear(self) -> None:
         with self._lock:
-            self._table = weakref.WeakKeyDictionary()
+            self._table = IdentityWeakKeyMap()
 
 
 def is_valid(entry: Any, fn: Any) -> bool:

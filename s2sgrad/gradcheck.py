@@ -72,8 +72,7 @@ def _reverse(f: Callable, args: list, wrt: list, cotangent: Any, directions: lis
 
     forward, backward = Derived(f, tuple(wrt), "vjp").functions_for(tuple(args), {})
     value, residuals = forward(*[_copy(a) for a in args])
-    # As the API returns them: a complex adjoint of a real argument reduced to its real part
-    grads = [finalize_grad(g, args[i]) for i, g in zip(wrt, backward(*residuals, cotangent))]
+    grads = backward(*residuals, cotangent)
     for i, grad in zip(wrt, grads):
         if _shapes(grad) != _shapes(args[i]):
             raise GradientCheckError(
@@ -81,6 +80,8 @@ def _reverse(f: Callable, args: list, wrt: list, cotangent: Any, directions: lis
                 f"but the argument has shape {_shapes(args[i])}",
                 hint="a derivative rule probably forgets to un-broadcast (sum the adjoint back "
                      "to its input's shape with s2sgrad.runtime.unbroadcast).")
+    # As the API returns them: a complex adjoint of a real argument reduced to its real part
+    grads = [finalize_grad(g, args[i]) for i, g in zip(wrt, grads)]
     return sum(_dot(g, v) for g, v in zip(grads, directions))
 
 

@@ -35,6 +35,7 @@ from s2sgrad.runtime.containers import (
     vstack_adjoint,
 )
 from s2sgrad.runtime.reductions import extremum_tangent, prod_adjoint, prod_tangent
+from s2sgrad.runtime.absolute import abs_adjoint, abs_tangent
 from s2sgrad.runtime.values import digamma
 
 RNG = np.random.default_rng(11)
@@ -94,6 +95,10 @@ CASES = [
     ("cast_adjoint", lambda g: np.sum(cast_adjoint(g, W23) * W23), (r(2, 3),)),
     ("cast_adjoint to an int", lambda g: np.sum(cast_adjoint(g, INTS) * W23) + np.sum(g),
      (r(2, 3),)),
+    ("abs_adjoint", lambda g: np.sum(abs_adjoint(g, X23, np.abs(X23)) * W23), (r(2, 3),)),
+    ("abs_tangent", lambda t: np.sum(abs_tangent(t, X23, np.abs(X23)) * W23), (r(2, 3),)),
+    ("abs_adjoint in x", lambda x: np.sum(abs_adjoint(W23, x, np.abs(x)) * W23),
+     (r(2, 3) + 3.0,)),
     ("cast_tangent", lambda v: np.sum(cast_tangent(v, W23) * W23), (r(2, 3),)),
     ("cast_tangent to an int", lambda v: np.sum(cast_tangent(v, INTS) * W23) + np.sum(v * v),
      (r(2, 3),)),

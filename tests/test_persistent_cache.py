@@ -45,7 +45,7 @@ def disk(tmp_path):
 def load(tmp_path, text=MODULE, name="persisted_module"):
     """A fresh module from `text`, always at the same path (so the disk cache sees the same
     functions), with the in-memory cache emptied: as in a new process."""
-    CACHE._table.clear()
+    CACHE.clear()
     path = tmp_path / f"{name}.py"
     path.write_text(textwrap.dedent(text))
     spec = importlib.util.spec_from_file_location(name, path)

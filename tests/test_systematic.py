@@ -24,7 +24,7 @@ from rule_cases import function_from_source, rng_for
 from systematic import all_cases, resolve
 
 CASES = all_cases()
-FLOOR = 2000             # checks; raise it when cases are added, never lower it
+FLOOR = 8500             # checks (8592 when set); raise it when cases are added, never lower it
 COUNTER = {"checks": 0}
 
 HAVE_SCIPY = importlib.util.find_spec("scipy") is not None
@@ -90,7 +90,7 @@ np.dot np.matmul np.tensordot np.inner np.outer np.einsum np.kron np.cross np.tr
 np.reshape np.ravel np.squeeze np.expand_dims np.transpose np.swapaxes np.moveaxis np.broadcast_to
 np.atleast_1d np.atleast_2d np.atleast_3d np.roll np.flip np.fliplr np.flipud np.rot90 np.repeat
 np.tile np.pad np.concatenate np.stack np.vstack np.hstack np.split np.array_split np.diag
-np.diagonal np.triu np.tril np.array np.take np.take_along_axis
+np.diagonal np.triu np.tril np.array np.take np.take_along_axis np.interp np.diff np.sort
 np.linalg.det np.linalg.slogdet np.linalg.inv np.linalg.pinv np.linalg.solve np.linalg.lstsq
 np.linalg.norm np.linalg.eigh np.linalg.eigvalsh np.linalg.eig np.linalg.eigvals
 np.linalg.cholesky np.linalg.qr np.linalg.svd np.linalg.matrix_power np.linalg.multi_dot

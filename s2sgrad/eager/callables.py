@@ -37,7 +37,8 @@ def gradients_of_callable(loss: Any, var_list: Sequence[Variable]) -> List[Optio
         raise UnsupportedSyntaxError(
             "the loss function must end with its one `return` statement",
             block.location(body[-1] if body else None), "compute the loss, then return it.")
-    key = (fn.__code__, tuple(params), tuple(sorted(id(v) for v in free.values())))
+    key = (fn.__code__, id(fn.__globals__), tuple(params),
+           tuple(sorted(id(v) for v in free.values())))
     lifted = _FUNCTIONS.get(key)
     if lifted is None:
         node = gast.With(items=[], body=body[:-1] or [gast.Pass()], type_comment=None)

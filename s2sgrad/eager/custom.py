@@ -120,7 +120,7 @@ class ForwardAccumulator:
         seeded = [n for n, t in zip(params, directions) if t is not None]
         if not seeded or not dataflow.connected(block.node.body, seeded, outputs[:1]):
             return None
-        key = (block.filename, block.lineno, tuple(params), outputs[0])
+        key = (block.filename, block.lineno, id(recording.globals), tuple(params), outputs[0])
         fn = _FUNCTIONS.get(key)
         if fn is None:
             fn = _FUNCTIONS[key] = blocks.block_function(block, params, outputs[:1], set(), {},

@@ -123,7 +123,7 @@ _FUNCTIONS: Dict[Any, Any] = {}
 
 def _function_for(block: blocks.Block, names: tuple, cut: tuple, line: int,
                   ys_nodes: List[Any], fn: types.FunctionType) -> Any:
-    key = (fn.__code__, names, cut, line)
+    key = (fn.__code__, id(fn.__globals__), names, cut, line)   # (equal code elsewhere: not it)
     if key not in _FUNCTIONS:
         # earlier gradients(...) calls are not part of what is differentiated
         body = [s for s in block.node.body if not any(

@@ -363,7 +363,8 @@ class GradientTape:
         `params` returning `outputs`; one per block and request, shared by every tape."""
         block = recording.block
         tapes = _tapes(recording, self)
-        key = (block.filename, block.lineno, tuple(params), wrt, tuple(outputs),
+        key = (block.filename, block.lineno, id(recording.globals), tuple(params), wrt,
+               tuple(outputs),
                tuple(sorted(cut)), until, recording.since, _lowered_tapes(block, tapes))
         derived = _FUNCTIONS.get(key)
         if derived is None:
@@ -392,7 +393,8 @@ class GradientTape:
                 f"to values its block reads (here `{target}` with respect to "
                 f"{', '.join(missing or sources)})", where,
                 "compute the target inside the nested `with` block.")
-        key = ("nested", block.filename, block.lineno, tuple(params), target, tuple(sources),
+        key = ("nested", block.filename, block.lineno, id(recording.globals), tuple(params),
+               target, tuple(sources),
                recording.since, until)
         derived = _FUNCTIONS.get(key)
         if derived is None:
@@ -407,7 +409,10 @@ class GradientTape:
         return derived.entry_for(args, {}), params
 
 
-_FUNCTIONS: Dict[Tuple, Any] = {}   # one derivative per block and request
+# One derivative per block and request. Keys hold the id of the namespace the block ran in: a
+# file run again (runpy, %run) defines new objects under the same names; each entry keeps its
+# namespace alive, so the id is not reused while the entry exists.
+_FUNCTIONS: Dict[Tuple, Any] = {}
 
 
 def _accumulate(pending: Dict[int, List[Any]], value: Any, adjoint: Any) -> None:

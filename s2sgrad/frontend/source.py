@@ -13,7 +13,6 @@ import inspect
 import linecache
 import textwrap
 import types
-import weakref
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import gast
@@ -21,6 +20,7 @@ import gast
 from .. import astutil
 from ..errors import Location, S2sgradError, SourceUnavailableError
 from ..naming import qualified_name
+from ..weakmaps import IdentityWeakKeyMap
 
 
 @dataclasses.dataclass
@@ -49,7 +49,7 @@ class FunctionSource:
         return self.location(node).code.strip()
 
 
-_MADE: "weakref.WeakKeyDictionary[types.CodeType, FunctionSource]" = weakref.WeakKeyDictionary()
+_MADE: "IdentityWeakKeyMap[FunctionSource]" = IdentityWeakKeyMap()   # by code object
 
 
 def register_made_function(fn: types.FunctionType, node: gast.FunctionDef, filename: str,

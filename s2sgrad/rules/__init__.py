@@ -2,6 +2,10 @@
 
 from . import (containers, elementwise, generated, nondiff, products, reductions,  # noqa: F401
                shape)  # (importing them registers their rules)
+from . import statistics  # noqa: F401
+from . import complex, fft  # noqa: F401  (complex numbers, numpy.fft)
+from . import linalg  # noqa: F401  (numpy.linalg)
+from . import ordering  # noqa: F401  (interp, diff, sort)
 from .registry import (adjoint, adjoint_rule, attribute, d, differentiated, has_zero_derivative,
                        method,
                        tangent, tangent_rule, zero_derivative)

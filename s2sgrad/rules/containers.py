@@ -1,15 +1,19 @@
-"""Adjoint rules of functions that take lists or tuples of arrays: stacking, concatenating,
-`np.array([...])` and the builtin `sum`. The adjoint of the list is a list with one adjoint per
-entry (see `runtime.containers`)."""
+"""Derivative rules of functions that take or return lists of arrays: stacking, concatenating,
+`np.array([...])`, the builtin `sum`, and splitting (`np.split`, `np.array_split`, `np.hsplit`,
+`np.vsplit`, `np.dsplit`). The adjoint of a list is a list with one adjoint per entry (see
+`runtime.containers`): a split's adjoint joins its pieces' adjoints back (a piece the code never
+used contributes its zero adjoint), and its tangent is the split of the tangent."""
 
 import builtins
 
 import numpy as np
 
 from ..runtime import broadcast_like, unbroadcast
-from ..runtime.containers import (array_adjoint, hstack_adjoint, sum_adjoint, unconcatenate,
-                                  unstack, vstack_adjoint)
-from .registry import adjoint, d, tangent
+from ..runtime.containers import (array_adjoint, dstack_adjoint, hstack_adjoint, sum_adjoint,
+                                  unconcatenate, unstack, vstack_adjoint)
+from .registry import adjoint, d, returns_containers, tangent
+
+returns_containers(np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit, dstack_adjoint)
 
 
 @adjoint(np.stack)
@@ -30,6 +34,41 @@ def vstack(z, arrays):
 @adjoint(np.hstack)
 def hstack(z, arrays):
     d[arrays] = hstack_adjoint(d[z], arrays)
+
+
+@adjoint(np.dstack)
+def dstack(z, arrays):
+    d[arrays] = dstack_adjoint(d[z], arrays)
+
+
+@adjoint(dstack_adjoint)
+def dstack_adjoint_adjoint(r, g, arrays):
+    d[g] = np.dstack(d[r])
+
+
+@tangent(dstack_adjoint)
+def dstack_adjoint_tangent(r, g, arrays):
+    d[r] = dstack_adjoint(d[g], arrays)
+
+
+@adjoint(np.split, np.array_split)
+def split(z, x, indices_or_sections, axis=0):
+    d[x] = np.concatenate(d[z], axis)
+
+
+@adjoint(np.hsplit)
+def hsplit(z, x, indices_or_sections):
+    d[x] = np.hstack(d[z])
+
+
+@adjoint(np.vsplit)
+def vsplit(z, x, indices_or_sections):
+    d[x] = np.vstack(d[z])
+
+
+@adjoint(np.dsplit)
+def dsplit(z, x, indices_or_sections):
+    d[x] = np.dstack(d[z])
 
 
 @adjoint(np.array, np.asarray, np.asanyarray)
@@ -66,6 +105,36 @@ def vstack_tangent(z, arrays):
 @tangent(np.hstack)
 def hstack_tangent(z, arrays):
     d[z] = np.hstack(d[arrays])
+
+
+@tangent(np.dstack)
+def dstack_tangent(z, arrays):
+    d[z] = np.dstack(d[arrays])
+
+
+@tangent(np.split)
+def split_tangent(z, x, indices_or_sections, axis=0):
+    d[z] = np.split(d[x], indices_or_sections, axis)
+
+
+@tangent(np.array_split)
+def array_split_tangent(z, x, indices_or_sections, axis=0):
+    d[z] = np.array_split(d[x], indices_or_sections, axis)
+
+
+@tangent(np.hsplit)
+def hsplit_tangent(z, x, indices_or_sections):
+    d[z] = np.hsplit(d[x], indices_or_sections)
+
+
+@tangent(np.vsplit)
+def vsplit_tangent(z, x, indices_or_sections):
+    d[z] = np.vsplit(d[x], indices_or_sections)
+
+
+@tangent(np.dsplit)
+def dsplit_tangent(z, x, indices_or_sections):
+    d[z] = np.dsplit(d[x], indices_or_sections)
 
 
 @tangent(np.array)

@@ -5,6 +5,21 @@ Binary rules un-broadcast: the contribution to an operand is summed back to that
 follow documented conventions: abs'(0) = 0, and maximum/minimum split the gradient evenly on ties.
 A NumPy rule registered with `math_version=math.f` also serves `math.f`, with `np` in the template
 read as the `math` module, so that scalar code stays scalar (and fast).
+
+More conventions:
+* clip passes the gradient to x where x was not clipped (x exactly at a bound included), else to
+  the bound; the bounds may be written a_min/a_max or min=/max=.
+* mod, fmod: x - floor(x / y) y and x - trunc(x / y) y, the quotient taken as locally constant
+  (the jumps where x / y is an integer get no derivative).
+* copysign(x, y): the derivative in x is sign(x) sign(y), 0 at x == 0 (as abs'(0) = 0); y only
+  flips signs: zero derivative.
+* heaviside(x, h): zero derivative in x (the jump at 0 included); derivative 1 in h exactly
+  where x == 0.
+* sinc'(0) = 0 (exact); the second derivative at exactly 0 comes out as 0 instead of -pi^2/3
+  (the first derivative is a `where` between the general formula and its value at 0).
+* nan_to_num: finite entries pass through; NaN and +-inf entries get zero gradient, which goes
+  instead to the fill values `nan=`, `posinf=`, `neginf=` when they are differentiated.
+* power, float_power: d/dx is 0 where y == 0, and log(x) in d/dy is read as 0 where x <= 0.
 """
 
 import math
@@ -13,6 +28,7 @@ import operator
 import numpy as np
 
 from ..runtime import broadcast_like, digamma, unbroadcast
+from ..runtime.absolute import abs_adjoint, abs_tangent
 from .registry import adjoint, d, differentiated, method, tangent
 
 # ---- arithmetic operators (and their ufunc spellings) ---------------------------------------
@@ -114,11 +130,16 @@ def minimum(z, x, y):
 
 
 @adjoint(np.clip, method("clip"))
-def clip(z, x, a_min=None, a_max=None):
-    # The gradient passes where x was not clipped (including x exactly at a bound).
+def clip(z, x, a_min=None, a_max=None, out=None, *, min=None, max=None):
+    # The gradient passes where x was not clipped (including x exactly at a bound). The bounds
+    # are a_min / a_max, or the keywords min= / max= (NumPy 2.1+, and the method's names).
     d[x] = unbroadcast(np.where(z == x, d[z], 0.0), x)
-    d[a_min] = unbroadcast(np.where(z == x, 0.0, np.where(z == a_min, d[z], 0.0)), a_min)
-    d[a_max] = unbroadcast(np.where((z == x) | (z == a_min), 0.0, d[z]), a_max)
+    if min is None and max is None:
+        d[a_min] = unbroadcast(np.where(z == x, 0.0, np.where(z == a_min, d[z], 0.0)), a_min)
+        d[a_max] = unbroadcast(np.where((z == x) | (z == a_min), 0.0, d[z]), a_max)
+    else:
+        d[min] = unbroadcast(np.where(z == x, 0.0, np.where(z == min, d[z], 0.0)), min)
+        d[max] = unbroadcast(np.where((z == x) | (z == min), 0.0, d[z]), max)
 
 
 @adjoint(np.where)
@@ -257,9 +278,93 @@ def reciprocal(z, x):
     d[x] = -d[z] * z * z
 
 
-@adjoint(np.abs, np.absolute, abs, np.fabs)
-def absolute(z, x):
+@adjoint(np.fabs)
+def fabs(z, x):
     d[x] = d[z] * np.sign(x)
+
+
+@adjoint(np.abs, np.absolute, abs)
+def absolute(z, x):
+    # sign(x) for real x; conj(x) / |x| for complex x (runtime/absolute.py)
+    d[x] = abs_adjoint(d[z], x, z)
+
+
+@adjoint(np.deg2rad, np.radians)
+def deg2rad(z, x):
+    d[x] = d[z] * (np.pi / 180.0)
+
+
+@adjoint(np.rad2deg, np.degrees)
+def rad2deg(z, x):
+    d[x] = d[z] * (180.0 / np.pi)
+
+
+@adjoint(np.sinc)
+def sinc(z, x):
+    # sinc(x) = sin(pi x) / (pi x): sinc'(x) = (cos(pi x) - sinc(x)) / x, and sinc'(0) = 0.
+    d[x] = d[z] * np.where(x == 0, 0.0, (np.cos(np.pi * x) - z) / np.where(x == 0, 1.0, x))
+
+
+@adjoint(np.nan_to_num)
+def nan_to_num(z, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    # Finite entries pass through; the others are replaced by the (differentiable) fill values.
+    d[x] = np.where(np.isfinite(x), d[z], 0.0)
+    d[nan] = np.sum(np.where(np.isnan(x), d[z], 0.0))
+    d[posinf] = np.sum(np.where(np.isposinf(x), d[z], 0.0))
+    d[neginf] = np.sum(np.where(np.isneginf(x), d[z], 0.0))
+
+
+# ---- NumPy binary functions ------------------------------------------------------------------
+
+
+@adjoint(np.logaddexp)
+def logaddexp(z, x, y):
+    # z = log(exp(x) + exp(y)): dz/dx = exp(x - z), the softmax weight of x.
+    d[x] = unbroadcast(d[z] * np.exp(x - z), x)
+    d[y] = unbroadcast(d[z] * np.exp(y - z), y)
+
+
+@adjoint(np.logaddexp2)
+def logaddexp2(z, x, y):
+    # z = log2(2**x + 2**y): dz/dx = 2**(x - z).
+    d[x] = unbroadcast(d[z] * np.exp2(x - z), x)
+    d[y] = unbroadcast(d[z] * np.exp2(y - z), y)
+
+
+@adjoint(np.float_power)
+def float_power(z, x, y):
+    # As `power` (same conventions), computed in float64 like the function.
+    if y == 0:
+        pass
+    elif isinstance(y, (int, float)):
+        d[x] = d[z] * (y * np.float_power(x, y - 1))
+    else:
+        d[x] = unbroadcast(d[z] * y * np.float_power(x, np.where(y == 0, 1.0, y - 1)), x)
+    d[y] = unbroadcast(d[z] * z * np.log(np.where(x > 0, x, 1.0)), y)
+
+
+@adjoint(np.fmod)
+def fmod(z, x, y):
+    # fmod(x, y) = x - trunc(x / y) * y, with trunc(x / y) locally constant.
+    if isinstance(y, (int, float)):
+        d[x] = d[z]
+    else:
+        d[x] = unbroadcast(d[z], x)
+    d[y] = unbroadcast(-d[z] * np.trunc(x / y), y)
+
+
+@adjoint(np.copysign)
+def copysign(z, x, y):
+    # |x| with y's sign: sign(x) * sign(y) with respect to x (0 at x == 0, as abs'(0) = 0); y
+    # only flips signs (zero derivative).
+    d[x] = unbroadcast(d[z] * np.sign(x) * np.copysign(1.0, y), x)
+
+
+@adjoint(np.heaviside)
+def heaviside(z, x, h):
+    # 0 for x < 0, 1 for x > 0, h where x == 0: zero derivative in x (its jump at 0 is taken as
+    # 0), and derivative 1 in h exactly where x == 0.
+    d[h] = unbroadcast(d[z] * (x == 0), h)
 
 
 # ---- math module (scalars) -------------------------------------------------------------------
@@ -445,9 +550,12 @@ def minimum_tangent(z, x, y):
 
 
 @tangent(np.clip, method("clip"))
-def clip_tangent(z, x, a_min=None, a_max=None):
+def clip_tangent(z, x, a_min=None, a_max=None, out=None, *, min=None, max=None):
     # x's tangent where x was not clipped (including x exactly at a bound), else the bound's.
-    d[z] = np.where(z == x, d[x], np.where(z == a_min, d[a_min], d[a_max]))
+    if min is None and max is None:
+        d[z] = np.where(z == x, d[x], np.where(z == a_min, d[a_min], d[a_max]))
+    else:
+        d[z] = np.where(z == x, d[x], np.where(z == min, d[min], d[max]))
 
 
 @tangent(np.where)
@@ -586,9 +694,79 @@ def reciprocal_tangent(z, x):
     d[z] = -d[x] * z * z
 
 
-@tangent(np.abs, np.absolute, abs, np.fabs)
-def absolute_tangent(z, x):
+@tangent(np.fabs)
+def fabs_tangent(z, x):
     d[z] = d[x] * np.sign(x)     # abs'(0) = 0
+
+
+@tangent(np.abs, np.absolute, abs)
+def absolute_tangent(z, x):
+    d[z] = abs_tangent(d[x], x, z)     # abs'(0) = 0
+
+
+@tangent(np.deg2rad, np.radians)
+def deg2rad_tangent(z, x):
+    d[z] = d[x] * (np.pi / 180.0)
+
+
+@tangent(np.rad2deg, np.degrees)
+def rad2deg_tangent(z, x):
+    d[z] = d[x] * (180.0 / np.pi)
+
+
+@tangent(np.sinc)
+def sinc_tangent(z, x):
+    d[z] = d[x] * np.where(x == 0, 0.0, (np.cos(np.pi * x) - z) / np.where(x == 0, 1.0, x))
+
+
+@tangent(np.nan_to_num)
+def nan_to_num_tangent(z, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    d[z] = (np.where(np.isfinite(x), d[x], 0.0) + d[nan] * np.isnan(x)
+            + d[posinf] * np.isposinf(x) + d[neginf] * np.isneginf(x))
+
+
+# ---- NumPy binary functions ------------------------------------------------------------------
+
+
+@tangent(np.logaddexp)
+def logaddexp_tangent(z, x, y):
+    d[z] = d[x] * np.exp(x - z) + d[y] * np.exp(y - z)
+
+
+@tangent(np.logaddexp2)
+def logaddexp2_tangent(z, x, y):
+    d[z] = d[x] * np.exp2(x - z) + d[y] * np.exp2(y - z)
+
+
+@tangent(np.float_power)
+def float_power_tangent(z, x, y):
+    if y == 0:
+        d[z] = 0.0 * d[x]
+    elif isinstance(y, (int, float)):
+        d[z] = d[x] * (y * np.float_power(x, y - 1))
+    else:
+        d[z] = (d[x] * y * np.float_power(x, np.where(y == 0, 1.0, y - 1))
+                + d[y] * z * np.log(np.where(x > 0, x, 1.0)))
+
+
+@tangent(np.fmod)
+def fmod_tangent(z, x, y):
+    if differentiated(x) and differentiated(y):
+        d[z] = d[x] - d[y] * np.trunc(x / y)
+    elif isinstance(y, (int, float)):
+        d[z] = d[x]
+    else:
+        d[z] = broadcast_like(d[x] - d[y] * np.trunc(x / y), z)
+
+
+@tangent(np.copysign)
+def copysign_tangent(z, x, y):
+    d[z] = d[x] * np.sign(x) * np.copysign(1.0, y)
+
+
+@tangent(np.heaviside)
+def heaviside_tangent(z, x, h):
+    d[z] = d[h] * (x == 0)
 
 
 # ---- math module (scalars) -------------------------------------------------------------------

@@ -44,14 +44,40 @@ from ..runtime.containers import (
     vstack_adjoint,
 )
 from ..runtime.reductions import extremum_tangent, pair_products_times, prod_adjoint, prod_tangent
+from ..runtime.absolute import abs_adjoint, abs_second_order_refused, abs_tangent
 from ..runtime.values import digamma, trigamma
 from ..runtime.transposes import extremum_adjoint_transpose, sum_adjoint_transpose
 from .registry import adjoint, d, returns_containers, tangent, zero_derivative
 from .shape import cast_adjoint, cast_tangent
 
-zero_derivative(shape_of, zeros_like, builtins.slice)
+zero_derivative(shape_of, zeros_like, builtins.slice, abs_second_order_refused)
 returns_containers(unstack, unconcatenate, vstack_adjoint, hstack_adjoint, sum_adjoint,
                    array_adjoint, add_entries, add_to_entry, copy_structure)
+
+
+# ---- |x| (runtime/absolute.py): linear in the adjoint or tangent; sign is piecewise constant --
+
+
+@adjoint(abs_adjoint)
+def abs_adjoint_adjoint(z, g, x, y):
+    d[g] = abs_adjoint(d[z], x, y)
+    d[x] = abs_second_order_refused(d[z], x)
+
+
+@tangent(abs_adjoint)
+def abs_adjoint_tangent(z, g, x, y):
+    d[z] = abs_adjoint(d[g], x, y) + abs_second_order_refused(d[x], x)
+
+
+@adjoint(abs_tangent)
+def abs_tangent_adjoint(z, t, x, y):
+    d[t] = abs_adjoint(d[z], x, y)
+    d[x] = abs_second_order_refused(d[z], x)
+
+
+@tangent(abs_tangent)
+def abs_tangent_tangent(z, t, x, y):
+    d[z] = abs_tangent(d[t], x, y) + abs_second_order_refused(d[x], x)
 
 
 # ---- seeds, copies, broadcasting --------------------------------------------------------------

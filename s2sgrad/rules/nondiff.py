@@ -27,7 +27,8 @@ zero_derivative(
     operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne, operator.not_,
     np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor,
-    np.isnan, np.isinf, np.isfinite, math.isnan, math.isinf, math.isfinite,
+    np.isnan, np.isinf, np.isfinite, np.isposinf, np.isneginf, np.signbit, math.isnan,
+    math.isinf, math.isfinite, np.count_nonzero,
     np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.searchsorted,
     # new arrays whose values do not depend on the argument's values
     np.zeros_like, np.ones_like, np.empty_like, np.full_like,

@@ -17,14 +17,14 @@ from .values import index_adjoint
 
 
 def is_container(x: Any) -> bool:
-    return type(x) is list or type(x) is tuple or type(x) is dict
+    return type(x) is list or isinstance(x, tuple) or type(x) is dict
 
 
 def add_entries(a: Any, b: Any) -> Any:
     """The entry-wise sum of two adjoints of the same container (or of two plain adjoints)."""
     if type(a) is dict:
         return {key: add_entries(a[key], b[key]) for key in a}
-    if type(a) is list or type(a) is tuple:
+    if type(a) is list or isinstance(a, tuple):
         return [add_entries(p, q) for p, q in zip(a, b)]
     return a + b
 
@@ -50,7 +50,7 @@ def copy_structure(g: Any) -> Any:
     """A container adjoint no other variable holds (entries are shared: they are not changed)."""
     if type(g) is dict:
         return {key: copy_structure(value) for key, value in g.items()}
-    if type(g) is list or type(g) is tuple:
+    if type(g) is list or isinstance(g, tuple):
         return [copy_structure(value) for value in g]
     return g
 
@@ -84,6 +84,12 @@ def hstack_adjoint(g: np.ndarray, arrays: Any) -> list:
     return [np.reshape(p, np.shape(a)) for p, a in zip(unconcatenate(g, pieces, axis), arrays)]
 
 
+def dstack_adjoint(g: np.ndarray, arrays: Any) -> list:
+    """Adjoint of ``np.dstack(arrays)``: the depth blocks of ``g``, shaped like each piece."""
+    pieces = [np.atleast_3d(a) for a in arrays]
+    return [np.reshape(p, np.shape(a)) for p, a in zip(unconcatenate(g, pieces, 2), arrays)]
+
+
 def sum_adjoint(g: Any, items: Any) -> Any:
     """Adjoint of the builtin ``sum(items)``: every item (element, or row of an array) receives
     ``g``, un-broadcast to its shape."""
@@ -95,7 +101,7 @@ def sum_adjoint(g: Any, items: Any) -> Any:
 def array_adjoint(g: Any, x: Any) -> Any:
     """Adjoint of ``np.array(x)``/``np.asarray(x)``: ``g`` itself for an array, and for a
     (nested) list or tuple of values, ``g`` split back into the entries."""
-    if type(x) is list or type(x) is tuple:
+    if type(x) is list or isinstance(x, tuple):
         return [array_adjoint(g[k], item) for k, item in enumerate(x)]
     return unbroadcast(g, x) if np.shape(g) != np.shape(x) else g
 

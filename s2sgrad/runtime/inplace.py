@@ -32,7 +32,7 @@ def is_array(x: Any) -> bool:
 def owned(g: Any, x: Any) -> Any:
     """``g`` as a fresh array shaped like ``x``, which the adjoint of a written array can change
     in place without the change being seen through another adjoint that shares ``g``."""
-    if type(x) is list or type(x) is tuple or type(x) is dict:
+    if type(x) is list or isinstance(x, tuple) or type(x) is dict:
         return copy_structure(g)
     if not isinstance(x, np.ndarray):
         return g        # a number: never changed in place

@@ -1,4 +1,5 @@
-"""Adjoints of np.prod (exact with zeros) and of np.max / np.min (ties split evenly)."""
+"""Adjoints of np.prod (exact with zeros) and of np.max / np.min (ties split evenly; also serve
+np.nanmax / np.nanmin, where NaN entries are never extremal and get no gradient)."""
 
 from __future__ import annotations
 
@@ -105,7 +106,8 @@ def extremum_adjoint(g: Any, x: Any, z: Any, axis: Axis = None, keepdims: bool =
     count_axes = None if axis is None else _normalize_axes(axis, np.ndim(x))
     dtype = _float_dtype(np.result_type(g))  # count ties in g's dtype: float32 stays float32
     tie_count = np.add.reduce(is_extremum, axis=count_axes, keepdims=True, dtype=dtype)
-    return (g / tie_count) * is_extremum
+    # (at least 1: a slice of NaNs, whose nanmax is NaN, has no extremal element, and gets 0)
+    return (g / np.maximum(tie_count, 1)) * is_extremum
 
 
 # ---------------------------------------------------------------------------
@@ -138,4 +140,4 @@ def extremum_tangent(dx: Any, x: Any, z: Any, axis: Axis = None, keepdims: bool 
     dtype = _float_dtype(np.result_type(dx))
     selected = np.add.reduce(dx * is_extremum, axis=axes, keepdims=keepdims, dtype=dtype)
     tie_count = np.add.reduce(is_extremum, axis=axes, keepdims=keepdims, dtype=dtype)
-    return selected / tie_count
+    return selected / np.maximum(tie_count, 1)

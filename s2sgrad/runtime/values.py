@@ -67,7 +67,7 @@ def zeros_like(x: Any) -> Any:
         if x.dtype.kind in "fc":
             return np.zeros_like(x)
         return np.zeros(x.shape, dtype=np.float64)
-    if type(x) is list or type(x) is tuple:    # a container: its adjoint is a list
+    if type(x) is list or isinstance(x, tuple):    # a container: its adjoint is a list
         return [zeros_like(item) for item in x]
     if type(x) is dict:
         return {key: zeros_like(item) for key, item in x.items()}
@@ -113,7 +113,7 @@ def finalize_grad(g: Any, x: Any) -> Any:
         g = 0.0
     if isinstance(x, np.ndarray):
         return _finalize_array(g, x)
-    if type(x) is list or type(x) is tuple:
+    if type(x) is list or isinstance(x, tuple):
         if not isinstance(g, (list, tuple)) and np.ndim(g) == 0:
             g = [g] * len(x)       # a zero adjoint
         parts = [finalize_grad(part, item) for part, item in zip(g, x)]   # (a list used as an

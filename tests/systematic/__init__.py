@@ -30,7 +30,8 @@ __all__ = ["Case", "grid", "Domain", "Sampler", "PY", "REAL", "SMALL", "POSITIVE
            "ABOVE_ONE", "NONZERO", "NEAR_ONE", "SPD", "WELL_CONDITIONED", "uniform", "FAMILIES",
            "all_cases", "SHAPES", "SHAPE_PAIRS", "AXES_2D", "shape_id"]
 
-FAMILIES = ["elementwise", "statistics", "products", "shapes", "linalg", "fft", "special"]
+FAMILIES = ["elementwise", "statistics", "products", "shapes", "linalg", "fft", "special",
+            "ordering"]
 
 # The shape grid of the issue: scalars, vectors, matrices, broadcastable rows (and Python floats).
 SHAPES: List[Any] = [(), (2,), (3, 2), (1, 2)]
