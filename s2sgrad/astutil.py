@@ -5,7 +5,7 @@ Only gast's stable node set is used, so the passes do not depend on one Python v
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, List, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Set, Tuple
 
 import gast
 
@@ -139,3 +139,35 @@ def unparse(node: Any) -> str:
     from . import codegen  # local import: codegen depends on this module
 
     return codegen.expression_source(node)
+
+
+def hoist_calls(statements: List[Any], matches: Callable[[gast.Call], bool],
+                fresh: Callable[[str], str]) -> List[Any]:
+    """Each call for which `matches` holds, inside a larger expression of a statement, moved to
+    an assignment of its own just before: `y = f(t.gradient(a, b))` becomes
+    `t_gradient_value = t.gradient(a, b); y = f(t_gradient_value)`, so passes that handle the call as a
+    whole statement see it so. Bodies of loops and branches are left to the caller."""
+    out: List[Any] = []
+    for stmt in statements:
+        value = getattr(stmt, "value", None)
+        if not isinstance(stmt, (gast.Assign, gast.Return, gast.Expr, gast.AugAssign)) \
+                or value is None:
+            out.append(stmt)
+            continue
+        hoisted: List[Any] = []
+
+        class _Hoist(gast.NodeTransformer):
+            def visit_Call(self, node: gast.Call) -> Any:
+                self.generic_visit(node)
+                if node is not value and matches(node):
+                    base = node.func.value.id if isinstance(node.func, gast.Attribute) and \
+                        isinstance(node.func.value, gast.Name) else "value"
+                    name = fresh(f"{base}_{getattr(node.func, 'attr', 'call')}_value")
+                    hoisted.append(gast.copy_location(assign(name, node), stmt))
+                    return load(name)
+                return node
+
+        stmt.value = _Hoist().visit(value)
+        out.extend(hoisted)
+        out.append(stmt)
+    return out

@@ -16,6 +16,7 @@ import pytest
 
 import s2sgrad as sg
 from s2sgrad import GradientTape, UnconnectedGradients
+import s2sgrad.tf as tf_layer
 
 RNG = np.random.default_rng(20240607)
 DTYPES = [np.float32, np.float64]
@@ -1681,3 +1682,29 @@ def test_equal_functions_in_two_files_keep_their_own_derivatives(tmp_path):
     np.testing.assert_allclose(grads[1][0], [10.0, 20.0])
     assert "first_copy.py" in grads[0][1] and "second_copy.py" in grads[1][1]
     assert inspect.getsource(grads[1][2].f).strip().startswith("def f")
+
+
+def test_a_nested_gradient_inside_an_expression():
+    """`g = tf_layer.reduce_sum(inner.gradient(s, x))`: the gradient call is moved to a statement of
+    its own before it is lowered (it used to be refused as a call without a rule)."""
+    x = tf_layer.Variable(np.array([1.0, 2.0, 3.0]))
+    with tf_layer.GradientTape() as outer:
+        with tf_layer.GradientTape() as inner:
+            s = tf_layer.reduce_sum(x * x * x)
+        g = tf_layer.reduce_sum(inner.gradient(s, x) * 2.0)
+    np.testing.assert_allclose(np.asarray(outer.gradient(g, x)), 12.0 * np.array([1.0, 2, 3]))
+
+
+def squared_slope(x):
+    with GradientTape() as t:
+        t.watch(x)
+        y = np.sum(np.sin(x) * x)
+    return np.sum(t.gradient(y, x) ** 2)
+
+
+def test_a_tape_gradient_inside_an_expression_of_a_differentiated_function():
+    x = np.array([0.3, 0.7, -1.1])
+    slope = np.sin(x) + x * np.cos(x)
+    curvature = 2.0 * np.cos(x) - x * np.sin(x)
+    np.testing.assert_allclose(sg.grad(squared_slope)(x), 2.0 * slope * curvature)
+    sg.check_grads(squared_slope, [x], modes=("rev",))

@@ -223,6 +223,8 @@ class _Writer:
                  variables: Set[str]):
         self.block, self.cut, self.tapes, self.variables = block, cut, dict(tapes), variables
         self.closure: Dict[str, Any] = {}
+        self.hoisted: Set[str] = set()       # names given to gradient calls moved out of
+        #                                      expressions (astutil.hoist_calls)
 
     def closure_call(self, value: Any, name: str, args: List[Any]) -> gast.Call:
         base, number = name, 1
@@ -237,6 +239,7 @@ class _Writer:
         once; nested tape blocks inlined and their gradients lowered."""
         block = self.block
         out: List[Any] = []
+        statements = astutil.hoist_calls(statements, self._is_gradient_call, self._fresh)
         for stmt in statements:
             if until is not None and stmt.lineno >= until:
                 break
@@ -314,6 +317,20 @@ class _Writer:
             if isinstance(item.optional_vars, gast.Name):
                 self.tapes.setdefault(item.optional_vars.id, None)
         return self.kept(stmt.body, None)
+
+    def _is_gradient_call(self, call: gast.Call) -> bool:
+        """`inner.gradient(...)` of a tape nested in the block."""
+        return isinstance(call.func, gast.Attribute) and call.func.attr == "gradient" \
+            and isinstance(call.func.value, gast.Name) and call.func.value.id in self.tapes
+
+    def _fresh(self, base: str) -> str:
+        taken = {n.id for n in astutil.walk(self.block.node) if isinstance(n, gast.Name)}
+        name, number = base, 0
+        while name in taken or name in self.closure or name in self.hoisted:
+            number += 1
+            name = f"{base}_{number}"
+        self.hoisted.add(name)
+        return name
 
     def lowered_gradient(self, stmt: Any) -> Optional[List[Any]]:
         """`g = inner.gradient(y, x)` of a tape nested in the block, as a call of the generated

@@ -53,16 +53,22 @@ class _Lowering:
                         self.tapes[item.optional_vars.id] = stmt
                 out += [s for s in self.block(stmt.body) if not self._tape_call(s)]
                 continue
-            lowered = self.gradient(stmt)
-            if lowered is not None:
-                out += lowered
-                continue
-            for field in ("body", "orelse"):
-                inner = getattr(stmt, field, None)
-                if isinstance(inner, list) and inner:
-                    setattr(stmt, field, self.block(inner))
-            out.append(stmt)
+            # `np.sum(t.gradient(y, x))`: the gradient call on a statement of its own first
+            for piece in astutil.hoist_calls([stmt], self._is_gradient_call, self.namer.fresh):
+                lowered = self.gradient(piece)
+                if lowered is not None:
+                    out += lowered
+                    continue
+                for field in ("body", "orelse"):
+                    inner = getattr(piece, field, None)
+                    if isinstance(inner, list) and inner:
+                        setattr(piece, field, self.block(inner))
+                out.append(piece)
         return out
+
+    def _is_gradient_call(self, call: gast.Call) -> bool:
+        return isinstance(call.func, gast.Attribute) and call.func.attr == "gradient" \
+            and isinstance(call.func.value, gast.Name) and call.func.value.id in self.tapes
 
     def _tape_call(self, stmt: Any) -> bool:
         """`t.watch(x)` and the like: the tape's own calls, left out."""
