@@ -227,7 +227,8 @@ class Derived:
             seen.add(id(derivative))
             renamed = [f"{alias} ({name})" if alias != name else alias
                        for alias, name in aliases]
-            called = f", called above as {', '.join(renamed)}" if renamed else ""
+            called = f", called above as {', '.join(renamed)}" \
+                if any(alias != name for alias, name in aliases) else ""
             parts.append(f"# ---- called above: {callee._fn.__qualname__} "
                          f"(its forward and backward passes{called})\n{derivative.source}")
             pending.extend(_called_variants(derivative))
@@ -238,8 +239,14 @@ class Derived:
             return _finalize(grads, self._params[0], args, kwargs)
         out = []
         for grad, param in zip(grads, self._params):
-            grad = _finalize(grad, param, args, kwargs)
-            if isinstance(grad, np.ndarray) and any(grad is previous for previous in out):
+            primal = param.value(args, kwargs)
+            if not (type(grad) is np.ndarray and type(primal) is np.ndarray
+                    and grad.base is None and grad.dtype is primal.dtype
+                    and grad.dtype.kind == "f" and grad.shape == primal.shape
+                    and grad is not primal and grad.flags.writeable):
+                grad = _finalize(grad, param, args, kwargs)   # (else: a fresh float array of
+            #                                                    the generated code, as is)
+            if type(grad) is np.ndarray and any(grad is previous for previous in out):
                 grad = grad.copy()   # two arguments must not share one gradient array
             out.append(grad)
         return tuple(out)

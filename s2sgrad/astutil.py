@@ -5,7 +5,7 @@ Only gast's stable node set is used, so the passes do not depend on one Python v
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 import gast
 
@@ -77,24 +77,76 @@ def walk(node: Any) -> Iterator[Any]:
                 push(child)
 
 
+def _names(node: Any, contexts: Optional[Tuple[type, ...]]) -> Set[str]:
+    """The ids of the Names in `node` whose context is one of `contexts` (None: any). The
+    passes ask this of every statement, often: a loop of its own, not `walk`'s generator."""
+    found: Set[str] = set()
+    stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    name_type, node_type, fields_of = gast.Name, gast.AST, _REVERSED_FIELDS
+    while stack:
+        current = pop()
+        kind = type(current)
+        if kind is list:
+            extend(current)
+            continue
+        if kind is name_type:
+            if contexts is None or isinstance(current.ctx, contexts):
+                found.add(current.id)
+        elif not isinstance(current, node_type):
+            continue
+        fields = fields_of.get(kind)
+        if fields is None:
+            fields = fields_of[kind] = tuple(reversed(kind._fields))
+        for field in fields:
+            child = getattr(current, field, None)
+            if child is not None and (type(child) is list or isinstance(child, node_type)):
+                push(child)
+    return found
+
+
 def names_loaded(node: Any) -> Set[str]:
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return _names(node, (gast.Load,))
 
 
 def names_stored(node: Any) -> Set[str]:
-    return {n.id for n in walk(node)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Param))}
+    return _names(node, (gast.Store, gast.Param))
+
+
+def statements(node: Any) -> Iterator[Any]:
+    """Every statement in `node` (a statement or a list of them), nested blocks included, without
+    descending into expressions: for annotations that only statements carry."""
+    stack = list(reversed(node)) if isinstance(node, list) else [node]
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        for field in ("orelse", "body"):
+            block = getattr(stmt, field, None)
+            if type(block) is list:
+                stack.extend(reversed(block))
 
 
 def names_written_into(node: Any) -> Set[str]:
-    """Names of arrays written in place (`x[i] = ...`) anywhere in `node`."""
-    return {n.targets[0].value.id for n in walk(node)
-            if isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript)
-            and isinstance(n.targets[0].value, gast.Name)}
+    """Names of arrays written in place (`x[i] = ...`) anywhere in `node` (assignments are
+    statements: only statement lists are searched, not expressions)."""
+    found: Set[str] = set()
+    stack = list(node) if isinstance(node, list) else [node]
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                found.add(target.value.id)
+            continue
+        for field in ("body", "orelse", "handlers", "finalbody"):
+            block = getattr(stmt, field, None)
+            if type(block) is list:
+                stack.extend(block)
+    return found
 
 
 def all_names(node: Any) -> Set[str]:
-    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
+    return _names(node, None)
 
 
 def is_atom(node: Any) -> bool:

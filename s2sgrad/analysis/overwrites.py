@@ -49,13 +49,13 @@ def iteration_locals(loop: Any, function_body: List[Any]) -> Set[str]:
     """Temporaries of one iteration: assigned once at the top of the loop body, and read only
     after that, at the top of the same body (never in a nested block, never outside the loop)."""
     stores: Dict[str, int] = {}
-    for node in astutil.walk(function_body):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
-            stores[node.id] = stores.get(node.id, 0) + 1
     loads_in_function: Dict[str, int] = {}
     for node in astutil.walk(function_body):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-            loads_in_function[node.id] = loads_in_function.get(node.id, 0) + 1
+        if isinstance(node, gast.Name):
+            if isinstance(node.ctx, gast.Load):
+                loads_in_function[node.id] = loads_in_function.get(node.id, 0) + 1
+            elif isinstance(node.ctx, (gast.Store, gast.Param)):
+                stores[node.id] = stores.get(node.id, 0) + 1
     local: Set[str] = set()
     for index, stmt in enumerate(loop.body):
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):

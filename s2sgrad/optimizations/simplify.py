@@ -142,10 +142,11 @@ def _accumulates_into(stmt: gast.Assign, name: str) -> bool:
 def fold_constants(statements: List[Any]) -> int:
     """Fold literal arithmetic in place; return how many operations were folded."""
     count = 0
-    for stmt in statements:
-        for node in astutil.walk(stmt):
-            for field in node._fields:
-                child = getattr(node, field, None)
+    binop = gast.BinOp
+    for node in astutil.walk(statements):
+        for field in node._fields:
+            child = getattr(node, field, None)
+            if type(child) is binop:
                 folded = _fold(child)
                 if folded is not child:
                     setattr(node, field, folded)

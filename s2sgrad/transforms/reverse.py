@@ -110,7 +110,7 @@ def _output_kept_from_restores(primal: List[Any], output: Any, adjoint: List[Any
                                sharing: aliases.Sharing, site: Site) -> Tuple[List[Any], Any]:
     """The returned array, copied when the adjoint restores parts of it (`y[i] = y_old`):
     the caller keeps the value the function returned."""
-    restored = {anno.get(n, anno.Key.RESTORES) for n in astutil.walk(adjoint)
+    restored = {anno.get(n, anno.Key.RESTORES) for n in astutil.statements(adjoint)
                 if anno.has(n, anno.Key.RESTORES)}
     restored = {alias for name in restored for alias in sharing.same_object(name)}
 
@@ -523,10 +523,9 @@ class _Reverser:
         read = _loads_outside_records(adjoint) | params
         arrays = {alias for name in read for alias in self.sharing.same_object(name)}
         adjoint = _without_records(adjoint, arrays, anno.Key.RESTORES)
-        needed = {n.id for n in astutil.walk(adjoint)
-                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        needed = astutil.names_loaded(adjoint)
         primal, adjoint = _without_records(primal, needed), _without_records(adjoint, needed)
-        in_primal = {n.id for n in astutil.walk(primal) if isinstance(n, gast.Name)}
+        in_primal = astutil.all_names(primal)
         recorded = [name for name in self.stacks if self.stacks[name] in in_primal]
         starts = sorted((needed & self.conditional) - params)
         setup: List[Any] = []
@@ -542,7 +541,7 @@ class _Reverser:
 
 
 def _record_statements(statements: List[Any]) -> List[Any]:
-    return [n for n in astutil.walk(statements) if anno.get(n, anno.Key.RECORDS, None)]
+    return [n for n in astutil.statements(statements) if anno.get(n, anno.Key.RECORDS, None)]
 
 
 def _loads_outside_records(statements: List[Any]) -> Set[str]:
