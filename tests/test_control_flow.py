@@ -279,3 +279,20 @@ def array_default(x, w=WEIGHTS):
 
 def test_an_array_default_rules_out_the_scalar_variant():
     assert sg.grad(array_default)(0.5) == pytest.approx(2 * 0.5 * np.sum(WEIGHTS ** 2))
+
+
+def weighted_pairs(x, w):
+    total = 0.0
+    for i, (a, b) in enumerate(zip(x, w)):
+        total = total + (i + 1.0) * np.sum(a * np.tanh(b))
+    return total
+
+
+def test_a_loop_over_enumerate_of_zip():
+    """`for i, (a, b) in enumerate(zip(x, w))` reads rows by index (it used to be refused:
+    "no derivative rule for zip")."""
+    rng = np.random.default_rng(5)
+    x, w = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    expected_x = np.arange(1.0, 4.0)[:, None] * np.tanh(w)
+    np.testing.assert_allclose(sg.grad(weighted_pairs)(x, w), expected_x)
+    sg.check_grads(weighted_pairs, [x, w], order=2)

@@ -169,7 +169,8 @@ def _loops_in(statements: List[Any], varied: Set[str], namer: Namer) -> List[Any
 
 
 def _index_loop(loop: gast.For, namer: Namer) -> List[Any]:
-    """`for T in S` -> `seq = S; for k in range(len(seq)): T = seq[k]` (and enumerate, zip)."""
+    """`for T in S` -> `seq = S; for k in range(len(seq)): T = seq[k]` (and enumerate, zip,
+    enumerate of zip)."""
     import builtins
 
     index: Optional[str] = None
@@ -181,6 +182,12 @@ def _index_loop(loop: gast.For, namer: Namer) -> List[Any]:
             and isinstance(loop.target.elts[0], gast.Name):
         index = loop.target.elts[0].id
         pairs = [(loop.target.elts[1], loop.iter.args[0])]
+        inner = loop.iter.args[0]      # enumerate(zip(X, Y)) with `i, (x, y)`
+        if isinstance(inner, gast.Call) and \
+                anno.get(inner, anno.Key.RESOLVED, None) is builtins.zip and \
+                isinstance(loop.target.elts[1], gast.Tuple) and \
+                len(loop.target.elts[1].elts) == len(inner.args) and not inner.keywords:
+            pairs = list(zip(loop.target.elts[1].elts, inner.args))
     elif callee is builtins.zip and isinstance(loop.target, gast.Tuple) \
             and len(loop.target.elts) == len(loop.iter.args):
         pairs = list(zip(loop.target.elts, loop.iter.args))
