@@ -202,3 +202,21 @@ def test_a_new_process_skips_generation(tmp_path):
     assert runs[0][:2] == ["0", "2"]       # first process: generated and wrote both
     assert runs[1][:2] == ["2", "0"]       # second: read both, generated nothing
     assert runs[0][2] == runs[1][2]
+
+
+def test_threads_sharing_the_disk_cache(disk):
+    """Eight threads ask for the same derivatives at once, with the disk cache on: one entry
+    per derivative, every result right."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    x, w = args()
+    module = load(disk)
+    expected = sg.grad(load(disk, name="reference_module").f, wrt=1)(x, w)
+    CACHE.clear()
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: sg.grad(module.f, wrt=1)(x, w), range(16)))
+    for found in results:
+        np.testing.assert_allclose(found, expected)
+    names = [p.name for p in entries(disk)]
+    assert len(names) == len(set(names)) == 4     # two modules x (f's gradient, inner's vjp)
+    assert not list((disk / "cache").rglob(".tmp-*"))   # no half-written files left
