@@ -31,6 +31,7 @@ class Key(enum.Enum):
     TANGENT = "True on a generated read of a tangent variable (forward mode)"
     RECEIVER = "on a call of a module-level object's method: the expression of its `self`"
     RECORDS = "on a generated push or pop: the variable whose value it records or restores"
+    PASSES_VARIABLES = "True on a call of a Python function passed an object holding Variables"
 
 
 def get(node: Any, key: Key, default: Any = _MISSING) -> Any:

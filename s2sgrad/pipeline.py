@@ -155,7 +155,7 @@ def _front_end(fn: Any, wrt: Tuple[str, ...], trace: Trace, dicts: Tuple[str, ..
     _report_text(trace, "resolved", "\n".join(
         f"{name} -> {qualified_name(obj)}" for name, obj in sorted(resolution.objects.items())))
     namer = Namer(astutil.all_names(src.node) | set(resolution.objects))
-    tapes.lower(src, namer)
+    tapes.lower(src, namer, resolution.scope.known)
     language.check(src)
     scalar_capable = _scalar_code(src, resolution.objects, resolution.local_names)
     resolution.free_values = free_values.lift(src, resolution, namer)

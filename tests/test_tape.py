@@ -1708,3 +1708,30 @@ def test_a_tape_gradient_inside_an_expression_of_a_differentiated_function():
     curvature = 2.0 * np.cos(x) - x * np.sin(x)
     np.testing.assert_allclose(sg.grad(squared_slope)(x), 2.0 * slope * curvature)
     sg.check_grads(squared_slope, [x], modes=("rev",))
+
+
+class _ScaledModel:
+    def __init__(self):
+        self.v = tf_layer.Variable(2.0)
+
+
+def _slope_sum(model, x):
+    with tf_layer.GradientTape() as tape:
+        tape.watch(x)
+        s = tf_layer.reduce_sum(x * x) * model.v
+    dx = tape.gradient(s, x)
+    return tf_layer.reduce_sum(dx)
+
+
+_SCALED = _ScaledModel()
+
+
+def test_a_variable_read_through_an_object_passed_to_a_function():
+    """`inner(model, x)`: no argument carries derivatives, but `model` holds a Variable that
+    `inner` reads (here inside a tape of its own): the call is differentiated (it used to give
+    None)."""
+    x = tf_layer.constant(np.array([1.0, 2.0, 3.0]))
+    with tf_layer.GradientTape() as outer:
+        g = _slope_sum(_SCALED, x)
+    np.testing.assert_allclose(float(g), 2.0 * 2.0 * 6.0)
+    np.testing.assert_allclose(float(outer.gradient(g, _SCALED.v)), 12.0)

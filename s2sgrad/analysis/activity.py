@@ -47,6 +47,8 @@ def _call_is_varied(node: gast.Call, varied: Set[str]) -> bool:
         return False
     if anno.has(node, anno.Key.RESOLVED) and _reads_variables(anno.get(node, anno.Key.RESOLVED)):
         return True      # reads Variables it is not passed (see transforms.free_values)
+    if anno.get(node, anno.Key.PASSES_VARIABLES, False):
+        return True      # `f(model, x)`: f may read `model.v` (see frontend.resolve)
     operands: List[Any] = list(node.args) + [k.value for k in node.keywords]
     if anno.has(node, anno.Key.METHOD):
         if has_zero_derivative(method(anno.get(node, anno.Key.METHOD))):

@@ -67,3 +67,21 @@ def _reads(fn: types.FunctionType, receiver: Any, depth: int) -> bool:
                 reads_variables(call, value, depth - 1):
             return True
     return False
+
+
+def holds_variables(obj: Any, depth: int = 2) -> bool:
+    """Whether `obj` (an object passed to a function) holds Variables among its attributes, in
+    lists, tuples or dicts there, or in objects it holds (to `depth` levels): a function given
+    it may read them, as `model.v`, without any argument carrying derivatives."""
+    variable = _variable_type()
+    if isinstance(obj, variable):
+        return True
+    if depth == 0 or isinstance(obj, (type, types.ModuleType, types.FunctionType)):
+        return False
+    if isinstance(obj, (list, tuple)):
+        return any(holds_variables(item, depth - 1) for item in obj[:64])
+    if isinstance(obj, dict):
+        return any(holds_variables(item, depth - 1) for item in list(obj.values())[:64])
+    attributes = getattr(obj, "__dict__", None)
+    return isinstance(attributes, dict) and any(
+        holds_variables(item, depth - 1) for item in list(attributes.values())[:64])

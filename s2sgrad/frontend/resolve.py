@@ -159,6 +159,19 @@ def _annotate_call(node: gast.Call, scope: _Scope) -> None:
     value = _static_value(func, scope)
     if value is not MISSING:
         anno.set(node, anno.Key.RESOLVED, value)
+    if isinstance(value, (types.FunctionType, types.MethodType)) or _is_derivative(value):
+        from ..analysis.variables import holds_variables
+
+        passed = [a.id for a in list(node.args) + [k.value for k in node.keywords]
+                  if isinstance(a, gast.Name) and (a.id in scope.known or a.id not in scope.local)]
+        if any(holds_variables(scope.lookup(name)) for name in passed):
+            anno.set(node, anno.Key.PASSES_VARIABLES, True)   # `f(model, x)`: see activity
+
+
+def _is_derivative(value: Any) -> bool:
+    """A derivative s2sgrad made (a nested tape's gradient function, called in its block)."""
+    from ..api import Derived
+    return isinstance(value, Derived)
 
 
 def _static_value(node: Any, scope: _Scope) -> Any:

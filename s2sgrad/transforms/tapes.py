@@ -26,12 +26,13 @@ from ..frontend.source import FunctionSource
 from ..naming import Namer
 
 
-def lower(src: FunctionSource, namer: Namer) -> None:
-    """Lower every tape block of `src`'s function (see the module docstring)."""
+def lower(src: FunctionSource, namer: Namer, known: Optional[Dict[str, Any]] = None) -> None:
+    """Lower every tape block of `src`'s function (see the module docstring). `known`: the
+    parameters the derivative is specialized for, with their objects."""
     if not any(_is_tape_block(n) for n in astutil.walk(src.node.body)):
         return
     local = astutil.names_stored(src.node.args) | astutil.names_stored(src.node.body)
-    src.node.body = _Lowering(src, namer, local).block(src.node.body)
+    src.node.body = _Lowering(src, namer, local, known or {}).block(src.node.body)
 
 
 def _is_tape_block(node: Any) -> bool:
@@ -40,8 +41,9 @@ def _is_tape_block(node: Any) -> bool:
 
 
 class _Lowering:
-    def __init__(self, src: FunctionSource, namer: Namer, local: Set[str]):
-        self.src, self.namer, self.local = src, namer, local
+    def __init__(self, src: FunctionSource, namer: Namer, local: Set[str],
+                 known: Dict[str, Any]):
+        self.src, self.namer, self.local, self.known = src, namer, local, known
         self.tapes: Dict[str, gast.With] = {}       # tape name -> its block
 
     def block(self, statements: List[Any]) -> List[Any]:
@@ -103,6 +105,9 @@ class _Lowering:
         grads = self.namer.fresh(f"{tape}_grads")
         value = astutil.call(astutil.load(alias), [astutil.load(p) for p in params])
         anno.set(value, anno.Key.RESOLVED, gradient)
+        from ..analysis.variables import holds_variables
+        if any(p in self.known and holds_variables(self.known[p]) for p in params):
+            anno.set(value, anno.Key.PASSES_VARIABLES, True)   # the block reads `model.v`
         first = astutil.assign(grads, value)
         parts = [gast.Subscript(value=astutil.load(grads), slice=astutil.constant(k),
                                 ctx=gast.Load()) for k in range(len(names))]
