@@ -15,6 +15,7 @@ See README.md and docs/ for the API, the supported language and how the compiler
 
 from .api import grad, jvp, pushforward, source, value_and_grad, vjp
 from .compose import hessian, hvp, jacobian
+from .eager.custom import custom_gradient
 from .eager.tape import GradientTape, UnconnectedGradients
 from .eager.values import Tensor, Variable, constant
 from .errors import (GradientCheckError, NoDerivativeRuleError, NonScalarOutputError,
@@ -29,6 +30,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "enable_disk_cache", "disable_disk_cache",
+    "custom_gradient",
     "grad", "value_and_grad", "vjp", "jvp", "pushforward", "jacobian", "hvp", "hessian", "source", "check_grads", "stop_gradient",
     "GradientTape", "UnconnectedGradients", "Variable", "Tensor", "constant",
     "adjoint", "tangent", "zero_derivative", "method", "attribute", "d",

@@ -253,6 +253,13 @@ class Derived:
 
     def _nonscalar(self, exc: runtime.NonScalarOutput) -> NonScalarOutputError:
         assert self._derivative is not None
+        if exc.complex_value:
+            return NonScalarOutputError(
+                f"grad needs a real scalar output, but {self._fn.__qualname__} returned a "
+                "complex value", self._derivative.output_location,
+                "differentiate a real loss: np.real(z), np.abs(z) ** 2 or "
+                "np.real(z * np.conj(z)) (see docs/custom_rules.md and rules/complex.py for "
+                "the convention of complex adjoints).")
         return NonScalarOutputError(
             f"grad needs a scalar output, but {self._fn.__qualname__} returned a value of shape "
             f"{exc.shape}", self._derivative.output_location,
@@ -375,6 +382,8 @@ def jvp(fn: Callable, primals: Sequence[Any], tangents: Sequence[Any],
                            hint="pass one tangent per primal (None for arguments that are not "
                                 "differentiated).")
     wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
+    for i in wrt:
+        _refuse_integer(primals[i], _argument_name(fn, i), "give None as its tangent")
     derived = Derived(fn, wrt, "jvp", verbose)
     (entry,) = derived.functions_for(primals, {})
     names = derived._shown.tangents
@@ -447,13 +456,31 @@ def source(derivative: Any) -> str:
 
 def _finalize(grad: Any, param: _Parameter, args: tuple, kwargs: dict) -> Any:
     primal = param.value(args, kwargs)
-    if isinstance(primal, (bool, int, np.integer)) or (
-            isinstance(primal, np.ndarray) and primal.dtype.kind in "biu"):
-        raise WrtError(f"cannot differentiate with respect to argument {param.name!r}: it is an "
-                       f"integer ({type(primal).__name__}), not a float",
-                       hint=f"pass a float value for {param.name} (e.g. {param.name}=3.0 or "
-                            "x.astype(float)), or leave it out of wrt.")
+    _refuse_integer(primal, param.name, "leave it out of wrt")
     return runtime.finalize_grad(grad, primal)
+
+
+def _argument_name(fn: Any, position: int) -> Union[str, int]:
+    """The name of parameter `position` of `fn` (of the function a derivative is of), if known."""
+    while isinstance(fn, Derived):       # a derivative takes its function's arguments first
+        fn = fn._fn
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    if code is not None and position < code.co_argcount:
+        return code.co_varnames[position]
+    return position
+
+
+def _refuse_integer(primal: Any, name: Union[str, int], instead: str) -> None:
+    """Integers and booleans are not differentiated: asking for their derivative is an error."""
+    if isinstance(primal, (bool, int, np.integer, np.bool_)) or (
+            isinstance(primal, np.ndarray) and primal.dtype.kind in "biu"):
+        kind = "a boolean" if isinstance(primal, (bool, np.bool_)) or (
+            isinstance(primal, np.ndarray) and primal.dtype.kind == "b") else "an integer"
+        example = f"for {name} (e.g. {name}=3.0 or x.astype(float))" if isinstance(name, str) \
+            else "(e.g. 3.0 or x.astype(float))"
+        raise WrtError(f"cannot differentiate with respect to argument {name!r}: it is {kind} "
+                       f"({type(primal).__name__}), not a float",
+                       hint=f"pass a float value {example}, or {instead}.")
 
 
 def _normalize_wrt(fn: types.FunctionType, wrt: Wrt) -> Tuple[List[_Parameter], bool]:

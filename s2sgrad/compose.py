@@ -31,9 +31,31 @@ def _position(fn: Callable, wrt: Any) -> int:
                        hint="for several arguments, take the derivative with respect to each.")
 
 
-def _float_array(value: Any) -> np.ndarray:
+def _float_array(value: Any, what: str, fn: Callable, position: int) -> np.ndarray:
+    """The differentiated argument as an array: a float one (integers, booleans and, for
+    second derivatives, complex values are refused)."""
+    from .api import _argument_name, _refuse_integer
+
+    _refuse_integer(value, _argument_name(fn, position), f"take the {what} with respect to a "
+                    "float argument")
     array = np.asarray(value)
-    return array.astype(np.float64) if array.dtype.kind not in "fc" else array
+    if array.dtype.kind == "c":
+        raise S2sgradError(f"{what} of a function of a complex argument is not supported",
+                           hint="split the argument into real and imaginary parts (two float "
+                                "arguments).")
+    return array
+
+
+def _like(result: Any, x: Any) -> Any:
+    """`result` (float64 from the basis sweeps) in the type of the argument `x`: float32 stays
+    float32, a NumPy scalar gives a NumPy scalar, a Python float a Python float."""
+    if type(x) is float:
+        return float(result) if np.ndim(result) == 0 else np.asarray(result, dtype=np.float64)
+    dtype = np.asarray(x).dtype
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    if isinstance(x, np.generic) and np.ndim(result) == 0:
+        return dtype.type(result)
+    return np.asarray(result, dtype=dtype)
 
 
 class _Jvp:
@@ -71,7 +93,7 @@ def jacobian(fn: Callable, wrt: Any = 0, mode: str = "reverse") -> Callable:
         forward = _Jvp(fn, position)
 
         def jacobian_forward(*args: Any) -> np.ndarray:
-            x = _float_array(args[position])
+            x = _float_array(args[position], "jacobian", fn, position)
             columns: List[np.ndarray] = []
             value = None
             for k in range(x.size):
@@ -83,15 +105,15 @@ def jacobian(fn: Callable, wrt: Any = 0, mode: str = "reverse") -> Callable:
                 columns.append(np.asarray(column, dtype=np.float64))
             out_shape = np.shape(value) if value is not None else np.shape(fn(*args))
             if not columns:
-                return np.zeros(out_shape + x.shape)
-            return np.stack(columns, axis=-1).reshape(out_shape + x.shape)
+                return _like(np.zeros(out_shape + x.shape), args[position])
+            return _like(np.stack(columns, axis=-1).reshape(out_shape + x.shape), args[position])
 
         return jacobian_forward
 
     derived = Derived(fn, (position,), "vjp")
 
     def jacobian_reverse(*args: Any) -> np.ndarray:
-        x = _float_array(args[position])
+        x = _float_array(args[position], "jacobian", fn, position)
         forward, backward = derived.functions_for(args, {})
         value, residuals = forward(*args)
         out_shape = np.shape(value)
@@ -102,8 +124,8 @@ def jacobian(fn: Callable, wrt: Any = 0, mode: str = "reverse") -> Callable:
             (row,) = backward(*_fresh_stacks(residuals), seed if out_shape else 1.0)
             rows.append(np.broadcast_to(np.asarray(row, dtype=np.float64), x.shape))
         if not rows:
-            return np.zeros(out_shape + x.shape)
-        return np.stack(rows).reshape(out_shape + x.shape)
+            return _like(np.zeros(out_shape + x.shape), args[position])
+        return _like(np.stack(rows).reshape(out_shape + x.shape), args[position])
 
     return jacobian_reverse
 
@@ -119,6 +141,7 @@ def hvp(fn: Callable, wrt: Any = 0) -> Callable:
 
     def hessian_vector_product(*args: Any) -> Any:
         *primal, v = args
+        _float_array(primal[position], "hvp", fn, position)
         _, product = tangent_of_gradient(tuple(primal), v)
         return runtime.finalize_grad(product, primal[position])
 
@@ -136,17 +159,18 @@ def hessian(fn: Callable, wrt: Any = 0) -> Callable:
     tangent_of_gradient = _Jvp(GradFunction(fn, position, "grad"), position, tangent_only=True)
 
     def full_hessian(*args: Any) -> Any:
-        x = args[position]
-        if isinstance(x, float):
+        given = x = args[position]
+        _float_array(x, "hessian", fn, position)
+        if type(x) is float:
             return float(tangent_of_gradient(args, 1.0)[1])
-        x = _float_array(x)
+        x = np.asarray(x)
         columns = []
         for k in range(x.size):
             basis = np.zeros(x.size)
             basis[k] = 1.0
             _, column = tangent_of_gradient(args, basis.reshape(x.shape))
             columns.append(np.broadcast_to(np.asarray(column, dtype=np.float64), x.shape))
-        return np.stack(columns, axis=-1).reshape(x.shape + x.shape)
+        return _like(np.stack(columns, axis=-1).reshape(x.shape + x.shape), given)
 
     full_hessian._s2sgrad_derived = tangent_of_gradient.derived  # type: ignore
     return full_hessian

@@ -339,3 +339,23 @@ def test_at_least_1d_of_several_arrays_is_refused_not_miscomputed():
         sg.grad(f, wrt=(0, 1))(np.ones(2), np.ones(2))
     assert "does not cover this call" in _message(excinfo)
     assert "np.atleast_1d(a, b)" in _message(excinfo)
+
+
+@sg.custom_gradient
+def _clipped_identity(x):
+    def grad_fn(dy):
+        return np.clip(dy, -0.5, 0.5)
+    return x * 1.0, grad_fn
+
+
+def _through_custom(x):
+    return np.sum(_clipped_identity(x) * 3.0)
+
+
+def test_custom_gradient_in_reverse_mode_and_refused_in_forward_mode():
+    x = np.array([1.0, 2.0])
+    np.testing.assert_allclose(np.asarray(sg.grad(_through_custom)(x)), [0.5, 0.5])
+    with pytest.raises(sg.S2sgradError) as excinfo:
+        sg.jvp(_through_custom, (x,), (np.ones(2),))
+    assert "defines only its reverse-mode rule" in _message(excinfo)
+    assert "@s2sgrad.tangent" in _message(excinfo)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List
 import numpy as np
 
 from ..errors import S2sgradError
-from ..rules.registry import adjoint, d
+from ..rules.registry import adjoint, d, tangent
 from . import blocks
 from . import dataflow
 from .tape import (_as_tensor_like, _dtype_of, _flatten, _is_differentiable_input,
@@ -43,7 +43,34 @@ def custom_gradient(f: Callable) -> Callable:
         return result
 
     adjoint(decorated)(_TEMPLATES[arity])
+    tangent(decorated)(_TANGENT_TEMPLATES[arity])
     return decorated
+
+
+def custom_tangent_missing(result: Any) -> Any:
+    """The tangent of a `custom_gradient` call: it has none (its `grad_fn` is a vector-Jacobian
+    product only), so forward mode through it stops here, clearly."""
+    raise S2sgradError(
+        "a custom_gradient function defines only its reverse-mode rule (grad_fn, a "
+        "vector-Jacobian product); forward mode through it (jvp, hvp, hessian, "
+        "jacobian(mode='forward')) needs a tangent rule",
+        hint="register one with @s2sgrad.tangent(the function) (see docs/custom_rules.md), or "
+             "use reverse mode (grad, vjp, jacobian(mode='reverse')).")
+
+
+def _tangent_one(z, x):
+    d[z] = custom_tangent_missing(z)
+
+
+def _tangent_two(z, x, y):
+    d[z] = custom_tangent_missing(z)
+
+
+def _tangent_three(z, x, y, w):
+    d[z] = custom_tangent_missing(z)
+
+
+_TANGENT_TEMPLATES: Dict[int, Callable] = {1: _tangent_one, 2: _tangent_two, 3: _tangent_three}
 
 
 def custom_adjoint(result: Any, adjoint_of_result: Any, index: int, count: int) -> Any:

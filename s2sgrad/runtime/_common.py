@@ -16,8 +16,9 @@ class NonScalarOutput(Exception):
     the user's code; ``shape`` is the shape of the offending output.
     """
 
-    def __init__(self, shape: Tuple[int, ...]) -> None:
+    def __init__(self, shape: Tuple[int, ...], complex_value: bool = False) -> None:
         self.shape = tuple(shape)
+        self.complex_value = complex_value     # a complex scalar: not a real loss
         super().__init__(
             f"grad requires a scalar output, but the function returned a "
             f"value of shape {self.shape}"

@@ -164,8 +164,10 @@ def scalar_seed(y: Any, b: Any) -> Any:
     if _shape(y) != ():
         raise NonScalarOutput(np.shape(y))
     dtype = getattr(y, "dtype", None)
-    if dtype is not None and dtype.kind in "fc":
+    if dtype is not None and dtype.kind == "f":
         return dtype.type(b)
+    if (dtype is not None and dtype.kind == "c") or type(y) is complex:
+        raise NonScalarOutput((), complex_value=True)    # a complex loss has no gradient
     return b
 
 
