@@ -56,12 +56,18 @@ def _function_def(source: str) -> ast.FunctionDef:
 
 
 def _body(node: ast.FunctionDef) -> List[ast.stmt]:
-    """The statements of a function, without its docstring."""
-    body = list(node.body)
+    """The statements of a function, without its docstring and the `del`s that free its
+    intermediates (the per-statement measurements keep every intermediate in one namespace)."""
+    body = [s for s in node.body if not isinstance(s, ast.Delete)]
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and isinstance(body[0].value.value, str):
         body = body[1:]
     return body
+
+
+def _strip_deletes(node: ast.FunctionDef) -> None:
+    """Remove the generated code's `del`s (top level, where the compiler puts them)."""
+    node.body = [s for s in node.body if not isinstance(s, ast.Delete)]
 
 
 def _compile(statement: ast.stmt) -> Any:
@@ -355,6 +361,7 @@ def ablations(df: Any, args: Sequence[Any], reference: Sequence[Any],
         snapshot("recompiled", "generated code, recompiled",
                  "from sg.source, unchanged: the baseline of the rewrites below"),
     ]
+    _strip_deletes(node)   # the rewrites remove statements; their own last step frees again
 
     equal = _DropEqualShapeUnbroadcast(namespace)
     equal.visit(node)
@@ -555,6 +562,7 @@ def loop_ablations(df: Any, args: Sequence[Any], reference: Sequence[Any],
         snapshot("recompiled", "generated code, recompiled",
                  "from sg.source, unchanged: the baseline of the rewrites below"),
     ]
+    _strip_deletes(node)   # the rewrites remove statements; their own last step frees again
     matching, calls = _matching_unbroadcast_sites(fn, source, args)
     equal = _UnbroadcastSites(matching)
     equal.visit(node)

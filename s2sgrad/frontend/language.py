@@ -124,6 +124,9 @@ def _check_statement(src: FunctionSource, stmt: Any) -> None:
     if kind.__name__ in ("Match", "TypeAlias"):
         _refuse(src, stmt, f"`{kind.__name__.lower()}` statements are not supported",
                 "rewrite without it.")
+    if kind.__name__ == "TryStar":
+        _refuse(src, stmt, "`try` statements (`except*` included) are not supported",
+                "move error handling outside the differentiated function.")
     if isinstance(stmt, gast.Return):
         if stmt.value is None:
             _refuse(src, stmt, "the function returns nothing to differentiate",

@@ -42,6 +42,8 @@ class FunctionSource:
         lineno = getattr(node, "lineno", None) or self.node.lineno
         col = getattr(node, "col_offset", 0) or 0
         code = self.lines[lineno - 1].rstrip("\n") if 0 < lineno <= len(self.lines) else ""
+        if not code.isascii():     # col_offset counts UTF-8 bytes; the caret counts characters
+            col = len(code.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
         return Location(self.filename, lineno, col, code)
 
     def statement_text(self, node: Any) -> str:
@@ -68,7 +70,9 @@ def get_function_source(fn: Callable) -> FunctionSource:
                               lines=made.lines)
     filename = fn.__code__.co_filename
     try:
-        snippet_lines, first_line = inspect.getsourcelines(fn)
+        # (of the code object: for a function, inspect would follow `__wrapped__` to the function
+        # a decorator wrapped, whose source is not the code that runs)
+        snippet_lines, first_line = inspect.getsourcelines(fn.__code__)
     except (OSError, TypeError) as exc:
         raise SourceUnavailableError(
             f"cannot find the source of {fn.__qualname__} (defined in {filename}): {exc}",
@@ -83,6 +87,16 @@ def get_function_source(fn: Callable) -> FunctionSource:
     else:
         module = gast.parse(dedented)
         node = module.body[0]
+        if isinstance(node, gast.AsyncFunctionDef):
+            line = (linecache.getlines(filename, fn.__globals__) or snippet_lines)
+            at = node.lineno + first_line - 1
+            code = line[at - 1].rstrip("\r\n") if 0 < at <= len(line) else ""
+            from ..errors import UnsupportedSyntaxError
+            raise UnsupportedSyntaxError(
+                f"{fn.__qualname__} is an `async def` function, which s2sgrad does not "
+                "differentiate", Location(filename, at, len(code) - len(code.lstrip()), code),
+                "differentiate a synchronous function: move the arithmetic into a plain `def` "
+                "and await around it.")
         if not isinstance(node, gast.FunctionDef):
             raise SourceUnavailableError(f"the source of {fn.__qualname__} is not a def statement",
                                          Location(filename, first_line))

@@ -34,8 +34,9 @@ _SYMBOLS = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.tr
 
 def helper_call(site: "Site", fn: Any, args: List[Any]) -> gast.Call:
     """A call to a runtime helper, reached through its alias."""
-    if site.scalar and fn is runtime.zeros_like:
-        zero = astutil.constant(0.0)
+    if site.scalar and fn is runtime.zeros_like and not (
+            args and isinstance(args[0], gast.Name) and args[0].id in site.containers):
+        zero = astutil.constant(0.0)      # (a list of numbers needs a list of zeros)
         anno.set(zero, anno.Key.ZERO, True)
         return zero
     call = astutil.call(astutil.load(site.alias(fn, fn.__name__)), args)
