@@ -324,9 +324,17 @@ ZERO_GROUPS = [("Operators", (RANK_OPERATOR,)), ("Builtins", (1,)), ("`math`", (
                ("`s2sgrad.tf` (imported as `tf`)", (12,)), ("Other", (RANK_OTHER,))]
 
 
+def versions_line() -> str:
+    """The library versions the page was built with (their names and aliases differ between
+    versions: the up-to-date test compares only under the same ones)."""
+    import scipy
+    return (f"Built with NumPy {'.'.join(np.__version__.split('.')[:2])} and SciPy "
+            f"{'.'.join(scipy.__version__.split('.')[:2])}.")
+
+
 def build() -> str:
     families, helpers, zero, unresolved, total_cases = _collect()
-    parts = [INTRO]
+    parts = [INTRO, versions_line() + "\n"]
     summary = []
     for family in _ordered(families):
         rows = families[family]

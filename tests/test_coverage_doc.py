@@ -22,7 +22,10 @@ def _committed():
 
 @pytest.mark.skipif(not HAVE_SCIPY, reason="the page lists SciPy's rules: build it with SciPy")
 def test_the_coverage_page_is_up_to_date():
-    built = runpy.run_path(SCRIPT)["build"]()
+    script = runpy.run_path(SCRIPT)
+    if script["versions_line"]() not in _committed():
+        pytest.skip("the page was built with other NumPy/SciPy versions (names differ)")
+    built = script["build"]()
     assert built == _committed(), \
         "docs/coverage.md is stale (the rule registry or the systematic cases changed): " \
         "run python docs/build_coverage.py"
