@@ -382,9 +382,9 @@ add("np.linalg.eigvals", "lambda a: np.real(np.linalg.eigvals(a))", [[(3, 3)], [
     [COMPLEX_EIG], "complex-real")
 add("np.linalg.eigvals", "lambda a: np.imag(np.linalg.eigvals(a))", [[(3, 3)]], [COMPLEX_EIG],
     "complex-imag")
-add("np.linalg.eig", "lambda a: np.sum(np.linalg.eig(a)[0] ** 3)", [[(3, 3)]], [REAL_EIG],
+add("np.linalg.eig", "lambda a: np.sum(np.real(np.linalg.eig(a)[0]) ** 3)", [[(3, 3)]], [REAL_EIG],
     "w-order2", order=2)
-add("np.linalg.eigvals", "lambda a: np.sum(np.linalg.eigvals(a) ** 3)", [[(3, 3)]], [REAL_EIG],
+add("np.linalg.eigvals", "lambda a: np.sum(np.real(np.linalg.eigvals(a)) ** 3)", [[(3, 3)]], [REAL_EIG],
     "order2", order=2)
 
 # ---- qr, svd ----------------------------------------------------------------------------------
@@ -500,7 +500,7 @@ add("scipy.linalg.solve_triangular",
 
 add("np.linalg.matrix_power", "lambda a: np.sum(np.linalg.matrix_power(a, 3) ** 2)", [[(2, 2)]],
     [SMALL_MATRIX], "order3", order=3)
-add("np.linalg.eigvals", "lambda a: np.sum(np.linalg.eigvals(a) ** 3)", [[(2, 2)]], [REAL_EIG],
+add("np.linalg.eigvals", "lambda a: np.sum(np.real(np.linalg.eigvals(a)) ** 3)", [[(2, 2)]], [REAL_EIG],
     "order3", order=3)
 add("scipy.linalg.expm", "lambda a: np.sum(scipy.linalg.expm(a) ** 2)", [[(2, 2)]],
     [SMALL_MATRIX], "order3", order=3)
