@@ -8,6 +8,8 @@ request, so the same input always yields the same output.
 
 from __future__ import annotations
 
+import builtins
+
 import keyword
 import os
 import re
@@ -34,11 +36,17 @@ _COMPARISON_WORDS = {
 _MAX_DERIVED = 24
 
 
+_BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
+
+
 class Namer:
     """Hands out fresh, readable, collision-free names."""
 
     def __init__(self, reserved: Iterable[str] = ()):
-        self._taken: Set[str] = set(reserved)
+        # builtin names too: generated code calls builtins (`min(len(x), len(y))` for a zip
+        # loop), which a temporary named after `y.min()` must not shadow
+        self._taken: Set[str] = set(reserved) | _BUILTIN_NAMES
+        self._reserved = set(reserved)      # the user's own names
         self._adjoints: Dict[str, str] = {}
         self._tangents: Dict[str, str] = {}
         self._aliases: Dict[int, str] = {}
@@ -60,6 +68,10 @@ class Namer:
         if id(obj) not in self._aliases:
             if globals_ is not None and globals_.get(preferred, None) is obj:
                 name = preferred
+            elif preferred in _BUILTIN_NAMES and getattr(builtins, preferred) is obj \
+                    and preferred not in self._reserved:
+                name = preferred                 # `slice`, `min`: the builtin under its name
+                self.helpers[name] = obj
             else:
                 name = self.fresh(preferred)
                 self.helpers[name] = obj

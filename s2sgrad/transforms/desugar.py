@@ -6,7 +6,7 @@ Guarantees, everywhere in the body (loops and branches included):
   `transforms.inplace`), `x[i] += v` becomes `x[i] = x[i] + v`, `x: T = v` becomes `x = v`;
 - `a = b = v` and `a, b = u, v` become single assignments (through temporaries where the names
   overlap, so `a, b = b, a` swaps);
-- docstrings, `pass` and the `del`s of generated code disappear;
+- docstrings, `pass`, `y = y` and the `del`s of generated code disappear;
 - every statement carries the user statement it came from (`anno.Key.ORIGIN`, `ORIGIN_TEXT`).
 `loops_over_values` (run once activity is known) turns a loop over a differentiated sequence
 (`for row in X`, `enumerate(X)`, `zip(X, Y)`) into a loop over indices that reads the elements,
@@ -68,6 +68,10 @@ def _statement(src: FunctionSource, stmt: Any, namer: Namer) -> List[Any]:
     if isinstance(stmt, gast.AnnAssign):
         return [_located(gast.Assign(targets=[stmt.target], value=stmt.value, type_comment=None),
                          stmt)]
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name) and \
+            stmt.targets[0].id == stmt.value.id:
+        return []       # `y = y` does nothing (kept, it confused single assignment)
     if isinstance(stmt, gast.Assign):
         return [_located(s, stmt) for s in _split_assignment(stmt.targets, stmt.value, namer)]
     return [stmt]

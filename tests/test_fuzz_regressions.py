@@ -1,0 +1,572 @@
+"""Compiler bugs found by the program fuzzer (fuzz/, issue 8), one minimal reproducer each.
+
+Each test is marked xfail(strict=True) with the error it shows today: when the bug is fixed the
+test passes, strict xfail turns that into a failure, and the fix should remove the marker and
+delete the matching switch in fuzz.generate.AVOID (named in each reason), so the fuzzer
+generates the construct again.
+
+The functions live at module level because s2sgrad reads their source.
+"""
+
+import numpy as np
+import pytest
+
+import s2sgrad as sg
+
+X = np.array([0.3, -0.5, 0.2])
+Y = np.array([0.7, 0.1, -0.4])
+
+
+# ---- several_returns_in_loops --------------------------------------------------------------
+
+
+def return_in_second_loop(y):
+    for i in range(2):
+        if y[0] > 5.0:          # never true
+            return np.sum(y)
+    for i in range(2):
+        if y[0] < 5.0:          # true at once
+            return np.sum(y * y)
+    return 0.0
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID several_returns_in_loops: reverse mode re-tests the `returning` "
+                          "flag after the second loop set it and differentiates the wrong path "
+                          "(gradient 0)")
+def test_return_in_second_loop():
+    sg.check_grads(return_in_second_loop, [X], order=1)
+
+
+# ---- return_in_loop_else -------------------------------------------------------------------
+
+
+def return_in_loop_else(y):
+    for i in range(2):
+        y = y * 2.0
+    else:
+        return np.sum(y * y)
+    return 0.0
+
+
+@pytest.mark.xfail(strict=True, raises=KeyError,
+                   reason="AVOID return_in_loop_else: KeyError Key.ORIGIN_TEXT in "
+                          "transforms/reverse.py for a `return` in a loop's `else:`")
+def test_return_in_loop_else():
+    sg.check_grads(return_in_loop_else, [X], order=1)
+
+
+# ---- self_assignment -----------------------------------------------------------------------
+
+
+def self_assignment_then_branch(y):
+    y = y
+    if y[0] > -10.0:            # always true
+        y = y * 2.0
+    return np.sum(y)
+
+
+def self_assignment_in_loop(y, u):
+    for i in range(2):
+        y = y - np.sum(u)
+        u = u
+    return np.sum(y * y)
+
+
+def test_self_assignment_then_branch():
+    sg.check_grads(self_assignment_then_branch, [X], order=1)
+
+
+def test_self_assignment_in_loop():
+    sg.check_grads(self_assignment_in_loop, [X, Y], order=1)
+
+
+# ---- dead_write_of_call_result -------------------------------------------------------------
+
+
+def _half_sum(a):
+    return 0.5 * np.sum(a)
+
+
+def dead_element_write_of_call_result(x, y):
+    a = x * 1.0
+    m = np.mean(a)
+    a[-1] = _half_sum(y)        # a is not read afterwards
+    return m
+
+
+@pytest.mark.xfail(strict=True, raises=NameError,
+                   reason="AVOID dead_write_of_call_result: NameError `b_half_sum_y` is "
+                          "not defined in the generated gradient")
+def test_dead_element_write_of_call_result():
+    sg.check_grads(dead_element_write_of_call_result, [X, Y], order=1)
+
+
+def _copy(a):
+    return a * 1.0
+
+
+def dead_inplace_update_of_call_result(x):
+    a = x * 1.0
+    m = np.dot(x, a)
+    for i in range(1):
+        a *= m
+    a *= _copy(a)               # a is not read afterwards
+    return m
+
+
+@pytest.mark.xfail(strict=True, raises=NameError,
+                   reason="AVOID dead_write_of_call_result: NameError `b_copy_a` is not defined "
+                          "in the generated gradient")
+def test_dead_inplace_update_of_call_result():
+    sg.check_grads(dead_inplace_update_of_call_result, [X], order=1)
+
+
+# ---- rebind_to_call_after_block ------------------------------------------------------------
+
+
+def rebind_to_call_after_branch(x, y):
+    if x[0] > -10.0:            # always true
+        y = y * 2.0
+    y = _half_sum(x)
+    return y
+
+
+@pytest.mark.xfail(strict=True, raises=UnboundLocalError,
+                   reason="AVOID rebind_to_call_after_block: reverse over reverse: "
+                          "UnboundLocalError `_half_sum_record`")
+def test_rebind_to_call_after_branch():
+    sg.check_grads(rebind_to_call_after_branch, [X, Y], order=2, modes=("rev",))
+
+
+# ---- reassign_unpacked_call_results --------------------------------------------------------
+
+
+def _two_multiples(a):
+    return (2.0 * a, 3.0 * a)
+
+
+def reassign_unpacked_call_results(y, s):
+    a, b = _two_multiples(y)
+    a = 0.5
+    if s > -10.0:               # always true
+        b = s  # noqa: F841  (the dead store is the point)
+    return np.sum(y) * a
+
+
+@pytest.mark.xfail(strict=True, raises=UnboundLocalError,
+                   reason="AVOID reassign_unpacked_call_results: reverse mode: "
+                          "UnboundLocalError `a`")
+def test_reassign_unpacked_call_results():
+    sg.check_grads(reassign_unpacked_call_results, [X, 0.3], order=1)
+
+
+# ---- call_with_control_flow_in_branch ------------------------------------------------------
+
+
+def _scaled_unless_large(a):
+    b = 0.5 * a
+    if a[0] > 10.0:             # never true
+        b = 2.0 * a
+    return b
+
+
+def call_in_branch_to_helper_with_branch(x):
+    if x[0] > -10.0:            # always true
+        x = _scaled_unless_large(x)
+    return x[-1]
+
+
+@pytest.mark.xfail(strict=True, raises=IndexError,
+                   reason="AVOID call_with_control_flow_in_branch: reverse over reverse: "
+                          "IndexError pop from empty list in the helper's backward pass")
+def test_call_in_branch_to_helper_with_branch():
+    sg.check_grads(call_in_branch_to_helper_with_branch, [X], order=2, modes=("rev",))
+
+
+def _add_sum_unless_small(a, scale=0.45):
+    if a[0] > -10.0:            # always true
+        scale += np.sum(a)
+    return scale
+
+
+def call_after_early_return_to_helper_with_branch(x):
+    if x[0] > 10.0:             # never true
+        return np.sum(x)
+    return _add_sum_unless_small(x)
+
+
+@pytest.mark.xfail(strict=True, raises=IndexError,
+                   reason="AVOID call_with_control_flow_in_branch: the code after an early "
+                          "return runs in a branch too: reverse over reverse: IndexError pop "
+                          "from empty list")
+def test_call_after_early_return_to_helper_with_branch():
+    sg.check_grads(call_after_early_return_to_helper_with_branch, [X], order=2, modes=("rev",))
+
+
+# ---- augmented_assignment_in_loop_else -------------------------------------------------------
+
+
+def scalar_augmented_assignment_in_loop_else(x, s):
+    for i in range(1, 2):
+        pass
+    else:
+        s += np.sum(x)
+    return s
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID augmented_assignment_in_loop_else: `s += np.sum(x)` (s a float) "
+                          "in a loop's `else:`: wrong reverse-mode gradient")
+def test_scalar_augmented_assignment_in_loop_else():
+    sg.check_grads(scalar_augmented_assignment_in_loop_else, [X, 0.3], order=1)
+
+
+def inplace_in_loop_else(x):
+    for i in range(2):
+        pass
+    else:
+        x *= 2.0
+    return np.sum(x ** 2)
+
+
+def element_write_in_loop_else(x, y):
+    for i in range(2):
+        pass
+    else:
+        x[0] += y[1]
+    return np.sum(x ** 2)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID augmented_assignment_in_loop_else: `x *= 2.0` in a loop's `else:` is "
+                          "differentiated as if it did not run")
+def test_inplace_in_loop_else():
+    sg.check_grads(inplace_in_loop_else, [X], order=1)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID augmented_assignment_in_loop_else: `x[0] += y[1]` in a loop's `else:`: "
+                          "wrong reverse-mode gradient")
+def test_element_write_in_loop_else():
+    sg.check_grads(element_write_in_loop_else, [X, Y], order=1)
+
+
+# ---- alias_after_inplace_write -------------------------------------------------------------
+
+
+def alias_after_element_write(x, s):
+    y = x * 1.0
+    y[1] = s
+    a = y
+    return np.sum(a)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID alias_after_inplace_write: the gradient with respect to s is "
+                          "2.0 instead of 1.0")
+def test_alias_after_element_write():
+    sg.check_grads(alias_after_element_write, [X, 0.3], order=1)
+
+
+def alias_after_aliased_augment(x, y, u):
+    z = x
+    z += u
+    w = z
+    return np.sum(y * w) + np.dot(z, x)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID alias_after_inplace_write: `z = x; z += u; w = z`: wrong "
+                          "reverse-mode gradient")
+def test_alias_after_aliased_augment():
+    sg.check_grads(alias_after_aliased_augment, [X, Y, X + Y], order=1)
+
+
+# ---- unpack_in_loop_else -------------------------------------------------------------------
+
+
+def unpack_in_loop_else(x):
+    for i in range(2):
+        pass
+    else:
+        t = (0.5, x)
+        a, b = t
+    return np.sum(x)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.UnsupportedSyntaxError,
+                   reason="AVOID unpack_in_loop_else: tuple unpacking (supported elsewhere) is "
+                          "refused in a loop's `else:`")
+def test_unpack_in_loop_else():
+    sg.check_grads(unpack_in_loop_else, [X], order=1)
+
+
+# ---- element_write_with_dict_argument ------------------------------------------------------
+
+
+def element_write_with_dict_argument(y, params):
+    a = y * 2.0
+    a[-1] += 0.5
+    return np.sum(a) + np.sum(params["w"])
+
+
+@pytest.mark.xfail(strict=True, raises=sg.UnsupportedSyntaxError,
+                   reason="AVOID element_write_with_dict_argument: second order refused: "
+                          "\"writing an entry of the dict `da` is not supported\"")
+def test_element_write_with_dict_argument():
+    sg.check_grads(element_write_with_dict_argument, [X, {"w": Y}], order=2)
+
+
+# ---- augmented_element_write_into_call_result -----------------------------------------------
+
+
+def _scaled(a, scale=0.72):
+    return scale * a
+
+
+def augmented_element_write_into_call_result(y):
+    a = _scaled(y)
+    a[-1] += 0.5
+    return np.sum(a * y)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID augmented_element_write_into_call_result: reverse over "
+                          "forward disagrees with finite differences of the gradient")
+def test_augmented_element_write_into_call_result():
+    sg.check_grads(augmented_element_write_into_call_result, [X], order=2)
+
+
+# ---- element_write_into_unpacked_call_result -----------------------------------------------
+
+
+def _copy_and_double(a):
+    return (a * 1.0, a * 2.0)
+
+
+def element_write_into_unpacked_call_result(x):
+    a, b = _copy_and_double(x)
+    b[-1] = 0.5
+    return np.sum(a * a)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID element_write_into_unpacked_call_result: writing into the "
+                          "second result changes the reverse-mode gradient through the first")
+def test_element_write_into_unpacked_call_result():
+    sg.check_grads(element_write_into_unpacked_call_result, [X], order=1)
+
+
+# ---- index_results_of_chained_calls --------------------------------------------------------
+
+
+def _half_and_copy(a, b):
+    return (0.5 * b, a * 1.0)
+
+
+def index_results_of_chained_calls(x, y):
+    w = _half_and_copy(y, x)[1]
+    z = _half_and_copy(w, y)[1]
+    return np.dot(y, z)
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError,
+                   reason="AVOID index_results_of_chained_calls: second order: TypeError in "
+                          "runtime index_adjoint")
+def test_index_results_of_chained_calls():
+    sg.check_grads(index_results_of_chained_calls, [X, Y], order=2)
+
+
+# ---- element_write_reading_own_view (a refusal the README does not document) ----------------
+
+
+def element_write_reading_own_transpose(y):
+    y = y * 1.0
+    y[:, 0] -= np.mean(y.T)
+    return np.sum(np.sin(y))
+
+
+@pytest.mark.xfail(strict=True, raises=sg.UnsupportedSyntaxError,
+                   reason="AVOID element_write_reading_own_view: second order refuses the write "
+                          "because of the temporary `y_1_T` of its own derivative code, though "
+                          "the program keeps no view")
+def test_element_write_reading_own_transpose():
+    sg.check_grads(element_write_reading_own_transpose, [np.array([[0.3, -0.5], [0.2, 0.4]])],
+                   order=2)
+
+
+# ---- call_on_container_entry_in_branch -----------------------------------------------------
+
+
+def _square(a):
+    return a * a
+
+
+def call_on_tuple_entry_in_branch(x):
+    s = 0.5
+    if x[0] < 10.0:             # always true
+        t = (x, x)
+        s = np.sum(_square(t[0]))
+    return s
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID call_on_container_entry_in_branch: reverse over reverse "
+                          "disagrees with finite differences of the gradient")
+def test_call_on_tuple_entry_in_branch():
+    sg.check_grads(call_on_tuple_entry_in_branch, [X], order=2)
+
+
+# ---- rebind_call_result_in_block -----------------------------------------------------------
+
+
+def _constant_pair(a):
+    return (0.5, 0.5)
+
+
+def augment_unpacked_constant_results_in_branch(x):
+    a, b = _constant_pair(x)
+    if x[0] > -10.0:            # always true
+        a += 0.5
+    return b + np.sum(x * x)
+
+
+@pytest.mark.xfail(strict=True, raises=UnboundLocalError,
+                   reason="AVOID rebind_call_result_in_block: second order: "
+                          "UnboundLocalError `_constant_pair_record`")
+def test_augment_unpacked_constant_results_in_branch():
+    sg.check_grads(augment_unpacked_constant_results_in_branch, [X], order=2)
+
+
+# ---- element_write_after_aliased_augment (a refusal the README does not document) -----------
+
+
+def element_write_after_aliased_augment(x, s):
+    y = x * 1.0
+    a = y
+    a += 1.0
+    y[0] += s
+    return np.sum(a * a)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.UnsupportedSyntaxError,
+                   reason="AVOID element_write_after_aliased_augment: second order refuses "
+                          "straight-line aliased in-place updates (documented only in loops)")
+def test_element_write_after_aliased_augment():
+    sg.check_grads(element_write_after_aliased_augment, [X, 0.4], order=2)
+
+
+# ---- rebind_iterated_array_in_loop ---------------------------------------------------------
+
+
+def rebind_iterated_array_in_loop(x):
+    s = 0.0
+    for e in x:                 # Python iterates over the original x
+        x = x * 2.0
+        s = s + e
+    return s
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="AVOID rebind_iterated_array_in_loop: the derivative iterates over the "
+                          "rebound array and computes another value")
+def test_rebind_iterated_array_in_loop():
+    value, _ = sg.value_and_grad(rebind_iterated_array_in_loop)(X.copy())
+    assert value == pytest.approx(rebind_iterated_array_in_loop(X.copy()))
+
+
+# ---- min_method_with_zip_loop --------------------------------------------------------------
+
+
+def min_method_with_zip_loop(x, y):
+    x = x + y.min()
+    for a, b in zip(y, y):
+        pass
+    return np.sum(x)
+
+
+def test_min_method_with_zip_loop():
+    sg.check_grads(min_method_with_zip_loop, [X, Y], order=1)
+
+
+def _second(a, b):
+    return b
+
+
+def rebind_inactive_call_result_in_loop(x):
+    a = _second(x, 0.5)
+    for i in range(2):
+        a = a * 3.0
+    return a + np.sum(x * x)
+
+
+@pytest.mark.xfail(strict=True, raises=UnboundLocalError,
+                   reason="AVOID rebind_call_result_in_block: second order: "
+                          "UnboundLocalError `_second_record`")
+def test_rebind_inactive_call_result_in_loop():
+    sg.check_grads(rebind_inactive_call_result_in_loop, [X], order=2)
+
+
+# ---- index_tuple_result_of_helper_returning_in_loop ----------------------------------------
+
+
+def _pair_from_loop(a, b):
+    for i in range(2):
+        if b > -10.0:           # always true
+            return (a * 1.0, 0.5)
+    return (a * 2.0, 0.7)
+
+
+def index_tuple_result_of_helper_returning_in_loop(x):
+    return np.sum(_pair_from_loop(x, 0.5)[0] ** 2)
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError,
+                   reason="AVOID index_tuple_result_of_helper_returning_in_loop: second order: "
+                          "TypeError in runtime index_adjoint")
+def test_index_tuple_result_of_helper_returning_in_loop():
+    sg.check_grads(index_tuple_result_of_helper_returning_in_loop, [X], order=2)
+
+
+# ---- rebind_to_call_after_block (first-order symptom) --------------------------------------
+
+
+def _constant(a, b):
+    return 0.5
+
+
+def rebind_to_call_after_loop_with_tuple(x, y):
+    w = 0.5
+    for i in range(2):
+        w = w + 0.5
+    t = (x, w)
+    a = t[0]
+    w = _constant(y, w)         # w is not read afterwards
+    return np.sum(a * a)
+
+
+@pytest.mark.xfail(strict=True, raises=NameError,
+                   reason="AVOID rebind_to_call_after_block: NameError `b_constant_y` in the "
+                          "generated gradient")
+def test_rebind_to_call_after_loop_with_tuple():
+    sg.check_grads(rebind_to_call_after_loop_with_tuple, [X, Y], order=1)
+
+
+# ---- conditional_append_of_value_from_same_list --------------------------------------------
+
+
+def conditional_append_of_stacked_list(x):
+    lst = [x, x]
+    for i in range(2):
+        if x[0, 0] > -10.0:     # always true
+            lst.append(np.sum(np.stack(lst), axis=0))
+    return np.sum(lst[-1])
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError,
+                   reason="AVOID conditional_append_of_value_from_same_list: second order: "
+                          "ValueError operands could not be broadcast together")
+def test_conditional_append_of_stacked_list():
+    sg.check_grads(conditional_append_of_stacked_list, [np.array([[0.3, -0.5], [0.2, 0.1]])],
+                   order=2)
