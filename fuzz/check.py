@@ -225,7 +225,15 @@ def _run(prog: gen.Program, workdir: str, timeout: float) -> Result:
     stage = "load"
     try:
         with deadline(timeout):
-            f = load(prog, workdir)
+            try:
+                f = load(prog, workdir)
+                with np.errstate(all="ignore"):
+                    f(*copy.deepcopy(args))
+            except Timeout:
+                raise
+            except Exception as exc:  # the program itself does not run: a generator bug
+                return Result(prog.seed, "invalid", "load", f"{type(exc).__name__}",
+                              f"{type(exc).__name__}: {exc}", traceback.format_exc())
             stages = [("value", lambda: value_check(f, args, prog.scalar)),
                       ("order1", lambda: sg.check_grads(f, copy.deepcopy(args), order=1))]
             if prog.scalar:
@@ -247,8 +255,7 @@ def _run(prog: gen.Program, workdir: str, timeout: float) -> Result:
 # ================================================================================================
 
 
-def _bodies(prog: gen.Program) -> List[list]:
-    """Every statement list of the program (function bodies, branches, loop bodies)."""
+def _bodies_of(fn: gen.Func) -> List[list]:
     out: List[list] = []
 
     def visit(stmts):
@@ -259,9 +266,13 @@ def _bodies(prog: gen.Program) -> List[list]:
                 if isinstance(inner, list):
                     visit(inner)
 
-    for fn in prog.funcs:
-        visit(fn.body)
+    visit(fn.body)
     return out
+
+
+def _bodies(prog: gen.Program) -> List[list]:
+    """Every statement list of the program (function bodies, branches, loop bodies)."""
+    return [body for fn in prog.funcs for body in _bodies_of(fn)]
 
 
 def _expression_slots(prog: gen.Program) -> List[tuple]:
@@ -346,6 +357,13 @@ def minimize(prog: gen.Program, result: Result, workdir: str, timeout: float = 6
             for st in body:
                 if isinstance(st, gen.Line) and re.fullmatch(r"(\w+) = \1", st.ex.render()):
                     return False
+        for fn in prog.funcs[:-1]:     # helpers return new arrays, never their arguments
+            for body in _bodies_of(fn):
+                for st in body:
+                    if isinstance(st, gen.Line) and re.fullmatch(
+                            r"return \(?(\w+(, )?)+\)?|return .*, (\w+)\)|return \((\w+),.*",
+                            st.ex.render()):
+                        return False
         try:
             with deadline(5.0):
                 if result.outcome == "mismatch":

@@ -418,7 +418,7 @@ def test_call_on_tuple_entry_in_branch():
     sg.check_grads(call_on_tuple_entry_in_branch, [X], order=2)
 
 
-# ---- rebind_call_result_in_block -----------------------------------------------------------
+# ---- rebind_or_update_call_result ----------------------------------------------------------
 
 
 def _constant_pair(a):
@@ -433,7 +433,7 @@ def augment_unpacked_constant_results_in_branch(x):
 
 
 @pytest.mark.xfail(strict=True, raises=UnboundLocalError,
-                   reason="AVOID rebind_call_result_in_block: second order: "
+                   reason="AVOID rebind_or_update_call_result: second order: "
                           "UnboundLocalError `_constant_pair_record`")
 def test_augment_unpacked_constant_results_in_branch():
     sg.check_grads(augment_unpacked_constant_results_in_branch, [X], order=2)
@@ -502,7 +502,7 @@ def rebind_inactive_call_result_in_loop(x):
 
 
 @pytest.mark.xfail(strict=True, raises=UnboundLocalError,
-                   reason="AVOID rebind_call_result_in_block: second order: "
+                   reason="AVOID rebind_or_update_call_result: second order: "
                           "UnboundLocalError `_second_record`")
 def test_rebind_inactive_call_result_in_loop():
     sg.check_grads(rebind_inactive_call_result_in_loop, [X], order=2)
@@ -570,3 +570,144 @@ def conditional_append_of_stacked_list(x):
 def test_conditional_append_of_stacked_list():
     sg.check_grads(conditional_append_of_stacked_list, [np.array([[0.3, -0.5], [0.2, 0.1]])],
                    order=2)
+
+
+# ---- write_array_into_itself ---------------------------------------------------------------
+
+
+def write_array_into_itself(x):
+    y = x * 1.0
+    y[:] = y
+    return np.sum(y * y)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID write_array_into_itself: `y[:] = y`: reverse-mode gradient 0")
+def test_write_array_into_itself():
+    sg.check_grads(write_array_into_itself, [X], order=1)
+
+
+# ---- element_write_of_list_entry_in_loop ---------------------------------------------------
+
+
+def element_write_of_list_entry_in_loop(y):
+    lst = [np.mean(y)]
+    for i in range(3):
+        lst.append(0.2)
+        if -0.07 < np.min(np.sum(y, axis=1)):   # true at the second step
+            break
+        y[:, 2] = lst[-1]
+    return np.mean(y) ** 2
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID element_write_of_list_entry_in_loop: reverse over reverse "
+                          "disagrees with finite differences of the gradient")
+def test_element_write_of_list_entry_in_loop():
+    y = np.array([[0.398136, -0.439676, -0.479952], [-1.40683, 1.178945, 0.469025],
+                  [0.255362, 0.847103, -0.69072], [0.461888, -0.262702, -0.252959]])
+    sg.check_grads(element_write_of_list_entry_in_loop, [y], order=2)
+
+
+def _half(a, b, c):
+    return 0.5
+
+
+def update_aliased_inactive_call_result(y):
+    a = _half(0.5, y, y)
+    b = a
+    a += y
+    return a * b
+
+
+@pytest.mark.xfail(strict=True, raises=UnboundLocalError,
+                   reason="AVOID rebind_or_update_call_result: second order: "
+                          "UnboundLocalError `_half_record`")
+def test_update_aliased_inactive_call_result():
+    sg.check_grads(update_aliased_inactive_call_result, [0.7], order=2)
+
+
+def dead_update_of_call_result_after_branch(x, u):
+    z = u
+    if x[0] > -10.0:            # always true
+        z[1] += x[0]
+    else:
+        x += z
+    x += _half(z, u, u)         # x is not read afterwards
+    return np.sum(z * z)
+
+
+@pytest.mark.xfail(strict=True, raises=NameError,
+                   reason="AVOID dead_write_of_call_result: NameError `b_half_z` is not defined "
+                          "in the generated gradient")
+def test_dead_update_of_call_result_after_branch():
+    sg.check_grads(dead_update_of_call_result_after_branch, [Y, X], order=1)
+
+
+# ---- element_write_after_adding_to_argument ------------------------------------------------
+
+
+def element_write_after_adding_to_argument(x):
+    a = x * x
+    b = a + x
+    a[0] = 2.0
+    return np.sum(b ** 2)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID element_write_after_adding_to_argument: forward over forward "
+                          "disagrees with finite differences of the gradient")
+def test_element_write_after_adding_to_argument():
+    sg.check_grads(element_write_after_adding_to_argument, [X], order=2)
+
+
+# ---- element_write_into_view_of_temporary (a refusal the README does not document) ----------
+
+
+def element_write_into_view_of_temporary(x, y):
+    a = (x * np.ones((4, 2)))[-1]
+    a[0] = y
+    return np.sum(x ** 2) + np.sum(a)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.UnsupportedSyntaxError,
+                   reason="AVOID element_write_into_view_of_temporary: second order refuses the "
+                          "write though no name holds the temporary")
+def test_element_write_into_view_of_temporary():
+    sg.check_grads(element_write_into_view_of_temporary, [np.array([0.3, -0.5]), 0.7], order=2)
+
+
+def return_in_loop_in_loop_else(x, n):
+    for i in range(2):
+        pass
+    else:
+        for j in range(2):
+            if n % 2 == 0:
+                return np.tanh(x[0])
+    return np.sum(x)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="AVOID return_in_loop_else: the derivative does not return from the "
+                          "loop inside the loop's `else:` and computes another value")
+def test_return_in_loop_in_loop_else():
+    value, _ = sg.value_and_grad(return_in_loop_in_loop_else)(X.copy(), 2)
+    assert value == pytest.approx(return_in_loop_in_loop_else(X.copy(), 2))
+
+
+# ---- self_assignment_in_loop_else ----------------------------------------------------------
+
+
+def self_assignment_in_loop_else(x, y):
+    for i in range(2):
+        pass
+    else:
+        x = x
+    return np.sum(x * y)
+
+
+@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
+                   reason="AVOID self_assignment_in_loop_else: `x = x` in a loop's `else:`: "
+                          "wrong reverse-mode gradient")
+def test_self_assignment_in_loop_else():
+    sg.check_grads(self_assignment_in_loop_else, [X, Y], order=1)
