@@ -56,33 +56,6 @@ import numpy as np
 # Constructs left out because of compiler bugs found by the fuzzer. Name -> reason (and the
 # reproducer in tests/test_fuzz_regressions.py). Delete an entry once the bug is fixed.
 AVOID: Dict[str, str] = {
-    "several_returns_in_loops": (
-        "reverse mode: a `return` inside a loop that did not return, then a `return` inside a "
-        "later (or enclosing) loop that does: the adjoint re-tests the `returning` flag after "
-        "the later loop set it, skips the path that ran, gradient 0 "
-        "(test_return_in_second_loop)"),
-    "return_in_loop_else": (
-        "reverse mode: a `return` directly in the `else:` block of a for/while loop crashes "
-        "with KeyError Key.ORIGIN_TEXT in transforms/reverse.py (test_return_in_loop_else); "
-        "inside a loop in that block, the derivative returns the value of the path that did "
-        "not return (test_return_in_loop_in_loop_else)"),
-    "dead_write_of_call_result": (
-        "reverse mode: `a[i] = v` (or `a *= v` after a loop updating a, or `x += v` after a "
-        "branch writing into an alias) where v comes from a call to a function of the module, "
-        "a was read before and is not read after: NameError `bh1_y` is not defined "
-        "(test_dead_element_write_of_call_result, test_dead_inplace_update_of_call_result, "
-        "test_dead_update_of_call_result_after_branch)"),
-    "rebind_to_call_after_block": (
-        "y rebound inside an `if` or a loop, then `y = h(x)` (a call not reading y): reverse "
-        "over reverse UnboundLocalError `h_record` (test_rebind_to_call_after_branch); with y "
-        "also put in a tuple and dead afterwards, reverse mode NameError `bh_y` "
-        "(test_rebind_to_call_after_loop_with_tuple)"),
-    "reassign_unpacked_call_results": (
-        "reverse mode: `a, b = h(y)`, then `a = ...` and b reassigned inside an `if` or a loop: "
-        "UnboundLocalError `a` (test_reassign_unpacked_call_results)"),
-    "element_write_into_unpacked_call_result": (
-        "reverse mode: `a, b = h(x)`, then `b[i] = v`: wrong gradient through a "
-        "(test_element_write_into_unpacked_call_result)"),
     "index_results_of_chained_calls": (
         "second order: `w = h(y, x)[1]` then `z = h(w, y)[1]` (h returns a tuple): TypeError "
         "\"Cannot interpret '0.5' as a data type\" in runtime index_adjoint "
@@ -95,12 +68,6 @@ AVOID: Dict[str, str] = {
         "reverse over reverse: inside an `if`, `t = (x, x)` then `np.sum(h(t[0]))` (h a "
         "function of the module): wrong second derivative "
         "(test_call_on_tuple_entry_in_branch)"),
-    "rebind_or_update_call_result": (
-        "second order: `a = h(x)` (or `a, b = h(x)`) where the call's result does not depend on "
-        "the differentiated arguments, then a rebound inside an `if` or a loop, or updated "
-        "with `+=` while aliased: UnboundLocalError `h_record` "
-        "(test_augment_unpacked_constant_results_in_branch, "
-        "test_rebind_inactive_call_result_in_loop, test_update_aliased_inactive_call_result)"),
     "index_tuple_result_of_helper_returning_in_loop": (
         "second order: `h(x)[0]` where h returns a tuple from inside a loop: TypeError "
         "\"Cannot construct a dtype from an array\" in runtime index_adjoint "
@@ -109,16 +76,10 @@ AVOID: Dict[str, str] = {
         "second order refused, straight-line code (README documents it only inside loops): "
         "`a = y; a += 1.0; y[0] += s` -> \"this writes into `y` in place while `a` may share "
         "its memory\" (test_element_write_after_aliased_augment)"),
-    "rebind_iterated_array_in_loop": (
-        "`for e in A:` with A rebound inside the body: the derivative iterates over the new A "
-        "(Python keeps the old one): the derivative computes a different value "
-        "(test_rebind_iterated_array_in_loop)"),
     "conditional_append_of_value_from_same_list": (
         "second order: `lst = [x, x]`, then in a loop `if c: lst.append(np.sum(np.stack(lst), "
         "axis=0))`: ValueError operands could not be broadcast together with shapes (3,2,2) "
         "(2,2,2) (test_conditional_append_of_stacked_list)"),
-    "write_array_into_itself": (
-        "reverse mode: `y[:] = y` (or `y[0:3] = y`): gradient 0 (test_write_array_into_itself)"),
     "element_write_of_list_entry_in_loop": (
         "reverse over reverse: in a loop with a `break`, `lst.append(0.2)` and `y[:, 2] = "
         "lst[-1]` (lst started with a differentiated value): wrong second derivative "
@@ -130,34 +91,15 @@ AVOID: Dict[str, str] = {
         "second order refused (undocumented: no name holds the base): `a = (x * "
         "np.ones((4, 2)))[-1]; a[0] = y` -> \"this writes into `a` in place while "
         "`x_times_a_ones` may share its memory\" (test_element_write_into_view_of_temporary)"),
-    "self_assignment_in_loop_else": (
-        "reverse mode: `x = x` in the `else:` block of a loop: wrong gradient (the self-"
-        "assignment fix does not cover loop `else:` blocks) (test_self_assignment_in_loop_else)"),
     "call_with_control_flow_in_branch": (
         "reverse over reverse: calling, inside an `if` or a loop (or after an early return), a "
         "helper that reassigns a local inside an `if` or a loop crashes with IndexError: pop "
         "from empty list (test_call_in_branch_to_helper_with_branch, "
         "test_call_after_early_return_to_helper_with_branch)"),
-    "augmented_assignment_in_loop_else": (
-        "reverse mode: `s += v` (a float), `x *= c` or `x[i] += v` in the `else:` block of a "
-        "loop is differentiated wrongly (test_scalar_augmented_assignment_in_loop_else, "
-        "test_inplace_in_loop_else, test_element_write_in_loop_else)"),
-    "unpack_in_loop_else": (
-        "`a, b = t` (t a tuple) in the `else:` block of a loop is refused (\"unpacking a "
-        "differentiated value into several names is supported only for the result of a call "
-        "to your own function, not yet here\"); README lists tuple unpacking as supported and "
-        "it works outside loop `else:` blocks (test_unpack_in_loop_else)"),
     "element_write_with_dict_argument": (
         "second order: with a dict argument, `a[i] += v` makes the forward-mode code a dict "
         "write: refused \"writing an entry of the dict `da` is not supported\" "
         "(test_element_write_with_dict_argument)"),
-    "augmented_element_write_into_call_result": (
-        "reverse over forward: `a = h(y)` (a function of the module), then `a[i] += v`: wrong "
-        "second derivative (test_augmented_element_write_into_call_result)"),
-    "alias_after_inplace_write": (
-        "reverse mode: `y[i] = v` (or `y += u` through an alias), then `a = y`: wrong gradient "
-        "(the adjoint of v is counted twice) (test_alias_after_element_write, "
-        "test_alias_after_aliased_augment)"),
 }
 
 MARGIN = 1e-3          # minimum relative distance of every data-dependent decision from its switch

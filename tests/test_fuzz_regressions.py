@@ -30,10 +30,6 @@ def return_in_second_loop(y):
     return 0.0
 
 
-@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
-                   reason="AVOID several_returns_in_loops: reverse mode re-tests the `returning` "
-                          "flag after the second loop set it and differentiates the wrong path "
-                          "(gradient 0)")
 def test_return_in_second_loop():
     sg.check_grads(return_in_second_loop, [X], order=1)
 
@@ -49,9 +45,6 @@ def return_in_loop_else(y):
     return 0.0
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="AVOID return_in_loop_else: KeyError Key.ORIGIN_TEXT in "
-                          "transforms/reverse.py for a `return` in a loop's `else:`")
 def test_return_in_loop_else():
     sg.check_grads(return_in_loop_else, [X], order=1)
 
@@ -95,9 +88,6 @@ def dead_element_write_of_call_result(x, y):
     return m
 
 
-@pytest.mark.xfail(strict=True, raises=NameError,
-                   reason="AVOID dead_write_of_call_result: NameError `b_half_sum_y` is "
-                          "not defined in the generated gradient")
 def test_dead_element_write_of_call_result():
     sg.check_grads(dead_element_write_of_call_result, [X, Y], order=1)
 
@@ -115,9 +105,6 @@ def dead_inplace_update_of_call_result(x):
     return m
 
 
-@pytest.mark.xfail(strict=True, raises=NameError,
-                   reason="AVOID dead_write_of_call_result: NameError `b_copy_a` is not defined "
-                          "in the generated gradient")
 def test_dead_inplace_update_of_call_result():
     sg.check_grads(dead_inplace_update_of_call_result, [X], order=1)
 
@@ -132,9 +119,6 @@ def rebind_to_call_after_branch(x, y):
     return y
 
 
-@pytest.mark.xfail(strict=True, raises=UnboundLocalError,
-                   reason="AVOID rebind_to_call_after_block: reverse over reverse: "
-                          "UnboundLocalError `_half_sum_record`")
 def test_rebind_to_call_after_branch():
     sg.check_grads(rebind_to_call_after_branch, [X, Y], order=2, modes=("rev",))
 
@@ -154,9 +138,6 @@ def reassign_unpacked_call_results(y, s):
     return np.sum(y) * a
 
 
-@pytest.mark.xfail(strict=True, raises=UnboundLocalError,
-                   reason="AVOID reassign_unpacked_call_results: reverse mode: "
-                          "UnboundLocalError `a`")
 def test_reassign_unpacked_call_results():
     sg.check_grads(reassign_unpacked_call_results, [X, 0.3], order=1)
 
@@ -215,9 +196,6 @@ def scalar_augmented_assignment_in_loop_else(x, s):
     return s
 
 
-@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
-                   reason="AVOID augmented_assignment_in_loop_else: `s += np.sum(x)` (s a float) "
-                          "in a loop's `else:`: wrong reverse-mode gradient")
 def test_scalar_augmented_assignment_in_loop_else():
     sg.check_grads(scalar_augmented_assignment_in_loop_else, [X, 0.3], order=1)
 
@@ -238,16 +216,10 @@ def element_write_in_loop_else(x, y):
     return np.sum(x ** 2)
 
 
-@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
-                   reason="AVOID augmented_assignment_in_loop_else: `x *= 2.0` in a loop's `else:` is "
-                          "differentiated as if it did not run")
 def test_inplace_in_loop_else():
     sg.check_grads(inplace_in_loop_else, [X], order=1)
 
 
-@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
-                   reason="AVOID augmented_assignment_in_loop_else: `x[0] += y[1]` in a loop's `else:`: "
-                          "wrong reverse-mode gradient")
 def test_element_write_in_loop_else():
     sg.check_grads(element_write_in_loop_else, [X, Y], order=1)
 
@@ -262,9 +234,6 @@ def alias_after_element_write(x, s):
     return np.sum(a)
 
 
-@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
-                   reason="AVOID alias_after_inplace_write: the gradient with respect to s is "
-                          "2.0 instead of 1.0")
 def test_alias_after_element_write():
     sg.check_grads(alias_after_element_write, [X, 0.3], order=1)
 
@@ -276,9 +245,6 @@ def alias_after_aliased_augment(x, y, u):
     return np.sum(y * w) + np.dot(z, x)
 
 
-@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
-                   reason="AVOID alias_after_inplace_write: `z = x; z += u; w = z`: wrong "
-                          "reverse-mode gradient")
 def test_alias_after_aliased_augment():
     sg.check_grads(alias_after_aliased_augment, [X, Y, X + Y], order=1)
 
@@ -295,9 +261,6 @@ def unpack_in_loop_else(x):
     return np.sum(x)
 
 
-@pytest.mark.xfail(strict=True, raises=sg.UnsupportedSyntaxError,
-                   reason="AVOID unpack_in_loop_else: tuple unpacking (supported elsewhere) is "
-                          "refused in a loop's `else:`")
 def test_unpack_in_loop_else():
     sg.check_grads(unpack_in_loop_else, [X], order=1)
 
@@ -331,9 +294,6 @@ def augmented_element_write_into_call_result(y):
     return np.sum(a * y)
 
 
-@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
-                   reason="AVOID augmented_element_write_into_call_result: reverse over "
-                          "forward disagrees with finite differences of the gradient")
 def test_augmented_element_write_into_call_result():
     sg.check_grads(augmented_element_write_into_call_result, [X], order=2)
 
@@ -351,9 +311,6 @@ def element_write_into_unpacked_call_result(x):
     return np.sum(a * a)
 
 
-@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
-                   reason="AVOID element_write_into_unpacked_call_result: writing into the "
-                          "second result changes the reverse-mode gradient through the first")
 def test_element_write_into_unpacked_call_result():
     sg.check_grads(element_write_into_unpacked_call_result, [X], order=1)
 
@@ -432,9 +389,6 @@ def augment_unpacked_constant_results_in_branch(x):
     return b + np.sum(x * x)
 
 
-@pytest.mark.xfail(strict=True, raises=UnboundLocalError,
-                   reason="AVOID rebind_or_update_call_result: second order: "
-                          "UnboundLocalError `_constant_pair_record`")
 def test_augment_unpacked_constant_results_in_branch():
     sg.check_grads(augment_unpacked_constant_results_in_branch, [X], order=2)
 
@@ -468,9 +422,6 @@ def rebind_iterated_array_in_loop(x):
     return s
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="AVOID rebind_iterated_array_in_loop: the derivative iterates over the "
-                          "rebound array and computes another value")
 def test_rebind_iterated_array_in_loop():
     value, _ = sg.value_and_grad(rebind_iterated_array_in_loop)(X.copy())
     assert value == pytest.approx(rebind_iterated_array_in_loop(X.copy()))
@@ -501,9 +452,6 @@ def rebind_inactive_call_result_in_loop(x):
     return a + np.sum(x * x)
 
 
-@pytest.mark.xfail(strict=True, raises=UnboundLocalError,
-                   reason="AVOID rebind_or_update_call_result: second order: "
-                          "UnboundLocalError `_second_record`")
 def test_rebind_inactive_call_result_in_loop():
     sg.check_grads(rebind_inactive_call_result_in_loop, [X], order=2)
 
@@ -546,9 +494,6 @@ def rebind_to_call_after_loop_with_tuple(x, y):
     return np.sum(a * a)
 
 
-@pytest.mark.xfail(strict=True, raises=NameError,
-                   reason="AVOID rebind_to_call_after_block: NameError `b_constant_y` in the "
-                          "generated gradient")
 def test_rebind_to_call_after_loop_with_tuple():
     sg.check_grads(rebind_to_call_after_loop_with_tuple, [X, Y], order=1)
 
@@ -581,8 +526,6 @@ def write_array_into_itself(x):
     return np.sum(y * y)
 
 
-@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
-                   reason="AVOID write_array_into_itself: `y[:] = y`: reverse-mode gradient 0")
 def test_write_array_into_itself():
     sg.check_grads(write_array_into_itself, [X], order=1)
 
@@ -620,9 +563,6 @@ def update_aliased_inactive_call_result(y):
     return a * b
 
 
-@pytest.mark.xfail(strict=True, raises=UnboundLocalError,
-                   reason="AVOID rebind_or_update_call_result: second order: "
-                          "UnboundLocalError `_half_record`")
 def test_update_aliased_inactive_call_result():
     sg.check_grads(update_aliased_inactive_call_result, [0.7], order=2)
 
@@ -637,9 +577,6 @@ def dead_update_of_call_result_after_branch(x, u):
     return np.sum(z * z)
 
 
-@pytest.mark.xfail(strict=True, raises=NameError,
-                   reason="AVOID dead_write_of_call_result: NameError `b_half_z` is not defined "
-                          "in the generated gradient")
 def test_dead_update_of_call_result_after_branch():
     sg.check_grads(dead_update_of_call_result_after_branch, [Y, X], order=1)
 
@@ -687,9 +624,6 @@ def return_in_loop_in_loop_else(x, n):
     return np.sum(x)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="AVOID return_in_loop_else: the derivative does not return from the "
-                          "loop inside the loop's `else:` and computes another value")
 def test_return_in_loop_in_loop_else():
     value, _ = sg.value_and_grad(return_in_loop_in_loop_else)(X.copy(), 2)
     assert value == pytest.approx(return_in_loop_in_loop_else(X.copy(), 2))
@@ -706,8 +640,5 @@ def self_assignment_in_loop_else(x, y):
     return np.sum(x * y)
 
 
-@pytest.mark.xfail(strict=True, raises=sg.GradientCheckError,
-                   reason="AVOID self_assignment_in_loop_else: `x = x` in a loop's `else:`: "
-                          "wrong reverse-mode gradient")
 def test_self_assignment_in_loop_else():
     sg.check_grads(self_assignment_in_loop_else, [X, Y], order=1)

@@ -371,13 +371,18 @@ class _Flow:
 
 def _assign(stmt: gast.Assign, state: _State) -> _State:
     made = (f"line {id(stmt)}", True)
-    older = (made[0], False)
+    targets = astutil.names_stored(stmt.targets)
+    unpacked = not isinstance(stmt.targets[0], gast.Name)
+    # `a, b = h(x)`: each part its own object (as any call's result is)
+    parts = {(f"{made[0]} {t}", True) for t in targets} if unpacked else set()
+    newest = {made} | parts
     state = dict(state)
-    state.update({key: (objects - {made}) | {older} for key, objects in state.items()
-                  if made in objects})
+    state.update({key: (objects - newest) | {(where, False) for where, _ in objects & newest}
+                  for key, objects in state.items() if objects & newest})
     for facts in (_NUMBERS, _ARRAYS):       # nothing is known of older objects as a whole
         if facts in state:
-            state[facts] = state[facts] - {older}
+            state[facts] = frozenset(o for o in state[facts] if o[1] or o[0] != made[0]
+                                     and not o[0].startswith(made[0] + " "))
     value = stmt.value
     reached = _reached([value], state)
     if not isinstance(value, gast.Name):
@@ -386,10 +391,13 @@ def _assign(stmt: gast.Assign, state: _State) -> _State:
         name = stmt.targets[0].id
         state[name] = state.get(name, frozenset()) | reached
         return state
-    targets = astutil.names_stored(stmt.targets)
     for target in targets:
         state.pop("?" + target, None)
-    state.update({target: reached for target in targets})
+    if unpacked:
+        state.update({target: (reached - {made}) | {(f"{made[0]} {target}", True)}
+                      for target in targets})
+    else:
+        state.update({target: reached for target in targets})
     tested = _tested(value, state)
     if tested is not None and len(targets) == 1:      # `t = is_array(x)`: remember x's objects
         state["?" + next(iter(targets))] = tested

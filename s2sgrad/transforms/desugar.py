@@ -48,6 +48,7 @@ def _statement(src: FunctionSource, stmt: Any, namer: Namer) -> List[Any]:
         return []       # (`del`: only generated code's, freeing names: see frontend.language)
     if isinstance(stmt, (gast.For, gast.While)):
         stmt.body = _block(src, stmt.body, namer)
+        stmt.orelse = _block(src, stmt.orelse, namer)
         return [stmt]
     if isinstance(stmt, gast.If):
         stmt.body = _block(src, stmt.body, namer)
@@ -197,11 +198,14 @@ def _index_loop(loop: gast.For, namer: Namer) -> List[Any]:
         pairs = list(zip(loop.target.elts, loop.iter.args))
     before: List[Any] = []
     sequences: List[str] = []
+    rebound = astutil.names_stored(loop.body) | astutil.names_stored(loop.target)
     for target, sequence in pairs:
-        if isinstance(sequence, gast.Name):
+        if isinstance(sequence, gast.Name) and sequence.id not in rebound:
             sequences.append(sequence.id)
             continue
-        name = namer.fresh(derived_name(sequence, "sequence"))
+        # (`for e in x: x = 2 * x` goes on over the array x held when the loop started)
+        name = namer.fresh(f"{sequence.id}_iterated" if isinstance(sequence, gast.Name)
+                           else derived_name(sequence, "sequence"))
         before.append(_located(astutil.assign(name, sequence), loop))
         sequences.append(name)
     if index is None:

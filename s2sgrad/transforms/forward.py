@@ -96,6 +96,8 @@ class ForwardSite:
             return astutil.load(self.tangent_name(node.id))
         if isinstance(node, gast.Name) and not self.scalar:
             return self.helper(runtime.zeros_like, [astutil.load(node.id)])
+        if isinstance(node, (gast.Tuple, gast.List)):   # `return (0.5, 1.5), r`: one per entry
+            return type(node)(elts=[self.tangent_of(e) for e in node.elts], ctx=gast.Load())
         return astutil.constant(0.0)
 
     def helper(self, fn: Any, args: List[Any]) -> gast.Call:
@@ -131,11 +133,7 @@ def transform(src: FunctionSource, wrt: Tuple[str, ...], namer: Namer, resolved:
         astutil.load(site.tangent_name(p)), astutil.load(p)])) for p in wrt if p in site.written]
     new_body = starts + _Forward(src, site).block(body)
     output = ret.value
-    if isinstance(output, gast.Tuple):
-        output_tangent: Any = gast.Tuple(elts=[site.tangent_of(e) for e in output.elts],
-                                         ctx=gast.Load())
-    else:
-        output_tangent = site.tangent_of(output)
+    output_tangent = site.tangent_of(output)
     return Tangents(body=new_body, output=output, output_tangent=output_tangent,
                     tangents=tangents, helpers=namer.helpers, guards=site.callee_guards)
 

@@ -135,6 +135,7 @@ def _loop_exits(statements: List[Any], namer: Namer, exits: _ExitNames) -> List[
             out.append(stmt)
             continue
         stmt.body = _loop_exits(stmt.body, namer, exits)
+        stmt.orelse = _loop_exits(stmt.orelse, namer, exits)
         before: List[Any] = []
         after: List[Any] = []
         if stmt.orelse:

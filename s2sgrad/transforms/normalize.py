@@ -120,6 +120,11 @@ def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: N
             stmt.body = _operations(src, stmt.body, varied, namer, overwritten)
         elif isinstance(stmt, gast.If):
             stmt.test = splitter.atom(stmt.test, None)
+            if isinstance(stmt.test, gast.Name) and stmt.test.id in astutil.names_stored(
+                    stmt.body + stmt.orelse):
+                # `if flag:` whose branch sets flag: the reverse sweep replays the decision
+                # after undoing the branch, so it must read a copy the branch leaves alone
+                stmt.test = splitter.copy(stmt.test)
             stmt.body = _operations(src, stmt.body, varied, namer, overwritten)
             stmt.orelse = _operations(src, stmt.orelse, varied, namer, overwritten)
         elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
@@ -231,6 +236,12 @@ class _Splitter:
         name = self.namer.fresh(derived_name(value, target))
         self.emitted.append(astutil.assign(name, value))
         return astutil.load(name)
+
+    def copy(self, name: gast.Name) -> gast.Name:
+        """A fresh name holding the current value of `name`."""
+        fresh = self.namer.fresh(name.id)
+        self.emitted.append(astutil.assign(fresh, name))
+        return astutil.load(fresh)
 
     def operation(self, node: Any, target: Optional[str]) -> Any:
         """`node` with its operands turned into atoms (when it carries derivatives)."""

@@ -146,6 +146,8 @@ class _Reverser:
         self.all_iteration_locals: Set[str] = set()
         self.loop_targets: Set[str] = set()   # pushed with their new value (see primal_statement)
         self.calls: Dict[int, calls.CallSite] = {}
+        self.positions: Optional[Dict[int, int]] = None   # statement -> preorder index
+        self.bindings: Dict[str, int] = {}                # name -> first binding's index
 
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
         """The call site of a differentiated call to a user function, if `stmt` is one."""
@@ -309,8 +311,12 @@ class _Reverser:
         `x_times_a = x * a; x = x_times_a`), so the rule sees both values.
         """
         call = self.call_site(stmt)
+        target = stmt.targets[0]
         if call is not None:
-            out = call.adjoint(self.site, self.result_adjoint(stmt.targets[0]), self.site.active)
+            reached = not isinstance(target, gast.Name) or self.site.adjoint_exists(target.id)
+            # (nothing reaches a result whose only reader was dead code)
+            out = call.adjoint(self.site, self.result_adjoint(target), self.site.active) \
+                if reached else []
             stored = astutil.names_stored(stmt.targets) | {call.record} | set(
                 getattr(call, "passes", ()))
         elif activity.popped(stmt) is not None:
@@ -341,22 +347,45 @@ class _Reverser:
                 target.slice), ctx=ctx)
 
         adjoints = [site.adjoint_name(n) for n in sorted(self.sharing.same_object(name, stmt))
-                    if n in site.active and self.site.adjoint_exists(n)]
+                    if n in site.active and self.site.adjoint_exists(n)
+                    and not self.bound_after(n, stmt)]
         out: List[Any] = []
+        zeroed = [gast.Assign(targets=[part(adjoint, gast.Store())], value=astutil.constant(0.0),
+                              type_comment=None) for adjoint in adjoints]
         if adjoints and isinstance(value, gast.Name) and value.id in site.active:
             reached: Any = None
             for adjoint in adjoints:
                 copied = helper_call(site, runtime.copy_of, [part(adjoint, gast.Load())])
                 reached = copied if reached is None else gast.BinOp(
                     left=reached, op=gast.Add(), right=copied)
+            if site.adjoint_name(value.id) in adjoints:
+                # `y[:] = y`: what reached the entries goes to the value after they start
+                # again at zero, since the value's adjoint is that same array
+                held = site.fresh(f"{site.adjoint_name(name)}_written")
+                out += [astutil.assign(held, reached)] + zeroed
+                reached, zeroed = astutil.load(held), []
             out += site.contribute(value.id, helper_call(site, runtime.unbroadcast,
                                                          [reached, astutil.load(value.id)]))
-        out += [gast.Assign(targets=[part(adjoint, gast.Store())], value=astutil.constant(0.0),
-                            type_comment=None) for adjoint in adjoints]
+        out += zeroed
         restore = gast.Assign(targets=[part(name, gast.Store())], value=astutil.load(saved),
                               type_comment=None)
         anno.set(restore, anno.Key.RESTORES, name)   # removable when no adjoint reads `x`
         return out + [restore]
+
+    def bound_after(self, name: str, stmt: Any) -> bool:
+        """Whether `name` is bound once, outside loops, by a statement after `stmt`: a copy
+        `a = y` made after a write into `y` passed its adjoint on to `y`'s in its own adjoint."""
+        if self.sharing.assignments.get(name) != 1:
+            return False
+        if self.positions is None:
+            self.positions, self.bindings = {}, {}
+            for index, node in enumerate(astutil.statements(self.src.node.body)):
+                self.positions[id(node)] = index
+                if isinstance(node, gast.Assign):
+                    for target in astutil.names_stored(node.targets):
+                        self.bindings.setdefault(target, index)
+        bound = self.bindings.get(name)
+        return bound is not None and bound > self.positions[id(stmt)]
 
     def adjoint_append(self, name: str, value: Any) -> List[Any]:
         """The adjoint of `L.append(v)`: `v` receives the last entry of `L`'s adjoint, and `L`
@@ -527,7 +556,8 @@ class _Reverser:
         primal, adjoint = _without_records(primal, needed), _without_records(adjoint, needed)
         in_primal = astutil.all_names(primal)
         recorded = [name for name in self.stacks if self.stacks[name] in in_primal]
-        starts = sorted((needed & self.conditional) - params)
+        # (an overwritten name is pushed before its first assignment too, so it needs a value)
+        starts = sorted((needed & (self.conditional | self.overwritten)) - params)
         setup: List[Any] = []
         if starts:
             setup.append(codegen.comment("values the adjoint reads, which a loop or branch "
