@@ -56,34 +56,14 @@ import numpy as np
 # Constructs left out because of compiler bugs found by the fuzzer. Name -> reason (and the
 # reproducer in tests/test_fuzz_regressions.py). Delete an entry once the bug is fixed.
 AVOID: Dict[str, str] = {
-    "index_results_of_chained_calls": (
-        "second order: `w = h(y, x)[1]` then `z = h(w, y)[1]` (h returns a tuple): TypeError "
-        "\"Cannot interpret '0.5' as a data type\" in runtime index_adjoint "
-        "(test_index_results_of_chained_calls)"),
     "element_write_reading_own_view": (
         "second order refused (undocumented: the program keeps no view): `y[:, 0] -= "
         "np.mean(y.T)` (or y.reshape(-1)) -> \"this writes into `y_1` in place while `y_1_T` "
         "may share its memory\" (test_element_write_reading_own_transpose)"),
-    "call_on_container_entry_in_branch": (
-        "reverse over reverse: inside an `if`, `t = (x, x)` then `np.sum(h(t[0]))` (h a "
-        "function of the module): wrong second derivative "
-        "(test_call_on_tuple_entry_in_branch)"),
-    "index_tuple_result_of_helper_returning_in_loop": (
-        "second order: `h(x)[0]` where h returns a tuple from inside a loop: TypeError "
-        "\"Cannot construct a dtype from an array\" in runtime index_adjoint "
-        "(test_index_tuple_result_of_helper_returning_in_loop)"),
     "element_write_after_aliased_augment": (
         "second order refused, straight-line code (README documents it only inside loops): "
         "`a = y; a += 1.0; y[0] += s` -> \"this writes into `y` in place while `a` may share "
         "its memory\" (test_element_write_after_aliased_augment)"),
-    "conditional_append_of_value_from_same_list": (
-        "second order: `lst = [x, x]`, then in a loop `if c: lst.append(np.sum(np.stack(lst), "
-        "axis=0))`: ValueError operands could not be broadcast together with shapes (3,2,2) "
-        "(2,2,2) (test_conditional_append_of_stacked_list)"),
-    "element_write_of_list_entry_in_loop": (
-        "reverse over reverse: in a loop with a `break`, `lst.append(0.2)` and `y[:, 2] = "
-        "lst[-1]` (lst started with a differentiated value): wrong second derivative "
-        "(test_element_write_of_list_entry_in_loop)"),
     "element_write_after_adding_to_argument": (
         "forward over forward: `a = x * x`, `b = a + x` (x an argument), then `a[0] = 2.0`: "
         "wrong second derivative (test_element_write_after_adding_to_argument)"),
@@ -91,11 +71,6 @@ AVOID: Dict[str, str] = {
         "second order refused (undocumented: no name holds the base): `a = (x * "
         "np.ones((4, 2)))[-1]; a[0] = y` -> \"this writes into `a` in place while "
         "`x_times_a_ones` may share its memory\" (test_element_write_into_view_of_temporary)"),
-    "call_with_control_flow_in_branch": (
-        "reverse over reverse: calling, inside an `if` or a loop (or after an early return), a "
-        "helper that reassigns a local inside an `if` or a loop crashes with IndexError: pop "
-        "from empty list (test_call_in_branch_to_helper_with_branch, "
-        "test_call_after_early_return_to_helper_with_branch)"),
     "element_write_with_dict_argument": (
         "second order: with a dict argument, `a[i] += v` makes the forward-mode code a dict "
         "write: refused \"writing an entry of the dict `da` is not supported\" "

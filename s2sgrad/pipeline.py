@@ -300,16 +300,31 @@ def _plain_arguments(names: List[str]) -> gast.arguments:
 
 
 def _free_names(statements: List[Any]) -> List[str]:
-    """Names read before being assigned in `statements`, in order of first read."""
-    assigned: set = set()
+    """Names read before being assigned in `statements`, in order of first read. A name a loop
+    body assigns before reading it (a value popped from a stack) is not free; one assigned in
+    a loop or branch and read after it is (the loop may not run)."""
     free: Dict[str, None] = {}
+    _free_in(statements, set(), free)
+    return list(free)
+
+
+def _free_in(statements: List[Any], assigned: set, free: Dict[str, None]) -> None:
     for stmt in statements:
+        if isinstance(stmt, (gast.For, gast.While, gast.If)):
+            header = stmt.iter if isinstance(stmt, gast.For) else stmt.test
+            for name in _loads_in_order(header):
+                if name not in assigned:
+                    free.setdefault(name, None)
+            inner = assigned | (astutil.names_stored(stmt.target)
+                                if isinstance(stmt, gast.For) else set())
+            _free_in(stmt.body, set(inner), free)
+            _free_in(stmt.orelse, set(assigned), free)
+            continue
         for name in _loads_in_order(stmt):
             if name not in assigned:
                 free.setdefault(name, None)
         if isinstance(stmt, gast.Assign):
             assigned |= astutil.names_stored(stmt.targets)
-    return list(free)
 
 
 def _loads_in_order(stmt: Any) -> List[str]:

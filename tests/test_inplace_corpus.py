@@ -239,10 +239,7 @@ FIRST_ORDER_ONLY = {
     ip.aliased_accumulation_in_loop: ALIASED_WRITES,
     ip.perturbed_copies_in_loop: ALIASED_WRITES,
 }
-
-# Third derivatives through the forward-mode code of an aliased write in one branch: the
-# tangents' stacks are not followed path by path.
-SECOND_ORDER_ONLY = {ip.alias_write_in_one_branch: ALIASED_WRITES}
+SECOND_ORDER_ONLY: dict = {}
 
 globals().update(corpus.corpus_tests(ip, CASES, at_least=40, single_path=SINGLE_PATH,
                                      first_order_only=FIRST_ORDER_ONLY,

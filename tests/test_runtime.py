@@ -502,3 +502,15 @@ def test_digamma_is_the_derivative_of_lgamma(x):
     eps = 1e-6
     numeric = (math.lgamma(x + eps) - math.lgamma(x - eps)) / (2 * eps)
     assert math.isclose(digamma(x), numeric, rel_tol=1e-6, abs_tol=1e-8)
+
+
+def test_add_entries_of_adjoints_of_a_list_of_two_lengths():
+    # The adjoint of a stack made before an `append`, added to one made after it: the entry the
+    # shorter one lacks is zero, so it is kept (not dropped, as zip would).
+    a = [np.array([1.0, 2.0])]
+    b = [np.array([0.5, 0.5]), 3.0]
+    for total in (rt.containers.add_entries(a, b), rt.containers.add_entries(b, a)):
+        assert len(total) == 2
+        np.testing.assert_allclose(total[0], [1.5, 2.5])
+        assert total[1] == 3.0
+    assert rt.containers.add_entries([], b) is not b

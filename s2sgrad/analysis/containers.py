@@ -93,21 +93,35 @@ def _used_as_containers(statements: List[Any]) -> Set[str]:
 
 
 def _dynamic_results(statements: List[Any], is_dynamic: Any) -> Set[str]:
-    """Results of calls to run-time callees that the code uses as containers."""
+    """Results of calls to run-time callees that the code uses as containers: the name assigned,
+    or a name the result is unpacked to (`(m, record), m_record = m_forward(x)`)."""
     used = _used_as_containers(statements)
-    return {s.targets[0].id for s in astutil.walk(statements)
-            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
-            and s.targets[0].id in used and is_dynamic(s)}
+    return {name for s in astutil.walk(statements)
+            if isinstance(s, gast.Assign) and is_dynamic(s)
+            for name in astutil.names_stored(s.targets) if name in used}
 
 
 def _unpacked_containers(statements: List[Any]) -> Set[str]:
     """`a, record = g(x)` where every `return` of g returns a tuple whose entry at `record`'s
-    place is a display (as generated forward passes return their records)."""
+    place is a display (as generated forward passes return their records), or where g is the
+    forward pass of a callee known at run time (`g, g_backward = callee_passes(...)`), whose
+    record is a tuple too."""
+    from ..runtime.dynamic import callee_passes
+
     names: Set[str] = set()
+    forward_passes = {stmt.targets[0].elts[0].id for stmt in astutil.walk(statements)
+                      if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Call)
+                      and anno.get(stmt.value, anno.Key.RESOLVED, None) is callee_passes
+                      and isinstance(stmt.targets[0], gast.Tuple)
+                      and isinstance(stmt.targets[0].elts[0], gast.Name)}
     for stmt in astutil.walk(statements):
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Tuple) \
                 and isinstance(stmt.value, gast.Call):
             callee = anno.get(stmt.value, anno.Key.RESOLVED, None)
+            record = stmt.targets[0].elts[-1]
+            if isinstance(stmt.value.func, gast.Name) and stmt.value.func.id in forward_passes \
+                    and len(stmt.targets[0].elts) == 2 and isinstance(record, gast.Name):
+                names.add(record.id)
             if isinstance(callee, types.FunctionType):
                 places = displays_returned_at(callee)
                 for element, display in zip(stmt.targets[0].elts, places):
@@ -161,14 +175,27 @@ _DISPLAYS = (gast.List, gast.Dict, gast.Tuple)
 
 
 def _display_names(node: gast.FunctionDef) -> Set[str]:
-    """The names a function only ever assigns list, tuple or dict displays to."""
+    """The names a function only ever assigns list, tuple or dict displays to, or other such
+    names (`result = returned_value`), besides the `None` a generated forward pass starts a value
+    a branch may leave unassigned with."""
     named = [s for s in astutil.walk(node.body) if isinstance(s, gast.Assign)
-             and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)
-             and isinstance(s.value, _DISPLAYS)]
+             and len(s.targets) == 1 and isinstance(s.targets[0], gast.Name)]
     targets = [s.targets[0] for s in named]
     others = {n.id for n in astutil.walk(node.body) if isinstance(n, gast.Name)
               and isinstance(n.ctx, gast.Store) and not any(n is t for t in targets)}
-    return {t.id for t in targets} - others - astutil.names_stored(node.args)
+    names = {s.targets[0].id for s in named if not _is_none(s.value)} - others - \
+        astutil.names_stored(node.args)
+    while True:       # drop the names also assigned something else
+        kept = {name for name in names if all(
+            _is_display(s.value, names) or _is_none(s.value)
+            for s in named if s.targets[0].id == name)}
+        if kept == names:
+            return names
+        names = kept
+
+
+def _is_none(value: Any) -> bool:
+    return isinstance(value, gast.Constant) and value.value is None
 
 
 def _is_display(value: Any, names: Set[str]) -> bool:

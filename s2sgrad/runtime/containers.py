@@ -21,11 +21,18 @@ def is_container(x: Any) -> bool:
 
 
 def add_entries(a: Any, b: Any) -> Any:
-    """The entry-wise sum of two adjoints of the same container (or of two plain adjoints)."""
+    """The entry-wise sum of two adjoints of the same container (or of two plain adjoints).
+
+    A list the program appends to or pops from (a stack of the code being differentiated again)
+    can have had fewer entries when one of the adjoints was made: the entries it lacks at the
+    end are zero, so the sum has the entries of the longer one.
+    """
     if type(a) is dict:
         return {key: add_entries(a[key], b[key]) for key in a}
     if type(a) is list or isinstance(a, tuple):
-        return [add_entries(p, q) for p, q in zip(a, b)]
+        common = min(len(a), len(b))
+        return [add_entries(p, q) for p, q in zip(a, b)] + \
+            copy_structure(list(a[common:]) + list(b[common:]))
     return a + b
 
 

@@ -103,6 +103,10 @@ def extremum_adjoint(g: Any, x: Any, z: Any, axis: Axis = None, keepdims: bool =
     g = expand_reduced(g, x, axis, keepdims)
     z = expand_reduced(z, x, axis, keepdims)
     is_extremum = np.equal(x, z)
+    if np.count_nonzero(is_extremum) == np.size(z) and not np.isnan(z).any():
+        # one extremal element per slice, the usual case: no ties to count (every slice has one
+        # at least, unless its extremum is NaN, so as many as slices means one each)
+        return g * is_extremum
     count_axes = None if axis is None else _normalize_axes(axis, np.ndim(x))
     dtype = _float_dtype(np.result_type(g))  # count ties in g's dtype: float32 stays float32
     tie_count = np.add.reduce(is_extremum, axis=count_axes, keepdims=True, dtype=dtype)

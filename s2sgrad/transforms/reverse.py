@@ -145,9 +145,19 @@ class _Reverser:
         self.counters_used: List[str] = []
         self.all_iteration_locals: Set[str] = set()
         self.loop_targets: Set[str] = set()   # pushed with their new value (see primal_statement)
+        # temporaries of one loop iteration the adjoint reads: pushed with their new value too,
+        # and popped at the start of the reversed iteration (no value from before the loop)
+        self.loop_temporaries: Dict[int, Set[str]] = {
+            id(loop): overwrites.iteration_locals(loop, src.node.body) & overwritten
+            for loop in astutil.statements(src.node.body)
+            if isinstance(loop, (gast.For, gast.While))}
+        self.temporaries: Set[str] = set().union(*self.loop_temporaries.values())
         self.calls: Dict[int, calls.CallSite] = {}
         self.positions: Optional[Dict[int, int]] = None   # statement -> preorder index
         self.bindings: Dict[str, int] = {}                # name -> first binding's index
+        self.top_level: Set[int] = set()                  # statements not in a loop or branch
+        self.top_assignments: Set[int] = set()            # (their positions, of assignments)
+        self.parameters: Set[str] = set()
 
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
         """The call site of a differentiated call to a user function, if `stmt` is one."""
@@ -223,8 +233,11 @@ class _Reverser:
             out: List[Any] = []
             for part in ([call.prelude()] if isinstance(call, calls.DynamicCallSite) else []) \
                     + [new]:
-                saved = sorted(astutil.names_stored(part.targets) & self.overwritten)
+                stored = astutil.names_stored(part.targets) & self.overwritten
+                saved = sorted(stored - self.first_bound_by(stmt) - self.temporaries)
                 out += [self.push(name, records=name) for name in saved] + [part]
+                # a temporary of one iteration is recorded with its new value
+                out += [self.push(name, records=name) for name in sorted(stored & self.temporaries)]
             return out
         if isinstance(stmt, gast.If):
             return [gast.If(test=stmt.test, body=self.primal_block(stmt.body, depth) or
@@ -293,7 +306,8 @@ class _Reverser:
             targets = sorted(astutil.names_stored(stmt.target)) \
                 if isinstance(stmt, gast.For) else []
             body = self.inside(lambda: self.loop_body_adjoint(stmt, depth))
-            body = [self.pop(n, records=n) for n in targets] + body
+            temporaries = sorted(self.loop_temporaries[id(stmt)])
+            body = [self.pop(n, records=n) for n in targets + temporaries] + body
             count = self.counter(stmt)
             step = "_" if not self.site.namer.is_taken("_") else "_step"
             loop = gast.For(target=astutil.store(self.site.fresh(step)), iter=astutil.call(
@@ -325,8 +339,10 @@ class _Reverser:
         else:
             out = adjoint_of(self.src, stmt, self.site)
             stored = astutil.names_stored(stmt.targets)
+        first = self.first_bound_by(stmt) | self.temporaries
         for name in sorted(stored & self.overwritten):
-            out.append(self.pop(name, records=name))
+            if name not in first:
+                out.append(self.pop(name, records=name))
             out += self.reset(name, nested)
         return out
 
@@ -377,15 +393,48 @@ class _Reverser:
         `a = y` made after a write into `y` passed its adjoint on to `y`'s in its own adjoint."""
         if self.sharing.assignments.get(name) != 1:
             return False
-        if self.positions is None:
-            self.positions, self.bindings = {}, {}
-            for index, node in enumerate(astutil.statements(self.src.node.body)):
-                self.positions[id(node)] = index
-                if isinstance(node, gast.Assign):
-                    for target in astutil.names_stored(node.targets):
-                        self.bindings.setdefault(target, index)
+        self.find_bindings()
+        if name in self.parameters:
+            return False
         bound = self.bindings.get(name)
         return bound is not None and bound > self.positions[id(stmt)]
+
+    def first_bound_by(self, stmt: Any) -> Set[str]:
+        """The names `stmt` binds for the first time, in the function's straight-line code (not
+        in a loop or branch) and not parameters: they held nothing before, so nothing is saved
+        before the assignment or restored after its adjoint (the record of a call with them)."""
+        self.find_bindings()
+        if id(stmt) not in self.top_level:
+            return set()
+        here = self.positions[id(stmt)]
+        first = {name for name in astutil.names_stored(stmt.targets)
+                 if self.bindings.get(name) == here and name not in self.parameters}
+        call = self.calls.get(id(stmt))
+        if call is not None and first and first >= astutil.names_stored(stmt.targets):
+            first |= {call.record} | set(getattr(call, "passes", ()))
+        return first
+
+    def bound_first_in_straight_line(self) -> Set[str]:
+        """Names whose first binding is a statement outside loops and branches: bound before
+        anything reads them."""
+        self.find_bindings()
+        return {name for name, index in self.bindings.items() if index in self.top_assignments}
+
+    def find_bindings(self) -> None:
+        """Where each statement is in program order, and where each name is first bound."""
+        if self.positions is not None:
+            return
+        self.positions, self.bindings = {}, {}
+        self.top_level = {id(node) for node in self.src.node.body}
+        self.parameters = astutil.names_stored(self.src.node.args)
+        for index, node in enumerate(astutil.statements(self.src.node.body)):
+            self.positions[id(node)] = index
+            if id(node) in self.top_level and isinstance(node, gast.Assign):
+                self.top_assignments.add(index)
+            stored = astutil.names_stored(node.targets) if isinstance(node, gast.Assign) else \
+                astutil.names_stored(node.target) if isinstance(node, gast.For) else set()
+            for target in stored:
+                self.bindings.setdefault(target, index)
 
     def adjoint_append(self, name: str, value: Any) -> List[Any]:
         """The adjoint of `L.append(v)`: `v` receives the last entry of `L`'s adjoint, and `L`
@@ -537,8 +586,9 @@ class _Reverser:
             for call in witnesses[name]:
                 call.func = astutil.load(self.site.alias(runtime.sum_to_shape, "sum_to_shape"))
                 call.args[1] = astutil.load(shape)
-            prologue.append(astutil.assign(shape, helper_call(self.site, runtime.shape_of,
-                                                              [astutil.load(name)])))
+            if name not in self.temporaries:    # (those are popped before they are read)
+                prologue.append(astutil.assign(shape, helper_call(
+                    self.site, runtime.shape_of, [astutil.load(name)])))
         return primal, prologue + adjoint
 
     def keep_needed_records(self, primal: List[Any], adjoint: List[Any],
@@ -557,7 +607,8 @@ class _Reverser:
         in_primal = astutil.all_names(primal)
         recorded = [name for name in self.stacks if self.stacks[name] in in_primal]
         # (an overwritten name is pushed before its first assignment too, so it needs a value)
-        starts = sorted((needed & (self.conditional | self.overwritten)) - params)
+        starts = sorted((needed & (self.conditional | self.overwritten)) - params
+                        - self.temporaries - self.bound_first_in_straight_line())
         setup: List[Any] = []
         if starts:
             setup.append(codegen.comment("values the adjoint reads, which a loop or branch "
