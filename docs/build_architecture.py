@@ -74,10 +74,11 @@ and becomes `bx_dot_w = bprediction * (1.0 - prediction * prediction)`. The firs
 to an adjoint is an assignment, later ones accumulate; every block is headed by the user line it
 differentiates. Binary rules un-broadcast, except next to a literal number.
 
-This function has no loop. In one that has, the primal also counts each loop's iterations and
-pushes the values a loop overwrites (only those the adjoint reads) on per-variable stacks; the
-adjoint replays the loop backwards as `for _ in range(n_iterations)`, popping them back, and
-branches test the recorded decision. `docs/generated_examples.md` shows such code.""",
+This function has no loop. In one that has, the primal also pushes the values a loop overwrites
+(only those the adjoint reads) on per-variable stacks, and counts the iterations of a loop that
+pushes on no stack at every iteration; the adjoint replays the loop backwards as
+`for _ in range(len(x_stack))` (or `range(n_iterations)`), popping them back, and branches test
+the recorded decision. `docs/generated_examples.md` shows such code.""",
     "generated": """\
 ## 6. Assembly, simplification and code generation — `s2sgrad/pipeline.py`, `s2sgrad/optimizations/simplify.py`, `s2sgrad/codegen.py`
 

@@ -22,10 +22,13 @@ Each example shows a function from `examples/control_flow.py` and the derivative
 for it (this page is written by `docs/build_examples.py`; `s2sgrad show` prints the same).
 
 How to read them:
-- the primal runs first, recording only what the adjoint will need: a loop counts its iterations
-  (`n_iterations`), a value overwritten in a loop is pushed on a stack of its own before each
-  assignment (`x_stack.append(x)`), a branch decision is kept in a name (`condition`);
-- the adjoint then runs the loops backwards, `for _ in range(n_iterations)`, popping the recorded
+- the primal runs first, recording only what the adjoint will need: a value overwritten in a loop
+  is pushed on a stack of its own before each assignment (`x_stack.append(x)`), a temporary of
+  one iteration after it (`sin_x_stack.append(sin_x)`), a branch decision is kept in a name
+  (`condition`); a loop whose iterations do not all push on one stack counts them
+  (`n_iterations`);
+- the adjoint then runs the loops backwards, `for _ in range(len(x_stack))` (or
+  `range(n_iterations)`), popping the recorded
   values back (`x = x_stack.pop()`) and testing the same decisions, so the gradient is the one of
   the path that actually ran, `break` included;
 - a call to one of your functions becomes a call of its own generated forward pass, which returns

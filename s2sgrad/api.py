@@ -152,8 +152,9 @@ class Derived:
         """A derivative of the inner derivative's generated function for these arguments
         (`inner_args`: those the inner one takes, when this one takes more)."""
         assert self._inner is not None
-        inner = self._inner.functions_for(args if inner_args is None else inner_args,
-                                          kwargs)[0]
+        if inner_args is not None:   # (the tangents after them are no parameters of `inner`)
+            args = inner_args
+        inner = self._inner.functions_for(args, kwargs)[0]
         known = self._outer.get(id(inner))
         if known is None or known[0] is not inner:
             known = self._outer[id(inner)] = (inner, Derived(inner, self._wrt_spec, self._kind,

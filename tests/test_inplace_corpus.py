@@ -396,3 +396,66 @@ def test_vjp_keeps_the_returned_array_when_the_adjoint_restores_it():
     (g,) = vjp_fn(np.ones(3))
     np.testing.assert_allclose(g, [0.0, 7.0, 2.0])
     np.testing.assert_array_equal(value, [-10.0, -4.0, 1.0])
+
+
+# ---- what a write must not change besides its array, at first and second order ---------------
+
+
+def _shifted_then_written(x):
+    a = x * x
+    b = a + np.ones(3)            # the tangent of b is the tangent of a, broadcast (itself)
+    a[0] = 2.0
+    return np.sum(b ** 2)
+
+
+def _transposed_shifted_then_written(x):
+    a = x * x
+    v = a.T                       # a view of a, unused after the write
+    w = v + 1.0                   # a new array, whose tangent would be a view of a's
+    a[0] = 2.0
+    return np.sum(w ** 2)
+
+
+def test_a_tangent_does_not_share_the_tangent_of_an_array_written_later():
+    x = np.array([0.3, -0.5, 0.2])
+    for f in (_shifted_then_written, _transposed_shifted_then_written):
+        sg.check_grads(f, (x,), order=2)
+
+
+def _write_into_view_of_result_whose_adjoint_reads_it(x, y):
+    a = np.exp(x * np.ones((4, 2)))[-1]   # the adjoint of exp reads its result
+    a[0] = y
+    return np.sum(x ** 2) + np.sum(a)
+
+
+def _write_after_reading_own_view(y):
+    y = y * 1.0
+    y[:, 0] -= np.mean(y.reshape(-1))     # the derivative reads the view's shape afterwards
+    return np.sum(np.sin(y))
+
+
+def _aliased_augments_then_writes(x, s):
+    y = np.sin(x)
+    a = y
+    a *= x
+    y[0] -= s * a[2]
+    b = a
+    b += 1.0
+    return np.sum(a * y * b)
+
+
+def _write_after_a_transpose_the_adjoint_reads(y, s):
+    a = y * 1.0
+    t = np.dot(a.T, y)                    # the adjoint of dot reads a.T, after the restore
+    a[0, 1] = s
+    return np.sum(a * a) + np.sum(t)
+
+
+def test_second_order_through_straight_line_writes_into_views_and_aliases():
+    sg.check_grads(_write_after_a_transpose_the_adjoint_reads,
+                   (np.array([[0.5, 0.4], [-0.1, -0.6]]), -0.5), order=3)
+    x = np.array([0.3, -0.5])
+    sg.check_grads(_write_into_view_of_result_whose_adjoint_reads_it, (x, 0.7), order=3)
+    sg.check_grads(_write_after_reading_own_view, (np.array([[0.3, -0.5], [0.2, 0.4]]),),
+                   order=3)
+    sg.check_grads(_aliased_augments_then_writes, (np.array([0.3, -0.5, 0.2]), 0.4), order=3)

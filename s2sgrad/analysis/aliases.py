@@ -20,7 +20,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import functools
-from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import gast
 import numpy as np
@@ -30,7 +30,9 @@ from .. import anno, astutil, runtime
 _VIEW_FUNCTIONS = (np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.squeeze,
                    np.expand_dims, np.asarray, np.asanyarray, np.atleast_1d, np.atleast_2d,
                    np.atleast_3d, np.broadcast_to, np.diagonal, np.real, np.imag, np.rollaxis,
-                   runtime.stop_gradient)
+                   runtime.stop_gradient,
+                   # (derivative code's helpers: the argument itself when its shape fits)
+                   runtime.broadcast_like, runtime.unbroadcast)
 _VIEW_METHODS = {"reshape", "ravel", "transpose", "swapaxes", "squeeze", "view", "diagonal",
                  "pop"}   # (L.pop() returns an entry of L, which may be in use elsewhere too)
 _VIEW_ATTRIBUTES = {"T", "mT", "real", "imag", "flat"}
@@ -55,6 +57,20 @@ class Sharing:
     @functools.cached_property
     def live(self) -> Dict[int, Set[str]]:
         return live_after(self.function.body) if self.function is not None else {}
+
+    @functools.cached_property
+    def values_live(self) -> Dict[int, Set[str]]:
+        """`live` counting only reads of values, not of shapes (see `values_read`)."""
+        return live_after(self.function.body, values_read) if self.function is not None else {}
+
+    def may_reach_parameter(self, names: Set[str], at: Any) -> bool:
+        """Whether one of `names` may reach the memory of a parameter (which the caller holds)
+        right before the statement `at`."""
+        states = self.memory.get(id(at))
+        if states is None:
+            return True
+        return any(made.startswith("parameter ") for state in states for name in names
+                   for made, _ in state.get(name, frozenset()))
 
     def holders(self, name: str) -> Set[str]:
         """Names through which a change to the list `name` (append, pop) can be seen: the
@@ -148,41 +164,83 @@ def sharing(function: Any) -> Sharing:
                    function=function, writes=writes)
 
 
-def _sources(value: Any) -> List[Tuple[str, bool]]:
+def returned_names(value: Any, resolve: Optional[Callable[[Any], Any]] = None) -> Set[str]:
+    """The names whose memory the expression `value` may return. In code whose calls are not
+    resolved (a derivative rule's inlined template), `resolve` finds what a call's function
+    expression refers to (None: unknown, then an attribute call counts as a method)."""
+    return {name for name, _ in _sources(value, resolve)}
+
+
+def _sources(value: Any, resolve: Optional[Callable[[Any], Any]] = None
+             ) -> List[Tuple[str, bool]]:
     """(name, exact) for every name whose memory `value` may return."""
+    def parts(node: Any) -> List[Tuple[str, bool]]:
+        return [(name, False) for name, _ in _sources(node, resolve)]
+
     if isinstance(value, gast.Name):
         return [(value.id, True)]
     if isinstance(value, gast.IfExp):
-        return [(name, False) for branch in (value.body, value.orelse)
-                for name, _ in _sources(branch)]
+        return parts(value.body) + parts(value.orelse)
     if isinstance(value, gast.Subscript) or (
             isinstance(value, gast.Attribute) and value.attr in _VIEW_ATTRIBUTES):
-        return [(name, False) for name, _ in _sources(value.value)]
+        return parts(value.value)
     if isinstance(value, (gast.List, gast.Tuple, gast.Set)):
-        return [(name, False) for element in value.elts for name, _ in _sources(element)]
+        return [found for element in value.elts for found in parts(element)]
     if isinstance(value, gast.Dict):
-        return [(name, False) for element in value.values for name, _ in _sources(element)]
+        return [found for element in value.values for found in parts(element)]
     if isinstance(value, gast.Starred):
-        return [(name, False) for name, _ in _sources(value.value)]
+        return parts(value.value)
     if isinstance(value, gast.Call):
-        fn = anno.get(value, anno.Key.RESOLVED, None)
+        if resolve is None:
+            fn = anno.get(value, anno.Key.RESOLVED, None)
+            method = anno.get(value, anno.Key.METHOD, None)
+        else:
+            fn = resolve(value.func)
+            method = value.func.attr if fn is None and isinstance(value.func, gast.Attribute) \
+                else None
         if any(fn is view for view in _VIEW_FUNCTIONS) and value.args:
-            return [(name, False) for name, _ in _sources(value.args[0])]
+            return parts(value.args[0])
         if fn is builtins.enumerate or fn is builtins.zip or fn is builtins.reversed:
-            return [(name, False) for arg in value.args for name, _ in _sources(arg)]
-        if anno.get(value, anno.Key.METHOD, None) in _VIEW_METHODS:
-            return [(name, False) for name, _ in _sources(value.func.value)]
+            return [found for arg in value.args for found in parts(arg)]
+        if method in _VIEW_METHODS:
+            return parts(value.func.value)
     return []
 
 
 # ---- liveness ---------------------------------------------------------------------------------
 
 
-def live_after(body: List[Any]) -> Dict[int, Set[str]]:
-    """For each simple statement (by `id`), the names that may be read after it runs."""
+def live_after(body: List[Any], reads: Callable[[Any], Set[str]] = astutil.names_loaded
+               ) -> Dict[int, Set[str]]:
+    """For each simple statement (by `id`), the names that may be read after it runs (by
+    `reads`: every name a node loads, or `values_read`)."""
     result: Dict[int, Set[str]] = {}
-    _block(body, set(), result, _Loop(set(), set()))
+    _block(body, set(), result, _Loop(set(), set()), reads)
     return result
+
+
+# Reading these of an array tells nothing of its elements, which a write changes.
+_SHAPE_ATTRIBUTES = {"shape", "ndim", "size", "dtype"}
+_SHAPE_ARGUMENTS = (   # (function, the position of the argument it reads only the shape of)
+    (np.shape, 0), (np.size, 0), (np.ndim, 0), (np.zeros_like, 0), (np.ones_like, 0),
+    (np.empty_like, 0), (runtime.shape_of, 0), (runtime.zeros_like, 0),
+    (runtime.scalar_seed, 0), (runtime.broadcast_like, 1), (runtime.unbroadcast, 1),
+    (runtime.owned, 1), (runtime.index_adjoint, 1), (runtime.expand_reduced, 1))
+
+
+def values_read(node: Any) -> Set[str]:
+    """The names whose values (elements) `node` reads: those it loads, except where only their
+    shape, size or dtype is asked for (`x.shape`, `np.size(x)`, `broadcast_like(g, x)`)."""
+    shape_only: Set[int] = set()
+    for sub in astutil.walk(node):
+        if isinstance(sub, gast.Attribute) and sub.attr in _SHAPE_ATTRIBUTES:
+            shape_only.add(id(sub.value))
+        elif isinstance(sub, gast.Call):
+            fn = anno.get(sub, anno.Key.RESOLVED, None)
+            shape_only.update(id(sub.args[position]) for known, position in _SHAPE_ARGUMENTS
+                              if fn is known and position < len(sub.args))
+    return {sub.id for sub in astutil.walk(node) if isinstance(sub, gast.Name)
+            and isinstance(sub.ctx, gast.Load) and id(sub) not in shape_only}
 
 
 @dataclasses.dataclass
@@ -192,22 +250,23 @@ class _Loop:
 
 
 def _block(statements: List[Any], live: Set[str], result: Dict[int, Set[str]],
-           loop: _Loop) -> Set[str]:
+           loop: _Loop, reads: Callable[[Any], Set[str]]) -> Set[str]:
     live = set(live)
     for stmt in reversed(statements):
-        live = _statement(stmt, live, result, loop)
+        live = _statement(stmt, live, result, loop, reads)
     return live
 
 
-def _statement(stmt: Any, live: Set[str], result: Dict[int, Set[str]], loop: _Loop) -> Set[str]:
+def _statement(stmt: Any, live: Set[str], result: Dict[int, Set[str]], loop: _Loop,
+               reads: Callable[[Any], Set[str]]) -> Set[str]:
     if isinstance(stmt, gast.If):
-        return astutil.names_loaded(stmt.test) | _block(stmt.body, live, result, loop) \
-            | _block(stmt.orelse, live, result, loop)
+        return reads(stmt.test) | _block(stmt.body, live, result, loop, reads) \
+            | _block(stmt.orelse, live, result, loop, reads)
     if isinstance(stmt, (gast.For, gast.While)):
         header = stmt.iter if isinstance(stmt, gast.For) else stmt.test
-        inner = _Loop(exit=set(live), head=set(live) | astutil.names_loaded(header))
+        inner = _Loop(exit=set(live), head=set(live) | reads(header))
         while True:   # the body's entry feeds the next iteration: iterate to a fixed point
-            entry = _block(stmt.body, inner.head, result, inner)
+            entry = _block(stmt.body, inner.head, result, inner, reads)
             if isinstance(stmt, gast.For):
                 entry = entry - astutil.names_stored(stmt.target)
             head = inner.head | entry
@@ -223,10 +282,10 @@ def _statement(stmt: Any, live: Set[str], result: Dict[int, Set[str]], loop: _Lo
         return set(loop.head)
     result[id(stmt)] = set(live)
     if isinstance(stmt, gast.Return):
-        return astutil.names_loaded(stmt)
+        return reads(stmt)
     if isinstance(stmt, gast.Assign):
-        return (live - astutil.names_stored(stmt.targets)) | astutil.names_loaded(stmt)
-    return live | astutil.names_loaded(stmt)
+        return (live - astutil.names_stored(stmt.targets)) | reads(stmt)
+    return live | reads(stmt)
 
 
 # ---- flow-sensitive sharing -------------------------------------------------------------------
@@ -271,10 +330,14 @@ def may_share_at(states: List[_State], name: str) -> Set[str]:
 
 def _certainly_same_at(states: List[_State], name: str) -> Set[str]:
     """The names holding the very object `name` holds in every one of `states`: one object made
-    by the newest run of its statement (or a parameter), and nothing else, in both."""
+    by the newest run of its statement (or a parameter), and nothing else, in both. A state in
+    which `name` holds a number (the `else` of `if is_array(x)`) has no say: nothing writes
+    into numbers."""
     found: Optional[Set[str]] = None
     for state in states:
         mine = state.get(name, frozenset())
+        if mine and mine <= state.get(_NUMBERS, frozenset()):
+            continue
         same = {name} if len(mine) != 1 or not next(iter(mine))[1] else \
             {other for other, objects in _named(state) if objects == mine}
         found = same if found is None else found & same
@@ -343,6 +406,12 @@ class _Flow:
             return []
         if isinstance(stmt, gast.Return):
             return []
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript) \
+                and isinstance(stmt.targets[0].value, gast.Name):
+            # `x[i] = v` goes on only where `x` may be an array: a number would raise
+            name = stmt.targets[0].value.id
+            flow = [state for state in flow if not state.get(name, frozenset())
+                    or not state[name] <= state.get(_NUMBERS, frozenset())]
         if isinstance(stmt, gast.Assign):
             return [_assign(stmt, state) for state in flow]
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \

@@ -76,10 +76,20 @@ class ForwardSite:
             value = self.zero(primal)
         elif primal in self.written:   # written in place later: must not share its tangent
             value = self.helper(runtime.owned, [value, astutil.load(primal)])
-        elif isinstance(value, gast.Name) and value.id in self.written_tangents():
-            # the tangent of an array written in place later: a copy, not a second name of it
+        elif aliases.returned_names(value, self.resolve) & self.written_tangents():
+            # the tangent of an array written in place (or a view of it, or what `d[x] + 0`
+            # leaves: `broadcast_like(dx, z)`): a copy, not a second name of its memory
             value = self.helper(runtime.copy_of, [value])
         return [astutil.assign(self.tangent_name(primal), value)]
+
+    def resolve(self, node: Any) -> Any:
+        """What a name or attribute chain in inlined rule code refers to (None: unknown)."""
+        if isinstance(node, gast.Name):
+            return self.namer.helpers.get(node.id, self.resolved.get(node.id))
+        if isinstance(node, gast.Attribute):
+            base = self.resolve(node.value)
+            return getattr(base, node.attr, None) if isinstance(base, types.ModuleType) else None
+        return None
 
     def written_tangents(self) -> Set[str]:
         return {self.tangent_name(name) for name in self.written}

@@ -73,20 +73,24 @@ class _Checks:
     def __init__(self, src: FunctionSource, sharing: aliases.Sharing):
         self.src, self.sharing = src, sharing
 
-    def others(self, stmt: Any, name: str, candidates: Set[str]) -> Set[str]:
+    def others(self, stmt: Any, name: str, candidates: Set[str], lists: bool = False
+               ) -> Set[str]:
         """The `candidates` read after `stmt` that may share `name`'s memory right there: the
         function-wide links (`aliases.sharing`) narrowed by the program's flow (a name bound
-        in the other branch, or an older array kept in a stack, shares nothing)."""
+        in the other branch, or an older array kept in a stack, shares nothing). Changing the
+        elements of an array keeps its shape, so for an array (not `lists`) a name whose shape
+        alone is read afterwards (`np.size(v)`, `broadcast_like(g, v)`) sees nothing."""
         state = self.sharing.memory.get(id(stmt))
         here = aliases.may_share_at(state, name) if state is not None else candidates
-        return candidates & here & self.sharing.live[id(stmt)]
+        live = self.sharing.live if lists else self.sharing.values_live
+        return candidates & here & live[id(stmt)]
 
     def write(self, stmt: Any, name: str, lists: bool = False) -> None:
         """Refuse a write into `name` that another live name would see. For a list's `append`
         or `pop` (`lists`), those are the containers holding the list; for an array, every
         name that may share its memory, except names certainly of the same object."""
         group = self.sharing.holders(name) if lists else self.sharing.group(name)
-        others = self.others(stmt, name, group - self.sharing.same_object(name, stmt))
+        others = self.others(stmt, name, group - self.sharing.same_object(name, stmt), lists)
         if not others:
             return
         other = sorted(others)[0]

@@ -99,6 +99,7 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
     primal = reverser.primal_block(body, 0)
     primal, adjoint = reverser.keep_needed_records(primal, adjoint, params)
     primal, adjoint = reverser.record_shapes_only(primal, adjoint)
+    primal, adjoint = reverser.counts_from_stacks(primal, adjoint)
     primal, output = _output_kept_from_restores(primal, output, adjoint, sharing, site)
     gradients = [astutil.load(namer.adjoint(p)) if namer.adjoint(p) in site.defined
                  else helper_call(site, runtime.zeros_like, [astutil.load(p)]) for p in wrt]
@@ -143,6 +144,7 @@ class _Reverser:
         self.counters: Dict[int, str] = {}
         self.stacks: Dict[str, str] = {}
         self.counters_used: List[str] = []
+        self.outer_loops: Dict[str, Any] = {}    # counter: primal loop (outside other loops)
         self.all_iteration_locals: Set[str] = set()
         self.loop_targets: Set[str] = set()   # pushed with their new value (see primal_statement)
         # temporaries of one loop iteration the adjoint reads: pushed with their new value too,
@@ -253,17 +255,29 @@ class _Reverser:
                             type_comment=None) if isinstance(stmt, gast.For) else \
                 gast.While(test=stmt.test, body=body, orelse=[])
             self.counters_used.append(count)  # set up front too: a branch may skip the loop
+            if depth == 0:
+                self.outer_loops[count] = loop
             out = [astutil.assign(count, astutil.constant(0)), loop]
             return out + ([self.push(count)] if depth > 0 else [])
         return [stmt]
 
     def copied_read(self, stmt: gast.Assign) -> gast.Assign:
-        """`t = x[i]` of an array the code writes into reads a copy, `t = copy_of(x[i])`: the
-        adjoint restores `x[i]` while it still reads `t`, and code in which a view outlives a
-        write into its array could not be differentiated again."""
-        value = stmt.value
-        if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) \
-                and value.value.id in self.site.written:
+        """A view of an array the code writes into, `t = x[i]` (or `x.T`, `x.reshape(...)`),
+        reads a copy, `t = copy_of(x[i])`: the adjoint restores `x[i]` while it still reads
+        `t`, and code in which a view outlives a write into its array could not be
+        differentiated again. `transforms.inplace` let the write through only where the program
+        reads the view's elements no more, so only the derivative can tell the difference.
+
+        So does a view written into itself, `a = x[i]` before `a[j] = v`, unless `x` may be
+        (part of) an argument, whose caller sees the write: the program reads `x`'s elements no
+        more after the write but through `a`, and the adjoints of earlier statements read `x`
+        as it was."""
+        value, target = stmt.value, stmt.targets[0]
+        viewed = aliases.returned_names(value) \
+            if isinstance(value, (gast.Subscript, gast.Attribute, gast.Call)) else set()
+        if viewed & self.site.written or (
+                viewed and isinstance(target, gast.Name) and target.id in self.site.written
+                and not self.sharing.may_reach_parameter(viewed, stmt)):
             new = gast.Assign(targets=stmt.targets, value=helper_call(
                 self.site, runtime.copy_of, [value]), type_comment=None)
             anno.copy_all(stmt, new)
@@ -413,6 +427,12 @@ class _Reverser:
         if call is not None and first and first >= astutil.names_stored(stmt.targets):
             first |= {call.record} | set(getattr(call, "passes", ()))
         return first
+
+    def only_loop_targets(self) -> Set[str]:
+        """Loop targets no assignment binds: the reversed loop pops them before reading them."""
+        assigned = {name for node in astutil.statements(self.src.node.body)
+                    if isinstance(node, gast.Assign) for name in astutil.names_stored(node.targets)}
+        return self.loop_targets - assigned
 
     def bound_first_in_straight_line(self) -> Set[str]:
         """Names whose first binding is a statement outside loops and branches: bound before
@@ -591,6 +611,45 @@ class _Reverser:
                     self.site, runtime.shape_of, [astutil.load(name)])))
         return primal, prologue + adjoint
 
+    def counts_from_stacks(self, primal: List[Any],
+                           adjoint: List[Any]) -> Tuple[List[Any], List[Any]]:
+        """A loop outside other loops whose every iteration pushes on a stack nothing else
+        pushes on runs as many times as that stack is long: its reversal iterates
+        `range(len(x_stack))`, and the loop needs no counter."""
+        pushes: Dict[str, int] = {}
+        for node in astutil.statements(primal):
+            stack = _pushed_stack(node)
+            if stack is not None:
+                pushes[stack] = pushes.get(stack, 0) + 1
+        replaced: Dict[str, Any] = {}
+        for count, loop in self.outer_loops.items():
+            stacks = sorted(stack for stack in map(_pushed_stack, loop.body)
+                            if stack is not None and pushes[stack] == 1)
+            if stacks:
+                replaced[count] = astutil.call(astutil.load(self.site.alias(len, "len")),
+                                               [astutil.load(stacks[0])])
+                loop.body = [s for s in loop.body if not (
+                    isinstance(s, gast.Assign) and count in astutil.names_stored(s.targets))]
+        if not replaced:
+            return primal, adjoint
+
+        def counted(statements: List[Any]) -> List[Any]:
+            kept = []
+            for stmt in statements:
+                if isinstance(stmt, gast.Assign) and astutil.names_stored(stmt.targets) & \
+                        set(replaced):
+                    continue                 # `n_i = 0`
+                for field in ("body", "orelse"):
+                    if isinstance(getattr(stmt, field, None), list) and getattr(stmt, field):
+                        setattr(stmt, field, counted(getattr(stmt, field)) or [gast.Pass()])
+                kept.append(stmt)
+            for node in astutil.walk(kept):
+                if isinstance(node, gast.Call):   # range(n_i)
+                    node.args = [astutil.copy_node(replaced[a.id]) if isinstance(a, gast.Name)
+                                 and a.id in replaced else a for a in node.args]
+            return kept
+        return counted(primal), counted(adjoint)
+
     def keep_needed_records(self, primal: List[Any], adjoint: List[Any],
                             params: Set[str]) -> Tuple[List[Any], List[Any]]:
         """Drop the pushes and pops of values the adjoint never reads; create the stacks.
@@ -608,7 +667,8 @@ class _Reverser:
         recorded = [name for name in self.stacks if self.stacks[name] in in_primal]
         # (an overwritten name is pushed before its first assignment too, so it needs a value)
         starts = sorted((needed & (self.conditional | self.overwritten)) - params
-                        - self.temporaries - self.bound_first_in_straight_line())
+                        - self.temporaries - self.only_loop_targets()
+                        - self.bound_first_in_straight_line())
         setup: List[Any] = []
         if starts:
             setup.append(codegen.comment("values the adjoint reads, which a loop or branch "
@@ -619,6 +679,17 @@ class _Reverser:
         setup += [astutil.assign(self.stacks[name], gast.List(elts=[], ctx=gast.Load()))
                   for name in recorded]
         return setup + primal, adjoint
+
+
+def _pushed_stack(stmt: Any) -> Optional[str]:
+    """The stack a recording statement `x_stack.append(...)` pushes on, if it is one."""
+    if isinstance(stmt, gast.Expr) and anno.has(stmt, anno.Key.RECORDS) \
+            and isinstance(stmt.value, gast.Call) \
+            and isinstance(stmt.value.func, gast.Attribute) \
+            and stmt.value.func.attr == "append" \
+            and isinstance(stmt.value.func.value, gast.Name):
+        return stmt.value.func.value.id
+    return None
 
 
 def _record_statements(statements: List[Any]) -> List[Any]:
