@@ -639,3 +639,21 @@ def write_into_argument_then_return_before_its_augment(y, u):
 def test_write_into_argument_then_return_before_its_augment():
     sg.check_grads(write_into_argument_then_return_before_its_augment,
                    [np.array([[0.5, 0.4], [-0.1, -0.6]]), -0.5], order=2)
+
+
+# ---- augment_unpacked_scalar_beside_branch_name (fuzz seed 21351, no switch) ------------------
+
+
+def augment_unpacked_scalar_beside_branch_name(x):
+    a3, a4 = np.linspace(-0.93, 1.1, 2)
+    a4 += x                     # a4 is bound twice in straight-line code, and keeps its name
+    if 0.5:                     # because a3, bound with it, is also bound in a branch
+        pass
+    else:
+        a3 = 0.5
+    return a4 + 0.0 * a3
+
+
+def test_augment_unpacked_scalar_beside_branch_name():
+    # (`a4 = a4 + x` stayed one statement, whose adjoint added a4's adjoint to itself)
+    sg.check_grads(augment_unpacked_scalar_beside_branch_name, [0.095044], order=2)

@@ -128,7 +128,9 @@ def transform(src: FunctionSource, wrt: Tuple[str, ...], namer: Namer, resolved:
     *body, ret = src.node.body
     varied = activity.varied_names(body, wrt)
     site = ForwardSite(namer, varied, resolved, scalar)
-    site.compound = overwrites.compound_names(body) | astutil.names_stored(src.node.args)
+    params = astutil.names_stored(src.node.args)
+    site.compound = overwrites.compound_names(body) | params | \
+        overwrites.overwritten_names(body, params)     # (assigned twice: tangent not dropped)
     sharing = aliases.sharing(src.node)
     site.written = {alias for name in astutil.names_written_into(body)
                     for alias in sharing.same_object(name)}

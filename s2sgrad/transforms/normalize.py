@@ -47,7 +47,10 @@ def transform(src: FunctionSource, inputs: Set[str], namer: Namer,
     params = astutil.names_stored(src.node.args)
     body = _single_assignment(src.node.body, params, namer)
     varied = activity.varied_names(body, inputs)
-    src.node.body = _operations(src, body, varied, namer, overwrites.compound_names(body))
+    # (names assigned twice in straight-line code too: single assignment keeps the names of a
+    # statement that also assigns a name of a loop or branch, `a, b = t` with `a` set in an `if`)
+    overwritten = overwrites.compound_names(body) | overwrites.overwritten_names(body, params)
+    src.node.body = _operations(src, body, varied, namer, overwritten)
 
 
 def _dict_names(body: List[Any], parameters: Iterable[str]) -> Set[str]:
