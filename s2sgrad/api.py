@@ -445,6 +445,9 @@ def source(derivative: Any) -> str:
     """The generated Python source of a derivative made by s2sgrad."""
     if isinstance(derivative, Derived):
         return derivative.source
+    composed = getattr(derivative, "_s2sgrad_derived", None)   # hvp, hessian: what they call
+    if isinstance(composed, Derived):
+        return composed.source
     text = getattr(derivative, "_s2sgrad_source", None)
     if text is not None:
         return text

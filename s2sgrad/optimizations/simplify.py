@@ -16,11 +16,11 @@ Example: `by = b_return; bx = by * 2.0; unused = np.tanh(x); return bx` simplifi
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import gast
 
-from .. import anno, astutil, codegen
+from .. import anno, astutil, codegen, runtime
 from ..rules import adjoint_rule, has_zero_derivative, method
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -29,7 +29,8 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
 
 def simplify(statements: List[Any], copies: bool = True) -> List[Any]:
     """Run every simplification until the code stops changing."""
-    passes: List[Callable[[List[Any]], List[Any]]] = [fold_zero_accumulation, dead_code,
+    passes: List[Callable[[List[Any]], List[Any]]] = [fold_zero_accumulation,
+                                                       fuse_reduction_broadcasts, dead_code,
                                                        drop_orphan_comments]
     if copies:
         passes.insert(0, propagate_copies)
@@ -119,6 +120,52 @@ def fold_zero_accumulation(statements: List[Any],
                 continue
         out.append(stmt)
     return out
+
+
+def fuse_reduction_broadcasts(statements: List[Any]) -> List[Any]:
+    """`bx = broadcast_like(g, x)` (the adjoint of a reduction of x) read once, in `bx * x`:
+    the product broadcasts `g` to x's shape by itself, so it reads `g * x`, and the full-size
+    array is never made. `g`'s names and x must keep their values until that product."""
+    out = list(statements)
+    for index, stmt in enumerate(statements):
+        call = stmt.value if isinstance(stmt, gast.Assign) else None
+        if not (isinstance(call, gast.Call) and isinstance(stmt.targets[0], gast.Name)
+                and anno.get(call.func, anno.Key.RESOLVED, None) is runtime.broadcast_like
+                and len(call.args) == 2 and isinstance(call.args[1], gast.Name)):
+            continue
+        name, shape_of = stmt.targets[0].id, call.args[1].id
+        kept = astutil.names_loaded(call.args[0]) | {shape_of, name}
+        product = _only_product_with(statements[index + 1:], name, shape_of, kept)
+        if product is not None:
+            operand, side = product
+            setattr(operand, side, astutil.copy_node(call.args[0]))
+            out[index] = None
+    return [s for s in out if s is not None]
+
+
+def _only_product_with(statements: List[Any], name: str, other: str,
+                       kept: Set[str]) -> Optional[Tuple[gast.BinOp, str]]:
+    """The product `name * other` (or `other * name`) that is the only read of `name` in the
+    straight-line `statements`, and the side `name` is on, if no statement before it (nor that
+    one) assigns a name of `kept`."""
+    for stmt in statements:
+        reads = [n for n in astutil.walk(stmt) if isinstance(n, gast.Name) and n.id == name
+                 and isinstance(n.ctx, gast.Load)]
+        if not reads:
+            if astutil.names_stored(stmt) & kept or not isinstance(stmt, (gast.Assign, gast.Expr)):
+                return None
+            continue
+        if len(reads) != 1 or not isinstance(stmt, gast.Assign) or \
+                astutil.names_stored(stmt.targets) & (kept - {name}):
+            return None
+        for node in astutil.walk(stmt.value):
+            if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
+                for side, opposite in (("left", node.right), ("right", node.left)):
+                    if getattr(node, side) is reads[0] and isinstance(opposite, gast.Name) \
+                            and opposite.id == other:
+                        return node, side
+        return None
+    return None
 
 
 def _writes_into(stmt: gast.Assign) -> bool:

@@ -278,7 +278,9 @@ class _Inliner:
             raise self.fail(f"unknown name {name}")
         if isinstance(obj, types.ModuleType):  # reached by its own name: np, math, scipy
             name = "np" if obj.__name__ == "numpy" else obj.__name__.rpartition(".")[2]
-        return astutil.load(self.site.alias(obj, name))
+        load = astutil.load(self.site.alias(obj, name))
+        anno.set(load, anno.Key.RESOLVED, obj)     # (what simplification recognizes helpers by)
+        return load
 
     def global_value(self, name: str) -> Any:
         if name in self.rule.globals:
