@@ -170,19 +170,7 @@ def _sources(tables: report.Tables) -> List[Dict[str, str]]:
                          f"returns at once ({times('(fresh array)')}).")
         finalize_suggestion = "None: the fast path covers every gradient here."
     items = [
-        dict(cost=_saving(v, "max"), title="The adjoint of the max-subtraction", text=(
-            "`shifted = logits - np.max(logits, axis=1, keepdims=True)` makes the generated code "
-            "compute `bmax_logits = unbroadcast(-bshifted, max_logits)` (a row sum, "
-            f"{fmt(_statement_cost(costs, 'bmax_logits = '))} on its own) and "
-            "`blogits = blogits + extremum_adjoint(bmax_logits, logits, max_logits, 1, True)` "
-            "(an equality mask, a tie count in the adjoint's dtype, a division and a product: "
-            f"{fmt(_statement_cost(costs, 'extremum_adjoint'))}), only to add a contribution "
-            "that is zero up to rounding: a log-softmax does not change when a row is shifted, "
-            "so each row of `bshifted` sums to zero. Removing both statements saves "
-            f"**{fmt(_saving(v, 'max'))}** per call."), suggestion=(
-            "Recognise the shift invariance: a value `m` that only enters as `x - m` in front "
-            "of a log-softmax / logsumexp gets no adjoint (a rule for the pattern, or for "
-            "`np.max(..., keepdims=True)` feeding such a shift).")),
+        max_item(v, costs),
         dict(cost=wrapper, title="The `sg.grad` wrapper", text=(
             f"Calling through the wrapper costs **{fmt(wrapper)}** more than calling the "
             "generated function directly. Cache validation is cheap"
@@ -195,22 +183,7 @@ def _sources(tables: report.Tables) -> List[Dict[str, str]]:
                f"{fmt(sum(per_gradient.values()))}; the rest of what `_finish` costs in a real "
                "call is not attributed here." if finish is not None and per_gradient else "")),
              suggestion=finalize_suggestion),
-        dict(cost=_saving(v, "broadcast_like"), title="`broadcast_like` for reduction adjoints",
-             text=(
-            "The adjoint of each `np.sum` is `broadcast_like(g, x)` (`by_times_log_probs`, "
-            "`bexp_shifted`), which fills a fresh array of `x`'s shape (below 65536 elements; "
-            "above, it returns a broadcast view): "
-            f"{fmt(_statement_cost(costs, 'broadcast_like('))} for the two statements alone. "
-            "The only consumers of these adjoints are elementwise products with an array of the "
-            "full shape (`by_times_log_probs * y`, `bexp_shifted * exp_shifted`), which "
-            "broadcast anyway. Replacing both calls by their argument saves "
-            f"**{fmt(_saving(v, 'broadcast_like'))}**, with "
-            f"{_variant(v, 'broadcast_like').dead} statements that only computed a value for "
-            "`broadcast_like` to read its shape (`y * log_probs`, and `log_probs` itself)."),
-             suggestion=(
-            "Shape specialisation (see `unbroadcast` below): with the shapes known, `g` can be "
-            "emitted as is when every consumer broadcasts it against an operand of the full "
-            "shape.")),
+        broadcast_item(v, costs),
         dict(cost=_saving(v, "seed"), title="`scalar_seed` keeps the loss value alive", text=(
             "`bresult_over = scalar_seed(result_over, b_return)` reads the loss value only for "
             "its type, shape and dtype, but that keeps alive, in a function that returns only "
@@ -870,3 +843,47 @@ def document(tables: report.Tables, info: Dict[str, str], command: str,
         _loop_notes(tables),
     ]
     return "\n".join(parts)
+
+
+def max_item(v: Sequence[breakdown.Variant], costs: Sequence[breakdown.StatementCost]) -> dict:
+    """The note on the adjoint of `logits - np.max(logits, axis=1, keepdims=True)`."""
+    if _statement_cost(costs, "extremum_adjoint") == 0:
+        return dict(cost=0.0, title="The adjoint of the max-subtraction", text=(
+            "`shifted = logits - np.max(logits, axis=1, keepdims=True)` gets no adjoint for the "
+            "maximum: `analysis/shifts.py` proves that the loss does not change when a row of "
+            "`shifted` is shifted (the log-softmax subtracts the row's log-sum-exp), so the row "
+            "sum `unbroadcast(-bshifted, max_logits)` and the tie mask of "
+            "`extremum_adjoint`, which add a contribution that is zero up to rounding, are not "
+            "generated, as in the hand-written gradient."), suggestion="None: done.")
+    return dict(cost=_saving(v, "max"), title="The adjoint of the max-subtraction", text=(
+        "`shifted = logits - np.max(logits, axis=1, keepdims=True)` makes the generated code "
+        "compute `bmax_logits = unbroadcast(-bshifted, max_logits)` (a row sum, "
+        f"{fmt(_statement_cost(costs, 'bmax_logits = '))} on its own) and "
+        "`blogits = blogits + extremum_adjoint(bmax_logits, logits, max_logits, 1, True)` "
+        f"({fmt(_statement_cost(costs, 'extremum_adjoint'))}), only to add a contribution "
+        "that is zero up to rounding. Removing both statements saves "
+        f"**{fmt(_saving(v, 'max'))}** per call."), suggestion=(
+        "Extend `analysis/shifts.py` to the operations between the maximum and the loss here."))
+
+
+def broadcast_item(v: Sequence[breakdown.Variant],
+                   costs: Sequence[breakdown.StatementCost]) -> dict:
+    """The note on `broadcast_like` of reduction adjoints."""
+    left = [c.text.split(" = ")[0] for c in costs if "broadcast_like(" in c.text]
+    return dict(cost=_saving(v, "broadcast_like"), title="`broadcast_like` for reduction adjoints",
+                text=(
+        "The adjoint of an `np.sum` is `broadcast_like(g, x)`, which fills a fresh array of "
+        "`x`'s shape (below 65536 elements; above, it returns a broadcast view). Where the "
+        "only reader is a product with `x` itself (`bexp_shifted * exp_shifted`), the generated "
+        "code already reads `g * x` instead (`optimizations/simplify.py`). "
+        + (f"Left: {_listed(left)} ({fmt(_statement_cost(costs, 'broadcast_like('))} timed "
+           "alone), read by a product with another array of the full shape "
+           "(`by_times_log_probs * y`), which broadcasts anyway. " if left else "")
+        + "Replacing the remaining calls by their argument saves "
+        f"**{fmt(_saving(v, 'broadcast_like'))}**, with "
+        f"{_variant(v, 'broadcast_like').dead} statements that only computed a value for "
+        "`broadcast_like` to read its shape."), suggestion=(
+        "Shape knowledge: `y * log_probs` has the shape of `log_probs` when `y` broadcasts to "
+        "it, which the code cannot know without guarding on the input shapes; with it, `g` can "
+        "be emitted as is whenever every consumer broadcasts it against an operand of the full "
+        "shape."))

@@ -26,7 +26,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 import gast
 
 from . import anno, astutil, codegen, loader
-from .analysis import activity
+from .analysis import activity, shifts
 from .errors import Location
 from .frontend import language, resolve, source
 from .frontend.resolve import Guard
@@ -76,6 +76,7 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     *primal, ret = src.node.body
     free = resolution.free_values
     active = activity.active_names(primal, tuple(wrt) + tuple(free), ret.value)
+    active -= shifts.unneeded_maxima(primal, ret.value)   # (`x - np.max(x)` for safety)
     _report_text(trace, "active", ", ".join(sorted(active)))
     sweeps = reverse.transform(src, active, wrt, namer, kind == "grad", resolution.objects,
                                scalar, containers, free)
