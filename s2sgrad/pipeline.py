@@ -76,7 +76,8 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     *primal, ret = src.node.body
     free = resolution.free_values
     active = activity.active_names(primal, tuple(wrt) + tuple(free), ret.value)
-    active -= shifts.unneeded_maxima(primal, ret.value)   # (`x - np.max(x)` for safety)
+    active -= shifts.unneeded_maxima(primal, ret.value,   # (`x - np.max(x)` for safety)
+                                     astutil.names_stored(src.node.args))
     _report_text(trace, "active", ", ".join(sorted(active)))
     sweeps = reverse.transform(src, active, wrt, namer, kind == "grad", resolution.objects,
                                scalar, containers, free)

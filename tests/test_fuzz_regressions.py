@@ -657,3 +657,21 @@ def augment_unpacked_scalar_beside_branch_name(x):
 def test_augment_unpacked_scalar_beside_branch_name():
     # (`a4 = a4 + x` stayed one statement, whose adjoint added a4's adjoint to itself)
     sg.check_grads(augment_unpacked_scalar_beside_branch_name, [0.095044], order=2)
+
+
+# ---- maximum bound to a name that holds other values (fuzz long run, seed 3204) -------------
+
+
+def maximum_rebinding_a_parameter(x, s):
+    a10 = s
+    w11 = np.cos(a10)
+    while w11 < 0.51:           # never runs
+        s = w11 * 1.0
+    s = np.max(x)               # not read again: but s, the parameter, was
+    return w11
+
+
+def test_maximum_rebinding_a_parameter():
+    # (the shift-invariance analysis dropped the name s from the active names, parameter and all)
+    sg.check_grads(maximum_rebinding_a_parameter, [np.array([0.841755, 1.879172]), 0.240313],
+                   order=2)

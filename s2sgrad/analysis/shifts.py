@@ -38,12 +38,20 @@ FIXED: Kind = ("fixed", 0)
 _MAXIMA = (np.max, np.amax, np.min, np.amin, np.nanmax, np.nanmin)
 
 
-def unneeded_maxima(statements: List[Any], output: Any) -> Set[str]:
-    """Names bound to a maximum (or minimum) that the output provably does not depend on."""
+def unneeded_maxima(statements: List[Any], output: Any, parameters: Set[str]) -> Set[str]:
+    """Names bound to a maximum (or minimum) that the output provably does not depend on: bound
+    once, by that statement alone."""
     found: Set[str] = set()
+    # (a name bound anywhere else, or a parameter, holds other values that may need adjoints)
+    bindings: Dict[str, int] = {}
+    for node in astutil.walk(statements):
+        if isinstance(node, gast.Name) and not isinstance(node.ctx, gast.Load):
+            bindings[node.id] = bindings.get(node.id, 0) + 1
     for index, stmt in enumerate(statements):
         axes = _reduced_axes(stmt)
-        if axes is not None and _output_is_fixed(statements[index + 1:], stmt, axes, output):
+        if axes is not None and bindings.get(stmt.targets[0].id) == 1 and \
+                stmt.targets[0].id not in parameters and \
+                _output_is_fixed(statements[index + 1:], stmt, axes, output):
             found.add(stmt.targets[0].id)
     return found
 
