@@ -1,9 +1,8 @@
 """Compiler bugs found by the program fuzzer (fuzz/, issue 8), one minimal reproducer each.
 
-Each test is marked xfail(strict=True) with the error it shows today: when the bug is fixed the
-test passes, strict xfail turns that into a failure, and the fix should remove the marker and
-delete the matching switch in fuzz.generate.AVOID (named in each reason), so the fuzzer
-generates the construct again.
+While a bug is open its test is marked xfail(strict=True) with the error it shows, and a switch
+in fuzz.generate.AVOID keeps the fuzzer away from the construct; the fix removes both. (Today none
+is open.) The sections name the switch or the fuzz seed that found the bug.
 
 The functions live at module level because s2sgrad reads their source.
 """
@@ -675,3 +674,61 @@ def test_maximum_rebinding_a_parameter():
     # (the shift-invariance analysis dropped the name s from the active names, parameter and all)
     sg.check_grads(maximum_rebinding_a_parameter, [np.array([0.841755, 1.879172]), 0.240313],
                    order=2)
+
+
+# ---- a write into an argument in code copied after an early return (long run, seed 7541) ----
+
+
+def write_into_argument_after_nested_return(x, y):
+    if x[0] < 5.0:              # true: the code below is copied into both branches
+        pass
+    else:
+        if y[0] > 0.0:
+            return 0.5
+    a9 = y                      # a9 is bound twice now: no longer "the same object" as y
+    a9[0:1] = 0.5               # (nothing the adjoint reads: the caller's y must be restored)
+    return np.sum(x * x)
+
+
+def test_write_into_argument_after_nested_return():
+    # (the adjoint's `a9[0:1] = a9_old` was dropped: the caller got y back changed)
+    y = Y.copy()
+    sg.value_and_grad(write_into_argument_after_nested_return, wrt=(0, 1))(X, y)
+    np.testing.assert_array_equal(y, Y)
+    sg.check_grads(write_into_argument_after_nested_return, [X, Y], order=2)
+
+
+# ---- a reduction's broadcast adjoint read twice (long run, seed 7904) -------------------------
+
+
+def square_of_broadcast_sum(x, y):
+    a5 = (x * y[:2]) + np.transpose(0.5)     # (a tangent `broadcast_like(dv, a5)`)
+    return np.sum(a5 * a5)
+
+
+def test_square_of_broadcast_sum():
+    # (forward-over-forward: `dda5 = broadcast_like(..., a5)` was fused into the first of its
+    # two products and dropped, so the second read an undefined name)
+    sg.check_grads(square_of_broadcast_sum,
+                   [np.array([[1.4, 0.6], [-0.5, 0.9], [-0.3, -0.3]]), np.array([1.9, 0.8, -1.7])],
+                   order=2)
+
+
+# ---- a tuple of unsplit constant expressions returned (long run, seed 8387) ------------------
+
+
+def constant_pair(a, scale=1.5):
+    if a > 10.0:                # never: the other return's code is left unsplit
+        return a * np.ones((3, 1)), a
+    return scale * np.linspace(0.4, 0.6, 3).reshape(3, 1), scale * 2.0
+
+
+def reduce_constant_part(x):
+    c, d = constant_pair(x)
+    return np.sum(np.sum(c, axis=1) * x) + d
+
+
+def test_reduce_constant_part():
+    # (forward mode: the tangent of the returned pair was `0.0, 0.0`, and np.sum(0.0, axis=1)
+    # raised AxisError)
+    sg.check_grads(reduce_constant_part, [0.3], order=2)

@@ -26,6 +26,7 @@ import gast
 import numpy as np
 
 from .. import anno, astutil, runtime
+from ..runtime import containers
 
 _VIEW_FUNCTIONS = (np.reshape, np.ravel, np.transpose, np.swapaxes, np.moveaxis, np.squeeze,
                    np.expand_dims, np.asarray, np.asanyarray, np.atleast_1d, np.atleast_2d,
@@ -225,7 +226,11 @@ _SHAPE_ARGUMENTS = (   # (function, the position of the argument it reads only t
     (np.shape, 0), (np.size, 0), (np.ndim, 0), (np.zeros_like, 0), (np.ones_like, 0),
     (np.empty_like, 0), (runtime.shape_of, 0), (runtime.zeros_like, 0),
     (runtime.scalar_seed, 0), (runtime.broadcast_like, 1), (runtime.unbroadcast, 1),
-    (runtime.owned, 1), (runtime.index_adjoint, 1), (runtime.expand_reduced, 1))
+    (runtime.owned, 1), (runtime.index_adjoint, 1), (runtime.expand_reduced, 1),
+    # (the adjoints of building an array from pieces ask the pieces for their shapes only)
+    (containers.unstack, 1), (containers.unconcatenate, 1), (containers.vstack_adjoint, 1),
+    (containers.hstack_adjoint, 1), (containers.dstack_adjoint, 1), (containers.sum_adjoint, 1),
+    (containers.array_adjoint, 1))
 
 
 def values_read(node: Any) -> Set[str]:

@@ -148,9 +148,11 @@ def _only_product_with(statements: List[Any], name: str, other: str,
     """The product `name * other` (or `other * name`) that is the only read of `name` in the
     straight-line `statements`, and the side `name` is on, if no statement before it (nor that
     one) assigns a name of `kept`."""
-    for stmt in statements:
+    for index, stmt in enumerate(statements):
         reads = [n for n in astutil.walk(stmt) if isinstance(n, gast.Name) and n.id == name
                  and isinstance(n.ctx, gast.Load)]
+        if reads and any(name in astutil.names_loaded(later) for later in statements[index + 1:]):
+            return None                           # not the only read
         if not reads:
             if astutil.names_stored(stmt) & kept or not isinstance(stmt, (gast.Assign, gast.Expr)):
                 return None

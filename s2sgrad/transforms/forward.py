@@ -100,14 +100,20 @@ class ForwardSite:
             return astutil.constant(0.0)
         return self.helper(runtime.zeros_like, [astutil.load(primal)])
 
-    def tangent_of(self, node: Any) -> Any:
-        """The tangent of an atom: its tangent variable, or a zero shaped like it."""
+    def tangent_of(self, node: Any, holder: Any = None) -> Any:
+        """The tangent of an atom: its tangent variable, or a zero shaped like it. An entry of a
+        display that is not an atom (code the differentiated inputs do not reach is left
+        unsplit: `r = a * b, c`) is not varied: a zero shaped like `holder`, an expression that
+        reads its value after the assignment (`r[0]`)."""
         if isinstance(node, gast.Name) and node.id in self.varied:
             return astutil.load(self.tangent_name(node.id))
         if isinstance(node, gast.Name) and not self.scalar:
             return self.helper(runtime.zeros_like, [astutil.load(node.id)])
         if isinstance(node, (gast.Tuple, gast.List)):   # `return (0.5, 1.5), r`: one per entry
-            return type(node)(elts=[self.tangent_of(e) for e in node.elts], ctx=gast.Load())
+            return type(node)(elts=[self.tangent_of(e, _entry(holder, i))
+                                    for i, e in enumerate(node.elts)], ctx=gast.Load())
+        if holder is not None and not self.scalar and not isinstance(node, gast.Constant):
+            return self.helper(runtime.zeros_like, [holder])
         return astutil.constant(0.0)
 
     def helper(self, fn: Any, args: List[Any]) -> gast.Call:
@@ -148,6 +154,15 @@ def transform(src: FunctionSource, wrt: Tuple[str, ...], namer: Namer, resolved:
     output_tangent = site.tangent_of(output)
     return Tangents(body=new_body, output=output, output_tangent=output_tangent,
                     tangents=tangents, helpers=namer.helpers, guards=site.callee_guards)
+
+
+def _entry(holder: Any, key: Any) -> Any:
+    """`holder[key]` (None without a holder)."""
+    if holder is None:
+        return None
+    index = key if isinstance(key, gast.AST) else astutil.constant(key)
+    return gast.Subscript(value=astutil.copy_node(holder), slice=astutil.copy_node(index),
+                          ctx=gast.Load())
 
 
 class _Forward:
@@ -217,12 +232,12 @@ class _Forward:
         if isinstance(value, gast.Name):
             return [stmt, astutil.assign(site.tangent_name(target), site.tangent_of(value))]
         if isinstance(value, (gast.List, gast.Tuple)):
-            display: Any = type(value)(elts=[site.tangent_of(e) for e in value.elts],
-                                       ctx=gast.Load())
+            display: Any = site.tangent_of(value, astutil.load(target))
             return [stmt, astutil.assign(site.tangent_name(target), display)]
         if isinstance(value, gast.Dict):
-            display = gast.Dict(keys=[astutil.copy_node(k) for k in value.keys],
-                                values=[site.tangent_of(v) for v in value.values])
+            display = gast.Dict(keys=[astutil.copy_node(k) for k in value.keys], values=[
+                site.tangent_of(v, _entry(astutil.load(target), k) if isinstance(
+                    k, gast.Constant) else None) for k, v in zip(value.keys, value.values)])
             return [stmt, astutil.assign(site.tangent_name(target), display)]
         if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) \
                 and value.value.id in site.containers:

@@ -160,6 +160,9 @@ class _Reverser:
         self.top_level: Set[int] = set()                  # statements not in a loop or branch
         self.top_assignments: Set[int] = set()            # (their positions, of assignments)
         self.parameters: Set[str] = set()
+        # the names each written array may share memory with at its write (with "parameter"
+        # when the caller may hold it): its restore stays when one of them is read later
+        self.written_sharers: Dict[str, Set[str]] = {}
 
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
         """The call site of a differentiated call to a user function, if `stmt` is one."""
@@ -400,7 +403,20 @@ class _Reverser:
         restore = gast.Assign(targets=[part(name, gast.Store())], value=astutil.load(saved),
                               type_comment=None)
         anno.set(restore, anno.Key.RESTORES, name)   # removable when no adjoint reads `x`
+        self.note_sharers(name, stmt)
         return out + [restore]
+
+    def note_sharers(self, name: str, stmt: Any) -> None:
+        """Remember which names the array written by `stmt` may share memory with there (see
+        `keep_needed_records`): a name bound in several places (a branch's copy of the code
+        after an early `return`) is not certainly the same object as any other name, but may
+        still be (part of) an argument or of a value the adjoint reads."""
+        sharers = self.written_sharers.setdefault(name, set())
+        states = self.sharing.memory.get(id(stmt))
+        if states is None or self.sharing.may_reach_parameter({name}, stmt):
+            sharers.add(_CALLER)
+        if states is not None:
+            sharers |= aliases.may_share_at(states, name)
 
     def bound_after(self, name: str, stmt: Any) -> bool:
         """Whether `name` is bound once, outside loops, by a statement after `stmt`: a copy
@@ -660,6 +676,8 @@ class _Reverser:
         """
         read = _loads_outside_records(adjoint) | params
         arrays = {alias for name in read for alias in self.sharing.same_object(name)}
+        arrays |= {name for name, sharers in self.written_sharers.items()
+                   if sharers & (read | {_CALLER})}
         adjoint = _without_records(adjoint, arrays, anno.Key.RESTORES)
         needed = astutil.names_loaded(adjoint)
         primal, adjoint = _without_records(primal, needed), _without_records(adjoint, needed)
@@ -679,6 +697,9 @@ class _Reverser:
         setup += [astutil.assign(self.stacks[name], gast.List(elts=[], ctx=gast.Load()))
                   for name in recorded]
         return setup + primal, adjoint
+
+
+_CALLER = " caller"   # (not a name: the caller's hold on an argument, in `written_sharers`)
 
 
 def _pushed_stack(stmt: Any) -> Optional[str]:
