@@ -18,6 +18,7 @@ Needs: desugared code with structured jumps (`transforms.jumps`), calls resolved
 from __future__ import annotations
 
 import builtins
+import collections
 import dataclasses
 import functools
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
@@ -213,8 +214,8 @@ def _sources(value: Any, resolve: Optional[Callable[[Any], Any]] = None
 
 def live_after(body: List[Any], reads: Callable[[Any], Set[str]] = astutil.names_loaded
                ) -> Dict[int, Set[str]]:
-    """For each simple statement (by `id`), the names that may be read after it runs (by
-    `reads`: every name a node loads, or `values_read`)."""
+    """For each statement (by `id`), the names that may be read after it runs (by `reads`:
+    every name a node loads, or `values_read`)."""
     result: Dict[int, Set[str]] = {}
     _block(body, set(), result, _Loop(set(), set()), reads)
     return result
@@ -264,6 +265,8 @@ def _block(statements: List[Any], live: Set[str], result: Dict[int, Set[str]],
 
 def _statement(stmt: Any, live: Set[str], result: Dict[int, Set[str]], loop: _Loop,
                reads: Callable[[Any], Set[str]]) -> Set[str]:
+    if isinstance(stmt, (gast.If, gast.For, gast.While)):
+        result[id(stmt)] = set(live)
     if isinstance(stmt, gast.If):
         return reads(stmt.test) | _block(stmt.body, live, result, loop, reads) \
             | _block(stmt.orelse, live, result, loop, reads)
@@ -307,10 +310,19 @@ def _statement(stmt: Any, live: Set[str], result: Dict[int, Set[str]], loop: _Lo
 # its `else` knows `x`'s object is a number, which no write can change, and a later test of the
 # same object takes the same branch. So the analysis keeps one state per combination of such
 # facts (a handful at most), each also recording what every `t = is_array(x)` tested.
+#
+# So is a flag that several `if`s test: `if returning:` after a loop that may `return`, and again
+# where the derivative code replays that decision (`c = x > 0; if c: ...` then, in the adjoint,
+# `if c: ...`). Its value is known in each branch until it is assigned again, so the second test
+# takes the branch the first one took: a name bound in the other branch reaches nothing there.
 
 _Object = Tuple[str, bool]                 # (where it was made, made by the newest run)
 _State = Dict[str, FrozenSet[_Object]]     # name: objects; also the facts under `?` keys
-_NUMBERS, _ARRAYS = "?numbers", "?arrays"  # objects known to be numbers, known to be arrays
+# (facts are kept under `?!` keys, which no `?` + name can be: that holds what `name = is_array(x)`
+# tested)
+_NUMBERS, _ARRAYS = "?!numbers", "?!arrays"  # objects known to be numbers, known to be arrays
+_TRUE, _FALSE = "?!true", "?!false"          # flags (names, not objects) known true, known false
+_FLAG_FACTS = (_TRUE, _FALSE)
 _MOST_PATHS = 16
 
 
@@ -320,8 +332,18 @@ def memory_at(function: Any) -> Dict[int, List[_State]]:
     result: Dict[int, List[_State]] = {}
     start = {name: frozenset({(f"parameter {name}", True)})
              for name in astutil.names_stored(function.args)}
-    _Flow(result).block(function.body, [start])
+    flags = _flags(function.body)
+    tested_later = live_after(function.body, lambda node: {node.id} if isinstance(
+        node, gast.Name) and node.id in flags else set()) if flags else {}
+    _Flow(result, flags, tested_later).block(function.body, [start])
     return result
+
+
+def _flags(body: List[Any]) -> FrozenSet[str]:
+    """The names more than one `if` tests directly (`if c:`)."""
+    tested = collections.Counter(n.test.id for n in astutil.walk(body)
+                                 if isinstance(n, gast.If) and isinstance(n.test, gast.Name))
+    return frozenset(name for name, count in tested.items() if count > 1)
 
 
 def may_share_at(states: List[_State], name: str) -> Set[str]:
@@ -361,8 +383,12 @@ def _join(*flows: List[_State]) -> List[_State]:
     """States with the same facts merged; with too many, one state without facts."""
     merged: Dict[Any, _State] = {}
     for state in (state for flow in flows for state in flow):
-        facts = (state.get(_NUMBERS, frozenset()), state.get(_ARRAYS, frozenset()))
+        facts = tuple(state.get(key, frozenset()) for key in (_NUMBERS, _ARRAYS) + _FLAG_FACTS)
         merged[facts] = _union(merged[facts], state) if facts in merged else state
+    if len(merged) > _MOST_PATHS and any(state.get(k) for state in merged.values()
+                                         for k in _FLAG_FACTS):
+        # too many: forget the flags first (each state then keeps its is_array facts)
+        return _without_flags(list(merged.values()))
     if len(merged) > _MOST_PATHS:
         everything: _State = {}
         for state in merged.values():
@@ -383,8 +409,11 @@ class _Flow:
     """Forward data flow over structured code; an empty list is the state of unreachable
     code."""
 
-    def __init__(self, result: Dict[int, List[_State]]):
+    def __init__(self, result: Dict[int, List[_State]], flags: FrozenSet[str] = frozenset(),
+                 tested_later: Optional[Dict[int, Set[str]]] = None):
         self.result = result
+        self.flags = flags          # names whose value the states follow (`_flags`)
+        self.tested_later = tested_later or {}   # statement: flags an `if` may test after it
         self.exits: List[List[_State]] = []     # per enclosing loop: states at `break`
         self.heads: List[List[_State]] = []     # per enclosing loop: states at `continue`
 
@@ -394,10 +423,18 @@ class _Flow:
         return flow
 
     def statement(self, stmt: Any, flow: List[_State]) -> List[_State]:
+        flow = self.step(stmt, flow)
+        if self.flags and len(flow) > 1:   # a fact no later test asks for splits for nothing
+            later = self.tested_later.get(id(stmt), set())
+            flow = _join([{k: v & later if k in _FLAG_FACTS else v for k, v in state.items()}
+                          for state in flow])
+        return flow
+
+    def step(self, stmt: Any, flow: List[_State]) -> List[_State]:
         if not flow:
             return flow
         if isinstance(stmt, gast.If):
-            taken = [_split(stmt.test, state) for state in flow]
+            taken = [_split(stmt.test, state, self.flags) for state in flow]
             return _join(self.block(stmt.body, [yes for yes, _ in taken if yes is not None]),
                          self.block(stmt.orelse, [no for _, no in taken if no is not None]))
         if isinstance(stmt, (gast.For, gast.While)):
@@ -418,7 +455,7 @@ class _Flow:
             flow = [state for state in flow if not state.get(name, frozenset())
                     or not state[name] <= state.get(_NUMBERS, frozenset())]
         if isinstance(stmt, gast.Assign):
-            return [_assign(stmt, state) for state in flow]
+            return [_set_flags(stmt, _assign(stmt, state), self.flags) for state in flow]
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \
                 and anno.get(stmt.value, anno.Key.METHOD, None) == "append" \
                 and isinstance(stmt.value.func.value, gast.Name):
@@ -426,7 +463,9 @@ class _Flow:
         return flow
 
     def loop(self, stmt: Any, flow: List[_State]) -> List[_State]:
-        head = flow
+        # (the states at the top of an iteration know no flags: what one iteration sets, the
+        # next may change, and facts that come and go would keep the iteration from settling)
+        head = _without_flags(flow)
         while True:
             self.exits.append([])
             self.heads.append([])
@@ -437,7 +476,7 @@ class _Flow:
                          for state in head]
             end = self.block(stmt.body, entry)
             exits, continued = self.exits.pop(), self.heads.pop()
-            new_head = _join(head, end, continued)
+            new_head = _without_flags(_join(head, end, continued))
             if _same(new_head, head):
                 return _join(head, exits)
             head = new_head
@@ -478,6 +517,29 @@ def _assign(stmt: gast.Assign, state: _State) -> _State:
     return state
 
 
+def _without_flags(flow: List[_State]) -> List[_State]:
+    if not any(state.get(key) for state in flow for key in _FLAG_FACTS):
+        return flow
+    return _join([{k: v for k, v in state.items() if k not in _FLAG_FACTS} for state in flow])
+
+
+def _set_flags(stmt: gast.Assign, state: _State, flags: FrozenSet[str]) -> _State:
+    """What the assignment `stmt` makes known of the flags it binds: `returning = True` that
+    it is true, anything else nothing."""
+    bound = astutil.names_stored(stmt.targets) & flags
+    if not bound:
+        return state
+    for key in _FLAG_FACTS:
+        if state.get(key, frozenset()) & bound:
+            state[key] = state[key] - bound
+    value = stmt.value
+    if isinstance(value, gast.Constant) and isinstance(value.value, bool) and \
+            isinstance(stmt.targets[0], gast.Name):
+        key = _TRUE if value.value else _FALSE
+        state[key] = state.get(key, frozenset()) | bound
+    return state
+
+
 def _append(container: str, values: List[Any], state: _State) -> _State:
     """`L.append(v)`: whatever holds `L` now reaches `v`'s memory too."""
     added = _reached(values, state)
@@ -496,9 +558,18 @@ def _tested(test: Any, state: _State) -> Optional[FrozenSet[_Object]]:
     return None
 
 
-def _split(test: Any, state: _State) -> Tuple[Optional[_State], Optional[_State]]:
+def _split(test: Any, state: _State, flags: FrozenSet[str] = frozenset()
+           ) -> Tuple[Optional[_State], Optional[_State]]:
     """The states in which an `if` runs its body and its `else` (None: cannot)."""
     tested = _tested(test, state)
+    if tested is None and isinstance(test, gast.Name) and test.id in flags:
+        known_true, known_false = state.get(_TRUE, frozenset()), state.get(_FALSE, frozenset())
+        if test.id in known_true:
+            return state, None
+        if test.id in known_false:
+            return None, state
+        return (dict(state, **{_TRUE: known_true | {test.id}}),
+                dict(state, **{_FALSE: known_false | {test.id}}))
     if tested is None or len(tested) != 1 or not next(iter(tested))[1]:
         return state, state
     tested_object = next(iter(tested))

@@ -32,6 +32,7 @@ from ..analysis import activity, aliases, containers, overwrites
 from ..errors import Location
 from ..frontend.source import FunctionSource
 from ..naming import Namer, short_filename
+from ..optimizations import rematerialize
 from . import calls
 from .reverse_ops import Site, adjoint_of, helper_call
 
@@ -99,6 +100,8 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
     primal = reverser.primal_block(body, 0)
     primal, adjoint = reverser.keep_needed_records(primal, adjoint, params)
     primal, adjoint = reverser.record_shapes_only(primal, adjoint)
+    if scalar:
+        primal = reverser.recompute_temporaries(primal, adjoint, body, params)
     primal, adjoint = reverser.counts_from_stacks(primal, adjoint)
     primal, output = _output_kept_from_restores(primal, output, adjoint, sharing, site)
     gradients = [astutil.load(namer.adjoint(p)) if namer.adjoint(p) in site.defined
@@ -665,6 +668,16 @@ class _Reverser:
                                  and a.id in replaced else a for a in node.args]
             return kept
         return counted(primal), counted(adjoint)
+
+    def recompute_temporaries(self, primal: List[Any], adjoint: List[Any], body: List[Any],
+                              params: Set[str]) -> List[Any]:
+        """Number code: cheap loop temporaries computed again, not recorded
+        (`optimizations.rematerialize`); their stacks are no longer created."""
+        recomputed = rematerialize.recompute_temporaries(
+            primal, adjoint, self.stacks, rematerialize.bound_once(body, params))
+        unused = {self.stacks.pop(name) for name in recomputed}
+        return [stmt for stmt in primal if not (
+            isinstance(stmt, gast.Assign) and astutil.names_stored(stmt.targets) & unused)]
 
     def keep_needed_records(self, primal: List[Any], adjoint: List[Any],
                             params: Set[str]) -> Tuple[List[Any], List[Any]]:
