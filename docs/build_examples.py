@@ -24,9 +24,10 @@ for it (this page is written by `docs/build_examples.py`; `s2sgrad show` prints 
 How to read them:
 - the primal runs first, recording only what the adjoint will need: a value overwritten in a loop
   is pushed on a stack of its own before each assignment (`x_stack.append(x)`), a temporary of
-  one iteration after it (`sin_x_stack.append(sin_x)`), a branch decision is kept in a name
-  (`condition`); a loop whose iterations do not all push on one stack counts them
-  (`n_iterations`);
+  one iteration after it (`sin_x_stack.append(sin_x)`; in code on Python numbers, a cheap one
+  such as `math.sin(x)` is computed again in the adjoint from the popped `x` instead), a branch
+  decision is kept in a name (`condition`); a loop whose iterations do not all push on one
+  stack counts them (`n_iterations`);
 - the adjoint then runs the loops backwards, `for _ in range(len(x_stack))` (or
   `range(n_iterations)`), popping the recorded
   values back (`x = x_stack.pop()`) and testing the same decisions, so the gradient is the one of
