@@ -163,8 +163,8 @@ class _Reverser:
         self.top_level: Set[int] = set()                  # statements not in a loop or branch
         self.top_assignments: Set[int] = set()            # (their positions, of assignments)
         self.parameters: Set[str] = set()
-        # the names each written array may share memory with at its write (with "parameter"
-        # when the caller may hold it): its restore stays when one of them is read later
+        # the names each written array may share memory with at its write (and `_CALLER` when
+        # the caller may hold it): its restore stays when one of them is read later
         self.written_sharers: Dict[str, Set[str]] = {}
 
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
