@@ -116,7 +116,9 @@ def _name(n: str) -> Ex:
 
 
 def _lit(value: float) -> Ex:
-    return Ex(repr(round(value, 2)))
+    # a negative literal is parenthesized: `{0} ** 2` of -0.88 must square it, not negate 0.88**2
+    text = repr(round(value, 2))
+    return Ex(f"({text})" if text.startswith("-") else text)
 
 
 class Stmt:

@@ -93,6 +93,8 @@ def _names(node: Any, contexts: Optional[Tuple[type, ...]]) -> Set[str]:
         if kind is name_type:
             if contexts is None or isinstance(current.ctx, contexts):
                 found.add(current.id)
+            if current.annotation is None:
+                continue                  # (nothing below a Name but its context)
         elif not isinstance(current, node_type):
             continue
         fields = fields_of.get(kind)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, Dict, List, Tuple
 
+from .frontend.resolve import compile_checks
 from .rules import registry
 from .weakmaps import IdentityWeakKeyMap
 
@@ -47,7 +48,12 @@ class DerivativeCache:
 
 def is_valid(entry: Any, fn: Any) -> bool:
     """Whether a derivative generated earlier still describes `fn`."""
-    return entry.rules_version == registry.version and all(g.holds(fn) for g in entry.guards)
+    if entry.rules_version != registry.version:
+        return False
+    holds = entry.guards_hold
+    if holds is None:        # compiled on first use (guards are final once generated)
+        holds = entry.guards_hold = compile_checks(entry.guards)
+    return holds(fn)
 
 
 CACHE = DerivativeCache()

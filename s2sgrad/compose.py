@@ -34,6 +34,8 @@ def _position(fn: Callable, wrt: Any) -> int:
 def _float_array(value: Any, what: str, fn: Callable, position: int) -> np.ndarray:
     """The differentiated argument as an array: a float one (integers, booleans and, for
     second derivatives, complex values are refused)."""
+    if type(value) is np.ndarray and value.dtype.kind == "f":
+        return value                     # the common case, decided in two tests
     from .api import _argument_name, _refuse_integer
 
     _refuse_integer(value, _argument_name(fn, position), f"take the {what} with respect to a "
@@ -71,10 +73,15 @@ class _Jvp:
 
     def __call__(self, args: Tuple[Any, ...], tangent: Any) -> Tuple[Any, Any]:
         if self.tangent_only:
-            (entry,) = self.derived.functions_for(args + (tangent,), {})
-            (name,) = self.derived._shown.tangents
-            return None, entry(*args, **{name: tangent})
+            return None, self.tangent(args, tangent)
         (entry,) = self.derived.functions_for(args, {})
+        (name,) = self.derived._shown.tangents
+        return entry(*args, **{name: tangent})
+
+
+    def tangent(self, args: Tuple[Any, ...], tangent: Any) -> Any:
+        """The tangent alone (with `tangent_only`)."""
+        (entry,) = self.derived.functions_for(args + (tangent,), {})
         (name,) = self.derived._shown.tangents
         return entry(*args, **{name: tangent})
 
@@ -140,9 +147,9 @@ def hvp(fn: Callable, wrt: Any = 0) -> Callable:
     tangent_of_gradient = _Jvp(GradFunction(fn, position, "grad"), position, tangent_only=True)
 
     def hessian_vector_product(*args: Any) -> Any:
-        *primal, v = args
+        primal = args[:-1]
         _float_array(primal[position], "hvp", fn, position)
-        _, product = tangent_of_gradient(tuple(primal), v)
+        product = tangent_of_gradient.tangent(primal, args[-1])
         return runtime.finalize_grad(product, primal[position])
 
     hessian_vector_product._s2sgrad_derived = tangent_of_gradient.derived  # type: ignore

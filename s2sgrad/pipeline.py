@@ -55,6 +55,8 @@ class Derivative:
     rules_version: int            # the rule table this was generated against
     scalar_capable: bool          # scalar code: a variant for Python numbers can be generated
     tangents: Tuple[str, ...] = ()   # jvp: the keyword parameters taking the inputs' tangents
+    guards_hold: Optional[Callable[[Any], bool]] = dataclasses.field(
+        default=None, repr=False, compare=False)   # the guards compiled (see cache.is_valid)
 
 
 def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = None,

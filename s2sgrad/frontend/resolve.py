@@ -17,7 +17,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import types
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import gast
 
@@ -60,6 +60,55 @@ class Guard:
             return fn.__closure__[self.index].cell_contents is self.value
         except ValueError:  # an empty cell
             return self.value is MISSING
+
+
+def compile_checks(guards: List[Any]) -> Callable[[Any], bool]:
+    """One function that checks all `guards` against a function, as `Guard.holds` each would:
+    the global, builtin and closure names as tuples of (name or cell index, object) walked in a
+    loop, so that validating a cached derivative on every call costs a few dict lookups."""
+    globals_: List[Tuple[str, Any]] = []
+    builtin: List[Tuple[str, Any]] = []
+    cells: List[Tuple[int, Any]] = []
+    others: List[Any] = []
+    for guard in guards:
+        scope = getattr(guard, "scope", None) if type(guard) is Guard else None
+        if scope == "global":
+            globals_.append((guard.name, guard.value))
+        elif scope == "builtin":
+            builtin.append((guard.name, guard.value))
+        elif scope == "cell":
+            cells.append((guard.index, guard.value))
+        elif scope != "argument":
+            others.append(guard)
+    global_pairs, builtin_pairs, cell_pairs = tuple(globals_), tuple(builtin), tuple(cells)
+    other_guards = tuple(others)
+
+    def holds(fn: Any) -> bool:
+        namespace = fn.__globals__
+        get = namespace.get
+        for name, value in global_pairs:
+            if get(name, MISSING) is not value:
+                return False
+        if builtin_pairs:
+            get = _builtins_of(namespace).get
+            for name, value in builtin_pairs:
+                if get(name, MISSING) is not value:
+                    return False
+        if cell_pairs:
+            closure = fn.__closure__
+            for index, value in cell_pairs:
+                try:
+                    if closure[index].cell_contents is not value:
+                        return False
+                except ValueError:    # an empty cell
+                    if value is not MISSING:
+                        return False
+        for guard in other_guards:
+            if not guard.holds(fn):
+                return False
+        return True
+
+    return holds
 
 
 @dataclasses.dataclass

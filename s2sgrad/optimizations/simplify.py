@@ -7,6 +7,7 @@ Guarantees, without changing what the code computes:
   removed (calls are side-effect free when they are rule helpers or functions with a rule);
 - copies: `bz = by` disappears and later reads of `bz` read `by`, when neither is assigned again;
 - constants: arithmetic on two numeric literals is folded (`3.0 - 1` becomes `2.0`);
+- negations: `n = -e` read once, as a term of a sum (`a + b * n`), becomes `a - b * e`;
 - comments that no longer head any statement are dropped.
 
 Example: `by = b_return; bx = by * 2.0; unused = np.tanh(x); return bx` simplifies to
@@ -30,8 +31,8 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
 def simplify(statements: List[Any], copies: bool = True) -> List[Any]:
     """Run every simplification until the code stops changing."""
     passes: List[Callable[[List[Any]], List[Any]]] = [fold_zero_accumulation,
-                                                       fuse_reduction_broadcasts, dead_code,
-                                                       drop_orphan_comments]
+                                                       fuse_reduction_broadcasts, fold_negations,
+                                                       dead_code, drop_orphan_comments]
     if copies:
         passes.insert(0, propagate_copies)
     while True:
@@ -143,6 +144,92 @@ def fuse_reduction_broadcasts(statements: List[Any]) -> List[Any]:
     return [s for s in out if s is not None]
 
 
+def fold_negations(statements: List[Any]) -> List[Any]:
+    """`n = -e` whose only read is a term of a sum, `a + b * n`, becomes `a - b * e` (at every
+    nesting level): one array operation less, and the same numbers (negation is exact).
+
+    Valid when `n` is assigned and read once in the whole code, its read comes later in the same
+    block, and nothing in between assigns or writes into a name of `e`."""
+    if not any(_is_negation(stmt) for stmt in astutil.statements(statements)):
+        return statements                 # (the common case: no tree walk)
+    reads: Dict[str, int] = {}
+    stores: Dict[str, int] = {}
+    for node in astutil.walk(statements):
+        if isinstance(node, gast.Name):
+            counts = reads if isinstance(node.ctx, gast.Load) else stores
+            counts[node.id] = counts.get(node.id, 0) + 1
+    written = astutil.names_written_into(statements)
+    return _fold_negations_in(statements, reads, stores, written)
+
+
+def _fold_negations_in(statements: List[Any], reads: Dict[str, int], stores: Dict[str, int],
+                       written: Set[str]) -> List[Any]:
+    out = list(statements)
+    for index, stmt in enumerate(statements):
+        for field in ("body", "orelse"):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list) and block:
+                setattr(stmt, field, _fold_negations_in(block, reads, stores, written))
+        if not _is_negation(stmt):
+            continue
+        name, negated = stmt.targets[0].id, stmt.value.operand
+        kept = astutil.names_loaded(negated)
+        if reads.get(name) != 1 or stores.get(name) != 1 or (kept | {name}) & written or \
+                any(isinstance(n, gast.Call) for n in astutil.walk(negated)):
+            continue
+        for later in statements[index + 1:]:
+            if name in astutil.names_loaded(later):
+                if isinstance(later, gast.Assign) and _subtract_instead(later.value, name, negated):
+                    out[index] = None
+                break
+            if astutil.names_stored(later) & kept or not isinstance(later, (gast.Assign,
+                                                                           gast.Expr)):
+                break
+    return [s for s in out if s is not None]
+
+
+def _is_negation(stmt: Any) -> bool:
+    """`n = -e`, generated (not a line of the user's)."""
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+        and isinstance(stmt.value, gast.UnaryOp) and isinstance(stmt.value.op, gast.USub) \
+        and not anno.has(stmt, anno.Key.ORIGIN)
+
+
+def _subtract_instead(value: Any, name: str, negated: Any) -> bool:
+    """In `value`, rewrite the sum `a + n`, `a - n`, `a + b * n` (either order of the sum and of
+    the product) that reads `name` into a difference reading `negated`; False if there is none."""
+    def is_name(node: Any) -> bool:
+        return isinstance(node, gast.Name) and node.id == name
+
+    def replaced(term: Any) -> Any:
+        """The term (`n`, `b * n` or `n * b`) with `n` read as `negated`; None if not a term."""
+        if is_name(term):
+            return astutil.copy_node(negated)
+        if isinstance(term, gast.BinOp) and isinstance(term.op, gast.Mult):
+            if is_name(term.right):
+                term.right = astutil.copy_node(negated)
+                return term
+            if is_name(term.left):
+                term.left = astutil.copy_node(negated)
+                return term
+        return None
+
+    for node in astutil.walk(value):
+        if not (isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub))):
+            continue
+        right = replaced(node.right)
+        if right is not None:
+            node.op = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
+            node.right = right
+            return True
+        if isinstance(node.op, gast.Add):
+            left = replaced(node.left)
+            if left is not None:
+                node.op, node.left, node.right = gast.Sub(), node.right, left
+                return True
+    return False
+
+
 def _only_product_with(statements: List[Any], name: str, other: str,
                        kept: Set[str]) -> Optional[Tuple[gast.BinOp, str]]:
     """The product `name * other` (or `other * name`) that is the only read of `name` in the
@@ -189,18 +276,45 @@ def _accumulates_into(stmt: gast.Assign, name: str) -> bool:
 
 
 def fold_constants(statements: List[Any]) -> int:
-    """Fold literal arithmetic in place; return how many operations were folded."""
+    """Fold literal arithmetic in place; return how many operations were folded.
+
+    (It runs on every round of `simplify`: one loop over the tree, which folds each operation
+    whose operands are literals where it hangs, in a field or a list.)"""
     count = 0
-    binop = gast.BinOp
-    for node in astutil.walk(statements):
-        for field in node._fields:
-            child = getattr(node, field, None)
+    binop, node_type, fields_of = gast.BinOp, gast.AST, _FIELDS
+    stack: List[Any] = [statements]
+    pop, push = stack.pop, stack.append
+    while stack:
+        current = pop()
+        if type(current) is list:
+            for index, child in enumerate(current):
+                if type(child) is binop:
+                    folded = _fold(child)
+                    if folded is not child:
+                        current[index] = folded
+                        count += 1
+                        continue
+                if isinstance(child, node_type):
+                    push(child)
+            continue
+        kind = type(current)
+        fields = fields_of.get(kind)
+        if fields is None:
+            fields = fields_of[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op"))
+        for field in fields:
+            child = getattr(current, field, None)
             if type(child) is binop:
                 folded = _fold(child)
                 if folded is not child:
-                    setattr(node, field, folded)
+                    setattr(current, field, folded)
                     count += 1
+                    continue
+            if type(child) is list or isinstance(child, node_type):
+                push(child)
     return count
+
+
+_FIELDS: Dict[type, Tuple[str, ...]] = {}   # per node class, the fields that may hold nodes
 
 
 def _fold(node: Any) -> Any:

@@ -64,11 +64,15 @@ def subtract(z, x, y):
 
 @adjoint(operator.mul, np.multiply)
 def multiply(z, x, y):
-    if isinstance(y, (int, float)):
+    if x is y:          # a square, `h * h`: one contribution instead of two
+        d[x] = d[z] * (2.0 * x)
+    elif isinstance(y, (int, float)):
         d[x] = d[z] * y
     else:
         d[x] = unbroadcast(d[z] * y, x)
-    if isinstance(x, (int, float)):
+    if x is y:
+        pass
+    elif isinstance(x, (int, float)):
         d[y] = d[z] * x
     else:
         d[y] = unbroadcast(d[z] * x, y)
@@ -488,7 +492,10 @@ def subtract_tangent(z, x, y):
 
 @tangent(operator.mul, np.multiply)
 def multiply_tangent(z, x, y):
-    d[z] = d[x] * y + x * d[y]
+    if x is y:
+        d[z] = d[x] * (2.0 * x)
+    else:
+        d[z] = d[x] * y + x * d[y]
 
 
 @tangent(operator.truediv, np.divide, np.true_divide)

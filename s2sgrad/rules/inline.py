@@ -287,10 +287,15 @@ class _Inliner:
             return self.rule.globals[name]
         return getattr(builtins, name, _UNKNOWN)
 
+    def is_differentiated(self, call: gast.Call) -> bool:
+        """`differentiated(x)`: whether x's argument carries derivatives at this call site."""
+        bound = self.bindings.get(getattr(call.args[0], "id", None))
+        return isinstance(bound, gast.Name) and bool(
+            self.site.has_tangent(bound.id) if self.forward else self.site.is_active(bound.id))
+
     def decide_differentiated(self, test: Any) -> Any:
         """`differentiated(x)` in a test, replaced by whether x's argument carries derivatives."""
-        from .registry import differentiated
-
+        differentiated = _differentiated()
         for node in astutil.walk(test):
             for field in node._fields:
                 child = getattr(node, field, None)
@@ -298,11 +303,7 @@ class _Inliner:
                 for k, item in enumerate(children):
                     if isinstance(item, gast.Call) and self.static_object(item.func) \
                             is differentiated:
-                        bound = self.bindings.get(getattr(item.args[0], "id", None))
-                        known = isinstance(bound, gast.Name) and (
-                            self.site.has_tangent(bound.id) if self.forward
-                            else self.site.is_active(bound.id))
-                        children[k] = astutil.constant(bool(known))
+                        children[k] = astutil.constant(self.is_differentiated(item))
                 if isinstance(child, list):
                     setattr(node, field, children)
                 elif children and children[0] is not child:
@@ -318,12 +319,42 @@ class _Inliner:
             return getattr(base, node.attr, _UNKNOWN) if base is not _UNKNOWN else _UNKNOWN
         return _UNKNOWN
 
+    def same_argument(self, test: Any) -> Optional[bool]:
+        """`x is y` on two parameters: True when the call site passes the same variable to both
+        (`h * h`); undecided (None) otherwise, since two names may still hold one value."""
+        if not (isinstance(test, gast.Compare) and len(test.ops) == 1
+                and isinstance(test.ops[0], gast.Is) and isinstance(test.left, gast.Name)
+                and isinstance(test.comparators[0], gast.Name)
+                and test.left.id in self.bindings and test.comparators[0].id in self.bindings):
+            return None
+        left, right = self.bindings[test.left.id], self.bindings[test.comparators[0].id]
+        if isinstance(left, gast.Name) and isinstance(right, gast.Name) and left.id == right.id:
+            return True
+        return None
+
     def static_test(self, test: Any) -> Optional[bool]:
-        """Evaluate a rule's `if` test from the call site's constants; None when not static."""
-        holder = gast.Expression(body=astutil.copy_node(test))   # (the test may be the call)
-        test = self.decide_differentiated(holder).body
+        """Evaluate a rule's `if` test from the call site's constants; None when not static.
+        (The template's test node is shared and never changes: its compiled form is kept on the
+        rule, one per way its `differentiated(...)` calls are decided.)"""
+        same = self.same_argument(test)
+        if same is not None:
+            return same
+        decided = tuple(self.is_differentiated(call) for call in astutil.walk(test)
+                        if isinstance(call, gast.Call)
+                        and self.static_object(call.func) is _differentiated())
+        key = (id(test), decided)
+        compiled = self.rule.compiled_tests.get(key)
+        if compiled is None:
+            holder = gast.Expression(body=astutil.copy_node(test))   # (the test may be the call)
+            expression = gast.gast_to_ast(self.decide_differentiated(holder))
+            import ast
+
+            ast.fix_missing_locations(expression)
+            compiled = self.rule.compiled_tests[key] = (
+                compile(expression, "<rule test>", "eval"), astutil.names_loaded(holder.body))
+        code, names = compiled
         namespace: Dict[str, Any] = {}
-        for name in astutil.names_loaded(test):
+        for name in names:
             if name in self.bindings:
                 bound = self.bindings[name]
                 if bound is None or not astutil.is_static(bound):
@@ -334,11 +365,13 @@ class _Inliner:
                 if value is _UNKNOWN:
                     raise self.fail(f"unknown name {name} in a compile-time test")
                 namespace[name] = value
-        import ast
+        return bool(eval(code, {}, namespace))
 
-        expression = gast.gast_to_ast(gast.Expression(body=test))
-        ast.fix_missing_locations(expression)
-        return bool(eval(compile(expression, "<rule test>", "eval"), {}, namespace))
+
+def _differentiated() -> Any:
+    from .registry import differentiated   # (registry imports this module)
+
+    return differentiated
 
 
 def _is_d(node: Any) -> bool:

@@ -13,7 +13,8 @@ Parameters with defaults mirror the operation's keyword arguments (`axis=None`, 
 An `if` in a rule is decided when the rule is inlined, from the arguments written at the call site
 (`if axis is None:`); when the test depends on a value known only at run time, the `else` branch is
 inlined, so `else` must hold the general case. `if differentiated(x):` tests, also when the rule
-is inlined, whether the argument bound to x carries derivatives there. Other names in a rule (np, helpers from
+is inlined, whether the argument bound to x carries derivatives there; `if x is y:` whether the
+call site passes the same variable to both (`h * h`), else the `else` branch is inlined. Other names in a rule (np, helpers from
 `s2sgrad.runtime`) are looked up in the rule's module and reached under collision-free aliases.
 
 A forward-mode rule ("tangent") is a template in the same form, where `d[v]` is the tangent of v
@@ -97,6 +98,9 @@ class AdjointRule:
         self.signature = signature.replace(parameters=params[1:])
         self.globals = dict(template.__globals__, **(namespace or {}))
         self._node: Optional[gast.FunctionDef] = None
+        # compile-time tests of the template, compiled once: (id of the test node, what its
+        # `differentiated(...)` calls were decided as) -> (the code, the names it reads)
+        self.compiled_tests: Dict[Tuple[int, Tuple[bool, ...]], Tuple[Any, Any]] = {}
 
     @property
     def node(self) -> gast.FunctionDef:

@@ -9,6 +9,8 @@ import numpy as np
 from ._common import _swap_last_two
 from .broadcasting import unbroadcast
 
+_ndarray = np.ndarray
+
 # ---------------------------------------------------------------------------
 # matmul and dot
 # ---------------------------------------------------------------------------
@@ -16,8 +18,12 @@ from .broadcasting import unbroadcast
 
 def matmul_adjoint_lhs(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``z = a @ b`` with respect to ``a`` (``np.matmul`` rules)."""
-    if getattr(a, "ndim", 0) == 2 and getattr(b, "ndim", 0) == 2:
-        return g @ b.T
+    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2:
+        # the common cases first, with ``ndarray.dot`` (a fraction of ``@``'s call overhead)
+        if b.ndim == 2:
+            return g.dot(b.T)  # (m, k) = (m, n) (n, k)
+        if b.ndim == 1:
+            return g[:, None] * b  # outer product: z[i] = sum_k a[i, k] b[k]
     a, b, g = np.asarray(a), np.asarray(b), np.asarray(g)
     if a.ndim == 1 and b.ndim == 1:
         # z = sum_k a[k] b[k]
@@ -34,8 +40,9 @@ def matmul_adjoint_lhs(g: Any, a: Any, b: Any) -> Any:
 
 def matmul_adjoint_rhs(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``z = a @ b`` with respect to ``b`` (``np.matmul`` rules)."""
-    if getattr(a, "ndim", 0) == 2 and getattr(b, "ndim", 0) == 2:
-        return a.T @ g
+    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2:
+        if b.ndim == 2 or b.ndim == 1:
+            return a.T.dot(g)  # (k, n) = (m, k)^T (m, n), or a vector
     a, b, g = np.asarray(a), np.asarray(b), np.asarray(g)
     if a.ndim == 1 and b.ndim == 1:
         return g * a
@@ -56,8 +63,11 @@ def dot_adjoint_lhs(g: Any, a: Any, b: Any) -> Any:
     second-to-last axis of ``b``:
     ``dot(a, b)[I, J, m] = sum_k a[I, k] * b[J, k, m]``.
     """
-    if getattr(a, "ndim", 0) == 2 and getattr(b, "ndim", 0) == 2:
-        return g @ b.T
+    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2:
+        if b.ndim == 2:
+            return g.dot(b.T)
+        if b.ndim == 1:
+            return g[:, None] * b
     a_ndim, b_ndim = np.ndim(a), np.ndim(b)
     if a_ndim == 0 or b_ndim == 0:
         return unbroadcast(g * b, a)
@@ -77,8 +87,9 @@ def dot_adjoint_rhs(g: Any, a: Any, b: Any) -> Any:
 
     See :func:`dot_adjoint_lhs` for the index rule being transposed.
     """
-    if getattr(a, "ndim", 0) == 2 and getattr(b, "ndim", 0) == 2:
-        return a.T @ g
+    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2:
+        if b.ndim == 2 or b.ndim == 1:
+            return a.T.dot(g)
     a_ndim, b_ndim = np.ndim(a), np.ndim(b)
     if a_ndim == 0 or b_ndim == 0:
         return unbroadcast(g * a, b)

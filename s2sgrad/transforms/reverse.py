@@ -652,7 +652,7 @@ class _Reverser:
         if not replaced:
             return primal, adjoint
 
-        def counted(statements: List[Any]) -> List[Any]:
+        def without_counters(statements: List[Any]) -> List[Any]:
             kept = []
             for stmt in statements:
                 if isinstance(stmt, gast.Assign) and astutil.names_stored(stmt.targets) & \
@@ -660,8 +660,13 @@ class _Reverser:
                     continue                 # `n_i = 0`
                 for field in ("body", "orelse"):
                     if isinstance(getattr(stmt, field, None), list) and getattr(stmt, field):
-                        setattr(stmt, field, counted(getattr(stmt, field)) or [gast.Pass()])
+                        setattr(stmt, field,
+                                without_counters(getattr(stmt, field)) or [gast.Pass()])
                 kept.append(stmt)
+            return kept
+
+        def counted(statements: List[Any]) -> List[Any]:
+            kept = without_counters(statements)
             for node in astutil.walk(kept):
                 if isinstance(node, gast.Call):   # range(n_i)
                     node.args = [astutil.copy_node(replaced[a.id]) if isinstance(a, gast.Name)
