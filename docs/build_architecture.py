@@ -77,7 +77,8 @@ differentiates. Binary rules un-broadcast, except next to a literal number.
 This function has no loop. In one that has, the primal also pushes the values a loop overwrites
 (only those the adjoint reads) on per-variable stacks, and counts the iterations of a loop that
 pushes on no stack at every iteration; the adjoint replays the loop backwards as
-`for _ in range(len(x_stack))` (or `range(n_iterations)`), popping them back, and branches test
+`for x in reversed(x_stack)` (a loop outside others, up to three stacks zipped), or as
+`for _ in range(len(x_stack))` (or `range(n_iterations)`) popping them back, and branches test
 the recorded decision. `docs/generated_examples.md` shows such code.""",
     "generated": """\
 ## 6. Assembly, simplification and code generation — `s2sgrad/pipeline.py`, `s2sgrad/optimizations/simplify.py`, `s2sgrad/codegen.py`

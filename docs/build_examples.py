@@ -28,9 +28,10 @@ How to read them:
   such as `math.sin(x)` is computed again in the adjoint from the popped `x` instead), a branch
   decision is kept in a name (`condition`); a loop whose iterations do not all push on one
   stack counts them (`n_iterations`);
-- the adjoint then runs the loops backwards, `for _ in range(len(x_stack))` (or
-  `range(n_iterations)`), popping the recorded
-  values back (`x = x_stack.pop()`) and testing the same decisions, so the gradient is the one of
+- the adjoint then runs the loops backwards over the recorded values, `for x in
+  reversed(x_stack)` (a `zip` of up to three stacks), or, for a loop with more stacks, one inside
+  another or one that counts, `for _ in range(len(x_stack))` (or `range(n_iterations)`) popping
+  them back (`x = x_stack.pop()`), and tests the same decisions, so the gradient is the one of
   the path that actually ran, `break` included;
 - a call to one of your functions becomes a call of its own generated forward pass, which returns
   what its backward pass needs (`cell_record`), and a call of that backward pass in the adjoint;

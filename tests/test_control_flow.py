@@ -141,8 +141,8 @@ def test_parameter_overwritten_in_one_branch(flag):
 def test_generated_loop_source_is_readable():
     text = sg.source(sg.grad(while_on_data))
     assert "while x < 10.0 and steps < 50:" in text
-    assert "for _ in range(len(x_stack)):" in text    # as many times as it pushed
-    assert "x = x_stack.pop()" in text
+    assert "for x in reversed(x_stack):" in text    # as many times as it pushed
+    assert "x_stack.pop()" not in text      # (iterating costs less than a call per value)
     assert "steps_stack" not in text       # the adjoint never reads `steps`: not recorded
     compile(text, "<generated>", "exec")
 
@@ -296,3 +296,43 @@ def test_a_loop_over_enumerate_of_zip():
     expected_x = np.arange(1.0, 4.0)[:, None] * np.tanh(w)
     np.testing.assert_allclose(sg.grad(weighted_pairs)(x, w), expected_x)
     sg.check_grads(weighted_pairs, [x, w], order=2)
+
+
+# ---- loops over reversed sequences (the form generated code replays its loops in, too) ----------
+
+
+def rows_backwards(X, w):
+    total = 0.0
+    for row in reversed(X):
+        total = total * 0.5 + np.sum(np.tanh(row * w))
+    return total
+
+
+def list_backwards(a):
+    xs = []
+    for i in range(4):
+        xs.append(np.sin(a * (i + 1.0)))
+    s = 0.0
+    for k, x in enumerate(reversed(xs)):
+        s = s * 0.9 + x * x * (k + 1.0)
+    return s
+
+
+def uneven_zip_backwards(X, y):
+    """zip(reversed(X), reversed(y)) pairs the last entries of both, then the ones before."""
+    total = 0.0
+    for row, v in zip(reversed(X), reversed(y)):
+        total = total + np.sum(row) * v * v
+    return total
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (5, 2)])
+def test_loops_over_reversed_sequences(shape):
+    rng = np.random.default_rng(11)
+    X, w = rng.standard_normal(shape), rng.standard_normal(shape[1])
+    sg.check_grads(rows_backwards, (X, w), wrt=(0, 1), order=2)
+    sg.check_grads(list_backwards, (0.7,), order=2)
+    y = rng.standard_normal(shape[0] + 2)
+    sg.check_grads(uneven_zip_backwards, (X, y), wrt=(0, 1), order=2)
+    grad_y = sg.grad(uneven_zip_backwards, wrt=1)(X, y)
+    assert np.all(grad_y[:2] == 0.0) and np.all(grad_y[2:] != 0.0)   # the first two: unpaired

@@ -23,7 +23,7 @@ def test_examples_run(capsys):
     out = capsys.readouterr().out
     assert "def dphysics_dtheta_dlength(theta, length, *, b_return=1.0):" in out
     assert "check_grads: the generated gradient agrees with finite differences" in out
-    assert "in range(len(x_stack)):" in out     # the reversed loop
+    assert "for x in reversed(x_stack):" in out     # the reversed loop
     for line in out.splitlines():
         if line.startswith("rate="):   # the demo prints the closed form next to each gradient
             numbers = [float(t.rstrip("),")) for t in line.replace("(", " ").split()

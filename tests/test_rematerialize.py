@@ -86,16 +86,16 @@ def _source(fn, point):
 def test_sine_map_records_x_only():
     source = _source(sine_map, (0.8, 0.6))
     assert "sin_x_stack" not in source and "x_stack.append(x)" in source
-    # the reverse sweep computes sin(x) again from the popped x, as a hand-written one does
-    reversed_loop = source.split("for _ in range(len(x_stack)):", 1)[1]
-    assert reversed_loop.index("x = x_stack.pop()") < reversed_loop.index("sin_x = math.sin(x)")
+    # the reverse sweep computes sin(x) again from the recorded x, as a hand-written one does
+    reversed_loop = source.split("for x in reversed(x_stack):", 1)[1]
+    assert "sin_x = math.sin(x)" in reversed_loop
 
 
 def test_two_temporaries_recomputed():
     source = _source(two_temporaries, (0.7, 0.9))
     for temporary in ("sin_x", "y_plus_a"):
         assert f"{temporary}_stack" not in source and f"{temporary} = " in \
-            source.split("for _ in", 1)[1]
+            source.split(" in zip(reversed(", 1)[1]
     # s = sin_x * b reads another temporary of the iteration: it is recorded
     assert "s_stack.append(s)" in source
 

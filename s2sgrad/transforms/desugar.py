@@ -10,7 +10,8 @@ Guarantees, everywhere in the body (loops and branches included):
 - every statement carries the user statement it came from (`anno.Key.ORIGIN`, `ORIGIN_TEXT`).
 `loops_over_values` (run once activity is known) turns a loop over a differentiated sequence
 (`for row in X`, `enumerate(X)`, `zip(X, Y)`) into a loop over indices that reads the elements,
-`for i in range(len(X)): row = X[i]`, so that the element reads get adjoints like any indexing.
+`for i in range(len(X)): row = X[i]`, so that the element reads get adjoints like any indexing
+(`reversed(X)`, alone or in a `zip`, reads `X[-1 - i]`).
 """
 
 from __future__ import annotations
@@ -199,6 +200,8 @@ def _index_loop(loop: gast.For, namer: Namer) -> List[Any]:
     before: List[Any] = []
     sequences: List[str] = []
     rebound = astutil.names_stored(loop.body) | astutil.names_stored(loop.target)
+    backwards = [_reversed_argument(sequence) is not None for _, sequence in pairs]
+    pairs = [(target, _reversed_argument(sequence) or sequence) for target, sequence in pairs]
     for target, sequence in pairs:
         if isinstance(sequence, gast.Name) and sequence.id not in rebound:
             sequences.append(sequence.id)
@@ -212,15 +215,33 @@ def _index_loop(loop: gast.For, namer: Namer) -> List[Any]:
         index = namer.fresh(f"{_first_name(loop.target) or 'item'}_index")
     lengths = [_builtin_call(builtins.len, "len", [astutil.load(s)]) for s in sequences]
     length = lengths[0] if len(lengths) == 1 else _builtin_call(builtins.min, "min", lengths)
-    reads = [_located(read, loop) for (target, _), seq in zip(pairs, sequences)
+    reads = [_located(read, loop) for (target, _), seq, backward in zip(pairs, sequences, backwards)
              for read in _split_assignment([target], gast.Subscript(
-                 value=astutil.load(seq), slice=astutil.load(index), ctx=gast.Load()), namer)]
+                 value=astutil.load(seq), slice=_element_index(index, backward),
+                 ctx=gast.Load()), namer)]
     for read in reads + before:
         anno.copy_all(loop, read)
     loop.target = astutil.store(index)
     loop.iter = _builtin_call(builtins.range, "range", [length])
     loop.body = reads + loop.body
     return before + [loop]
+
+
+def _reversed_argument(sequence: Any) -> Optional[Any]:
+    """X, for the sequence `reversed(X)` (whose element k is X[-1 - k])."""
+    import builtins
+
+    if isinstance(sequence, gast.Call) and len(sequence.args) == 1 and not sequence.keywords \
+            and anno.get(sequence, anno.Key.RESOLVED, None) is builtins.reversed:
+        return sequence.args[0]
+    return None
+
+
+def _element_index(index: str, backward: bool) -> Any:
+    """`k`, or `-1 - k` for a sequence iterated backwards."""
+    if not backward:
+        return astutil.load(index)
+    return gast.BinOp(left=astutil.constant(-1), op=gast.Sub(), right=astutil.load(index))
 
 
 def _builtin_call(fn: Any, name: str, args: List[Any]) -> gast.Call:

@@ -641,16 +641,19 @@ class _Reverser:
             if stack is not None:
                 pushes[stack] = pushes.get(stack, 0) + 1
         replaced: Dict[str, Any] = {}
+        iterated: Dict[str, List[str]] = {}    # counter: the stacks each iteration pushes once
         for count, loop in self.outer_loops.items():
             stacks = sorted(stack for stack in map(_pushed_stack, loop.body)
                             if stack is not None and pushes[stack] == 1)
             if stacks:
                 replaced[count] = astutil.call(astutil.load(self.site.alias(len, "len")),
                                                [astutil.load(stacks[0])])
+                iterated[count] = stacks
                 loop.body = [s for s in loop.body if not (
                     isinstance(s, gast.Assign) and count in astutil.names_stored(s.targets))]
         if not replaced:
             return primal, adjoint
+        self.iterate_stacks(adjoint, iterated)
 
         def without_counters(statements: List[Any]) -> List[Any]:
             kept = []
@@ -673,6 +676,50 @@ class _Reverser:
                                  and a.id in replaced else a for a in node.args]
             return kept
         return counted(primal), counted(adjoint)
+
+    def iterate_stacks(self, adjoint: List[Any], iterated: Dict[str, List[str]]) -> None:
+        """The reversal of a loop outside other loops takes the values of the stacks its
+        iterations push once each by iterating over them backwards, `for x in reversed(x_stack)`,
+        instead of popping them (a method call per value): each such stack popped once, in the
+        reversed loop's own body (not in a branch), and nowhere else. A popped name that the body
+        reads or assigns before its pop gets the value there from the loop variable. Up to
+        `_ITERATED_STACKS` stacks (zipped); a loop with more keeps its pops, which read better
+        than a header that long."""
+        pops: Dict[str, int] = {}
+        for stmt in astutil.statements(adjoint):
+            stack = _popped_stack(stmt)
+            if stack is not None:
+                pops[stack] = pops.get(stack, 0) + 1
+        for loop in astutil.statements(adjoint):
+            if not (isinstance(loop, gast.For) and isinstance(loop.iter, gast.Call)
+                    and len(loop.iter.args) == 1 and isinstance(loop.iter.args[0], gast.Name)
+                    and loop.iter.args[0].id in iterated):
+                continue
+            stacks = set(iterated[loop.iter.args[0].id])
+            popped = {index for index, stmt in enumerate(loop.body)
+                      if _popped_stack(stmt) in stacks and pops[_popped_stack(stmt)] == 1}
+            if not popped or len(popped) > _ITERATED_STACKS:
+                continue
+            targets, sources, body = [], [], []
+            for index, stmt in enumerate(loop.body):
+                if index not in popped:
+                    body.append(stmt)
+                    continue
+                stack, name = _popped_stack(stmt), stmt.targets[0].id
+                if name in astutil.all_names(loop.body[:index]) or name in targets:
+                    carrier = self.site.fresh(f"{name}_next")
+                    body.append(astutil.assign(name, astutil.load(carrier)))
+                    name = carrier
+                targets.append(name)
+                sources.append(astutil.call(astutil.load(self.site.alias(reversed, "reversed")),
+                                            [astutil.load(stack)]))
+            loop.body = body or [gast.Pass()]
+            if len(targets) == 1:
+                loop.target, loop.iter = astutil.store(targets[0]), sources[0]
+            else:
+                loop.target = gast.Tuple(elts=[astutil.store(t) for t in targets],
+                                         ctx=gast.Store())
+                loop.iter = astutil.call(astutil.load(self.site.alias(zip, "zip")), sources)
 
     def recompute_temporaries(self, primal: List[Any], adjoint: List[Any], body: List[Any],
                               params: Set[str]) -> List[Any]:
@@ -727,6 +774,19 @@ def _pushed_stack(stmt: Any) -> Optional[str]:
             and isinstance(stmt.value.func, gast.Attribute) \
             and stmt.value.func.attr == "append" \
             and isinstance(stmt.value.func.value, gast.Name):
+        return stmt.value.func.value.id
+    return None
+
+
+_ITERATED_STACKS = 3
+
+
+def _popped_stack(stmt: Any) -> Optional[str]:
+    """The stack of `x = x_stack.pop()`, if `stmt` is one."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
+            and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call) \
+            and not stmt.value.args and isinstance(stmt.value.func, gast.Attribute) \
+            and stmt.value.func.attr == "pop" and isinstance(stmt.value.func.value, gast.Name):
         return stmt.value.func.value.id
     return None
 
