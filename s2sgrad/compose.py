@@ -10,12 +10,13 @@ argument variant) and cached like any derivative:
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import numpy as np
 
 from . import runtime
 from .api import Derived, GradFunction, PushforwardFunction, _fresh_stacks
+from .cache import is_valid
 from .errors import S2sgradError
 
 
@@ -70,6 +71,7 @@ class _Jvp:
         self.tangent_only = tangent_only
         self.derived = PushforwardFunction(fn, (position,), "pushforward") if tangent_only \
             else Derived(fn, (position,), "jvp")
+        self._last: Optional[Tuple[Any, ...]] = None   # see `tangent`
 
     def __call__(self, args: Tuple[Any, ...], tangent: Any) -> Tuple[Any, Any]:
         if self.tangent_only:
@@ -78,12 +80,31 @@ class _Jvp:
         (name,) = self.derived._shown.tangents
         return entry(*args, **{name: tangent})
 
-
     def tangent(self, args: Tuple[Any, ...], tangent: Any) -> Any:
-        """The tangent alone (with `tangent_only`)."""
+        """The tangent alone (with `tangent_only`).
+
+        The generated gradient these arguments select is looked up, and validated, on every
+        call; the code differentiating it is remembered with it and the argument types (which
+        choose its variant), and called again while its own rules and guards hold."""
+        inner = self.derived._inner
+        types = tuple(map(type, args))
+        gradient = None
+        if inner is not None and inner._inner is None and _PLAIN.issuperset(types) \
+                and np.ndarray in types:
+            gradient = inner.generated_functions()[0]    # (the variant arrays select)
+            last = self._last
+            if last is not None and last[0] is gradient and last[1] == types \
+                    and is_valid(last[2], gradient):
+                return last[3](*args, **{last[4]: tangent})
         (entry,) = self.derived.functions_for(args + (tangent,), {})
-        (name,) = self.derived._shown.tangents
+        shown = self.derived._shown
+        (name,) = shown.tangents
+        if gradient is not None:
+            self._last = (gradient, types, shown, entry, name)
         return entry(*args, **{name: tangent})
+
+
+_PLAIN = frozenset((np.ndarray, float, int))   # argument types that select no variant of their own
 
 
 def jacobian(fn: Callable, wrt: Any = 0, mode: str = "reverse") -> Callable:

@@ -216,3 +216,32 @@ def test_second_derivatives_through_the_gamma_family(a):
 def test_third_derivatives_through_products_stop_at_the_line():
     with pytest.raises(sg.NoDerivativeRuleError):
         sg.check_grads(_product_energy, (np.array([0.5, 1.2, -0.7, 2.0]),), order=3)
+
+
+SCALE = 2.0
+
+
+def scaled_energy(x):
+    return np.sum(np.sin(SCALE * x) ** 2)
+
+
+def test_hvp_follows_a_rebound_global_and_the_argument_types():
+    """`hvp` remembers the code that differentiates the gradient for the gradient it found: a
+    global rebound, or another kind of argument, gives the fresh, right code."""
+    global SCALE
+    rng = np.random.default_rng(21)
+    x, v = rng.standard_normal(5), rng.standard_normal(5)
+    hvp = sg.hvp(scaled_energy)
+
+    def expected(scale, x, v):   # d2/dx2 sin(s x)^2 = 2 s^2 cos(2 s x)
+        return 2.0 * scale ** 2 * np.cos(2.0 * scale * x) * v
+
+    try:
+        for scale in (2.0, 0.5, 2.0):
+            SCALE = scale
+            assert np.allclose(hvp(x, v), expected(scale, x, v), rtol=1e-10)
+            assert np.allclose(hvp(x.astype(np.float32), v.astype(np.float32)),
+                               expected(scale, x, v), rtol=1e-4)
+            assert np.isclose(hvp(0.3, 1.5), expected(scale, 0.3, 1.5), rtol=1e-10)
+    finally:
+        SCALE = 2.0

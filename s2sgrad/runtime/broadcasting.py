@@ -64,12 +64,17 @@ def broadcast_like(g: Any, x: Any) -> Any:
     which cost no memory.
     """
     shape = _shape(x)
-    if _shape(g) == shape:
+    g_shape = _shape(g)
+    if g_shape == shape:
         return g
-    if np.size(x) > _MATERIALIZE_LIMIT:
+    if (x.size if type(x) is np.ndarray else np.size(x)) > _MATERIALIZE_LIMIT:
         return np.broadcast_to(g, shape)
-    out = np.empty(shape, dtype=np.result_type(g))
-    out[...] = g
+    dtype = getattr(g, "dtype", None)
+    out = np.empty(shape, dtype=np.result_type(g) if dtype is None else dtype)
+    if g_shape == ():
+        out.fill(g)           # (a number: the common case, the adjoint of a full reduction)
+    else:
+        out[...] = g
     return out
 
 
