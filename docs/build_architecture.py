@@ -85,7 +85,8 @@ the recorded decision. `docs/generated_examples.md` shows such code.""",
 
 The sweeps are assembled into a function with the user's parameters plus the keyword `b_return`
 (the incoming adjoint of the output). Simplification (dead code, copy propagation, constant folding,
-repeated until nothing changes) removes what the result does not need. astor prints the source;
+a negation read once folded into the sum that reads it, repeated until nothing changes) removes
+what the result does not need. astor prints the source;
 comments travel through the tree as marked strings and are printed as `#` lines.""",
 }
 

@@ -168,6 +168,11 @@ def hvp(fn: Callable, wrt: Any = 0) -> Callable:
     tangent_of_gradient = _Jvp(GradFunction(fn, position, "grad"), position, tangent_only=True)
 
     def hessian_vector_product(*args: Any) -> Any:
+        if len(args) <= position + 1:
+            raise S2sgradError(
+                f"hvp({getattr(fn, '__name__', 'f')}) takes the function's arguments, then the "
+                f"direction v; got {len(args)} argument(s)",
+                hint="call it as hvp(f)(*args, v), with v shaped like the differentiated argument.")
         primal = args[:-1]
         _float_array(primal[position], "hvp", fn, position)
         product = tangent_of_gradient.tangent(primal, args[-1])

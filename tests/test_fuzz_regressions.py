@@ -782,3 +782,38 @@ def test_augment_by_choice_after_loop_that_may_return():
     # adjoint, where the write `x[-1] = x_old` happens only on the path that rebound x)
     sg.check_grads(augment_by_choice_after_loop_that_may_return,
                    [np.array([0.3, 0.4]), np.array([0.1, 0.2])], order=2)
+
+
+# ---- long run of 2026-11-24 (second session), seeds 311, 510, 705, 829, 1063, 1434 ----------------
+
+
+def loop_target_bound_before(x):
+    i = 2.0
+    y = np.sin(x * i)           # its adjoint reads i: the 2.0, not the loop's first value
+    for i in range(3):
+        y = y * x
+    return np.sum(y)
+
+
+def test_loop_target_bound_before_the_loop():
+    # A loop target is recorded with its new values only: reversing the loop left i at its first
+    # value (0), which the adjoint of `np.sin(x * i)` then read. Found through second derivatives
+    # of generated code, whose reversed loops `for c in reversed(c_stack)` rebind a counter the
+    # code reads before them; the first-order bug was older.
+    sg.check_grads(loop_target_bound_before, [X], order=2)
+
+
+def counter_read_after_a_while_loop(x):
+    w = 0.5
+    c = 0
+    while c < 2 and w < 1.89:
+        c += 1
+    w -= x
+    w = (w * np.linspace(-0.91, -0.08, 4).reshape(4, 1))[c, c % 1]
+    return np.tanh(w)
+
+
+def test_counter_read_after_a_while_loop():
+    # (seed 510, minimized: second order; seeds 311, 705, 829, 1063 and 1434 were the same bug)
+    sg.check_grads(counter_read_after_a_while_loop, [np.array([-0.5, -0.48, -0.99, -0.58])],
+                   order=2)

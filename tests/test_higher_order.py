@@ -245,3 +245,8 @@ def test_hvp_follows_a_rebound_global_and_the_argument_types():
             assert np.isclose(hvp(0.3, 1.5), expected(scale, 0.3, 1.5), rtol=1e-10)
     finally:
         SCALE = 2.0
+
+
+def test_hvp_without_a_direction_is_a_clear_error():
+    with pytest.raises(sg.S2sgradError, match="then the direction v"):
+        sg.hvp(scaled_energy)(np.ones(3))

@@ -7,6 +7,8 @@ Guarantees, everywhere in the body (loops and branches included):
 - `a = b = v` and `a, b = u, v` become single assignments (through temporaries where the names
   overlap, so `a, b = b, a` swaps);
 - docstrings, `pass`, `y = y` and the `del`s of generated code disappear;
+- a loop target also bound elsewhere is assigned from a target of the loop's own
+  (`for i_item in S: i = i_item`);
 - every statement carries the user statement it came from (`anno.Key.ORIGIN`, `ORIGIN_TEXT`).
 `loops_over_values` (run once activity is known) turns a loop over a differentiated sequence
 (`for row in X`, `enumerate(X)`, `zip(X, Y)`) into a loop over indices that reads the elements,
@@ -29,6 +31,37 @@ from ..naming import Namer, derived_name
 def transform(src: FunctionSource, namer: Namer) -> None:
     """Desugar `src.node.body` in place."""
     src.node.body = _block(src, src.node.body, namer)
+    _own_loop_targets(src.node, namer)
+
+
+def _own_loop_targets(function: gast.FunctionDef, namer: Namer) -> None:
+    """`for i in S:` where `i` is also bound elsewhere (a parameter, before the loop, by another
+    loop) becomes `for i_item in S: i = i_item; ...`: an assignment, whose old value the reverse
+    sweep records and restores like any other; a loop target is recorded with its new values
+    only, so the adjoint of code before the loop would read the loop's first value instead."""
+    stores: dict = {}
+    for node in astutil.walk([function.args, function.body]):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+            stores[node.id] = stores.get(node.id, 0) + 1
+    for loop in astutil.statements(function.body):
+        if not isinstance(loop, gast.For):
+            continue
+        own: dict = {}
+        for node in astutil.walk(loop.target):
+            if isinstance(node, gast.Name):
+                own[node.id] = own.get(node.id, 0) + 1
+        shared = sorted(name for name, count in own.items() if stores[name] > count)
+        if not shared:
+            continue
+        renamed = {name: namer.fresh(f"{name}_item") for name in shared}
+        for node in astutil.walk(loop.target):
+            if isinstance(node, gast.Name) and node.id in renamed:
+                node.id = renamed[node.id]
+        reads = [_located(astutil.assign(name, astutil.load(renamed[name])), loop)
+                 for name in shared]
+        for read in reads:
+            anno.copy_all(loop, read)      # (the loop's line, as its other statements)
+        loop.body = reads + loop.body
 
 
 def _block(src: FunctionSource, statements: List[Any], namer: Namer) -> List[Any]:
