@@ -87,12 +87,13 @@ def _pops(adjoint: List[Any]) -> Dict[str, Any]:
         if isinstance(loop, (gast.For, gast.While)):
             for stmt in loop.body:
                 name = _temporary(stmt)
-                if name is not None and _is_stack_call(stmt.value, "pop"):
+                if name is not None and is_stack_call(stmt.value, "pop"):
                     found.setdefault(name, (loop.body, stmt))
     return found
 
 
-def _is_stack_call(node: Any, method: str, stack: Optional[str] = None) -> bool:
+def is_stack_call(node: Any, method: str, stack: Optional[str] = None) -> bool:
+    """`s.method(...)` on a name (`stack`, if given): a record's `append` or `pop`."""
     return isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
         and node.func.attr == method and isinstance(node.func.value, gast.Name) \
         and (stack is None or node.func.value.id == stack)
@@ -101,7 +102,7 @@ def _is_stack_call(node: Any, method: str, stack: Optional[str] = None) -> bool:
 def _push_of(body: List[Any], index: int, stack: str) -> Any:
     """The statement `stack.append(...)` after `body[index]`, at the same level."""
     for stmt in body[index + 1:]:
-        if isinstance(stmt, gast.Expr) and _is_stack_call(stmt.value, "append", stack):
+        if isinstance(stmt, gast.Expr) and is_stack_call(stmt.value, "append", stack):
             return stmt
     return None
 
@@ -150,7 +151,7 @@ def _restored_before(operand: str, body: List[Any], index: int, reversed_body: L
     between = reversed_body[reversed_body.index(pop) + 1:reversed_body.index(where)]
     restoring = [stmt for stmt in between if operand in astutil.names_stored(stmt)]
     return len(restoring) == 1 and _temporary(restoring[0]) == operand \
-        and _is_stack_call(restoring[0].value, "pop", stacks[operand])
+        and is_stack_call(restoring[0].value, "pop", stacks[operand])
 
 
 def bound_once(body: List[Any], params: Set[str]) -> Set[str]:

@@ -14,12 +14,15 @@ _ndarray = np.ndarray
 # ---------------------------------------------------------------------------
 # matmul and dot
 # ---------------------------------------------------------------------------
+# The fast paths below (inline: they run once per product in a backward loop): NumPy arrays, `a`
+# a matrix, `b` a vector or a matrix and `g`, the adjoint of the product, shaped like one, where
+# matmul and dot agree and `ndarray.dot` costs a fraction of `@`'s call overhead.
 
 
 def matmul_adjoint_lhs(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``z = a @ b`` with respect to ``a`` (``np.matmul`` rules)."""
-    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2:
-        # the common cases first, with ``ndarray.dot`` (a fraction of ``@``'s call overhead)
+    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2 \
+            and g.ndim == b.ndim:
         if b.ndim == 2:
             return g.dot(b.T)  # (m, k) = (m, n) (n, k)
         if b.ndim == 1:
@@ -40,7 +43,8 @@ def matmul_adjoint_lhs(g: Any, a: Any, b: Any) -> Any:
 
 def matmul_adjoint_rhs(g: Any, a: Any, b: Any) -> Any:
     """Adjoint of ``z = a @ b`` with respect to ``b`` (``np.matmul`` rules)."""
-    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2:
+    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2 \
+            and g.ndim == b.ndim:
         if b.ndim == 2 or b.ndim == 1:
             return a.T.dot(g)  # (k, n) = (m, k)^T (m, n), or a vector
     a, b, g = np.asarray(a), np.asarray(b), np.asarray(g)
@@ -63,7 +67,8 @@ def dot_adjoint_lhs(g: Any, a: Any, b: Any) -> Any:
     second-to-last axis of ``b``:
     ``dot(a, b)[I, J, m] = sum_k a[I, k] * b[J, k, m]``.
     """
-    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2:
+    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2 \
+            and g.ndim == b.ndim:
         if b.ndim == 2:
             return g.dot(b.T)
         if b.ndim == 1:
@@ -87,7 +92,8 @@ def dot_adjoint_rhs(g: Any, a: Any, b: Any) -> Any:
 
     See :func:`dot_adjoint_lhs` for the index rule being transposed.
     """
-    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2:
+    if type(a) is _ndarray and type(b) is _ndarray and type(g) is _ndarray and a.ndim == 2 \
+            and g.ndim == b.ndim:
         if b.ndim == 2 or b.ndim == 1:
             return a.T.dot(g)
     a_ndim, b_ndim = np.ndim(a), np.ndim(b)

@@ -784,9 +784,8 @@ _ITERATED_STACKS = 3
 def _popped_stack(stmt: Any) -> Optional[str]:
     """The stack of `x = x_stack.pop()`, if `stmt` is one."""
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
-            and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call) \
-            and not stmt.value.args and isinstance(stmt.value.func, gast.Attribute) \
-            and stmt.value.func.attr == "pop" and isinstance(stmt.value.func.value, gast.Name):
+            and isinstance(stmt.targets[0], gast.Name) \
+            and rematerialize.is_stack_call(stmt.value, "pop") and not stmt.value.args:
         return stmt.value.func.value.id
     return None
 
