@@ -355,6 +355,38 @@ def test_reductions_from_user_code(op):
     sg.check_grads(sum_of_sin, [op, x], order=2)
 
 
+def reduced_sin(x, axis, keepdims):
+    return np.sum(np.sin(ops.reduce_sum(x, axis=axis, keepdims=keepdims))) \
+        + np.sum(np.cos(ops.reduce_mean(x, axis, keepdims)))
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("axis", AXES, ids=str)
+def test_reduction_rules_from_user_code(axis, keepdims):
+    # reduce_sum and reduce_mean have rules of their own: user code gets them inline (checked in
+    # both modes, and at second order), for every form of `axis`
+    x = rand(np.random.default_rng(8), (2, 3, 4))
+    sg.check_grads(reduced_sin, [x, axis, keepdims], wrt=[0], order=2)
+    grad = sg.grad(reduced_sin)
+    grad(x, axis, keepdims)
+    assert "called above" not in sg.source(grad)
+
+
+def named_ops(x, y):
+    u = ops.multiply(ops.square(x, name="sq"), ops.exp(y, name="e"), name="m")
+    return ops.reduce_sum(ops.tanh(ops.subtract(u, y, "sub"), name="t"), name="total")
+
+
+def test_operations_called_with_their_name_argument():
+    # TensorFlow's `name` (by keyword or position) does not change the derivative; the rules
+    # NumPy's functions have are used inline, not a generated callee per operation
+    rng = np.random.default_rng(9)
+    x, y = rand(rng, (2, 3)), rand(rng, (3,))
+    sg.check_grads(named_ops, [x, y], order=2)
+    source = sg.source(sg.grad(named_ops))
+    assert "called above" not in source and "2.0 * x" in source
+
+
 # ---- shapes and layout ----------------------------------------------------------------------
 
 

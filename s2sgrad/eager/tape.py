@@ -18,7 +18,6 @@ non-persistent tape's one-use rule, watched tensors and automatically watched Va
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import enum
 import io
@@ -58,6 +57,8 @@ class _Recording:
     since: Optional[int] = None         # only the statements after this line (after a reset)
     _inputs: Optional[List[str]] = None
     _leaves: Optional[Dict[str, List[Any]]] = None
+    _kinds: Optional[Tuple[Any, ...]] = None
+    _leaf_ids: Optional[set] = None
 
     def leaves(self) -> Dict[str, List[Any]]:
         """For each entry value: its Variables and float arrays (also inside containers)."""
@@ -82,7 +83,8 @@ class _Recording:
             elif isinstance(value, (list, dict)) and _leaves(value):
                 value = _copied(value)    # (an `append` in the block must not show at entry)
             entry[name] = value
-        variables = {id(v): v.value() for value in entry.values() for v in _leaves(value)
+        leaves = {name: _leaves(value) for name, value in entry.items()}
+        variables = {id(v): v._value for found in leaves.values() for v in found
                      if isinstance(v, Variable)}
         # random numbers drawn in the block are drawn again, the same, when it is differentiated
         states = [(g, g.bit_generator.state)
@@ -90,7 +92,7 @@ class _Recording:
         if randomness.may_draw(block, entry, global_names):
             states.append((None, randomness.state()))
         return cls(block, global_names, global_names is local_names, entry, variables, states,
-                   since=since)
+                   since=since, _leaves=leaves)
 
     def inputs(self) -> List[str]:
         """The names whose values at entry the block function takes: the values it reads that
@@ -103,10 +105,30 @@ class _Recording:
                     not self.module_level and not _is_global(name, value, self.globals))))
         return self._inputs
 
+    def kinds(self) -> Tuple[Any, ...]:
+        """What the code generated for the block depends on of its inputs besides their names:
+        which are Variables, which may carry derivatives."""
+        if self._kinds is None:
+            self._kinds = tuple((isinstance(self.entry[name], Variable),
+                                 _is_differentiable_input(self.entry[name]))
+                                for name in self.inputs())
+        return self._kinds
+
+    def has_leaf(self, value: Any) -> bool:
+        """Whether `value` is one of the Variables or arrays the block reads by name."""
+        if self._leaf_ids is None:
+            self._leaf_ids = {id(leaf) for found in self.leaves().values() for leaf in found}
+        return id(value) in self._leaf_ids
+
     def argument(self, name: str) -> Any:
         """The value the block function gets: Variables (also inside lists, tuples and dicts)
         as their values at entry."""
-        return _substituted(self.entry[name], self.variables)
+        value = self.entry[name]
+        if isinstance(value, Variable):
+            return self.variables[id(value)]
+        if isinstance(value, (list, tuple, dict)):
+            return _substituted(value, self.variables)
+        return value
 
     def computed(self) -> Dict[str, Any]:
         """The values the block left in the names it assigns."""
@@ -290,48 +312,23 @@ class GradientTape:
     def _back_through(self, recording: _Recording, pending: Dict[int, List[Any]],
                       sources: List[Any], reached: Dict[int, Any], until: Optional[int]) -> None:
         """Propagate the `pending` adjoints through one recording (see `_gradients`)."""
-        block = recording.block
         computed = recording.computed()
-        outputs = [(name, pending[id(value)]) for name, value in sorted(computed.items())
-                   if id(value) in pending]
-        # keep one name per value
-        seen: set = set()
-        outputs = [(n, p) for n, p in outputs if not (id(p[0]) in seen or seen.add(id(p[0])))]
+        outputs = []                      # (name, [value, adjoint]): one name per value
+        for name in sorted(computed):
+            entry = pending.get(id(computed[name]))
+            if entry is not None and not any(entry is p for _, p in outputs):
+                outputs.append((name, entry))
         if not outputs:
             return
-        params = recording.inputs()
-        leaves = recording.leaves()
-        watched_params = [p for p in params if any(
-            self._is_watched(leaf) or id(leaf) in pending
-            or _came_from_tape(leaf, self._recordings, recording) for leaf in leaves[p])]
-        cut = set()
-        for source in sources:            # gradients with respect to values the block computed
-            name = _holder(source, computed)
-            if name is not None and self._is_watched(source):
-                cut.add(name)
-            elif name is not None and dataflow.reached(
-                    block.node.body, frozenset(watched_params), until,
-                    recording.since) & {name}:
-                cut.add(name)
-        params = [p for p in params if p not in cut] + sorted(cut)
-        differentiable = [p for p in params if p in cut or (
-            _is_differentiable_input(recording.entry[p]) and p in watched_params)]
-        output_names = [name for name, _ in outputs]
-        linked = dataflow.connected(block.node.body, differentiable, output_names, until,
-                                    recording.since, frozenset(cut))
+        sweep = self._sweep(recording, outputs, sources, pending, until)
         for name, _ in outputs:           # consumed here
             pending.pop(id(computed[name]), None)
-        # Variables the block reaches other than by a name it reads (`model.w`, a global one
-        # read in a function it calls) hand their adjoints over while the backward pass runs
-        unnamed = any(isinstance(s, Variable) and not any(
-            s is leaf for found in leaves.values() for leaf in found) for s in sources)
-        if not linked and not unnamed:
+        if sweep is None:
             return
-        wrt = tuple(p for p in differentiable if p in linked)
-        derived = self._function(recording, params, wrt, output_names, cut, until)
-        args = tuple(computed[p] if p in cut else recording.argument(p) for p in params)
-        forward, backward = derived.functions_for(args, {})
-        with _replayed(recording.random_states), _silenced():
+        args = tuple(computed[p] if p in sweep.cut else recording.argument(p)
+                     for p in sweep.params)
+        forward, backward = sweep.derived.functions_for(args, {})
+        with _Rerun(recording.random_states):
             _, residuals = forward(*args)
         cotangent = tuple(np.asarray(p[1], dtype=_dtype_of(p[0])) for _, p in outputs)
         with variables.collected_adjoints() as collected:
@@ -340,8 +337,8 @@ class GradientTape:
             if any(variable is s for s in sources) and self._is_watched(variable):
                 reached[id(variable)] = _add(reached.get(id(variable)), grad)
             _accumulate(pending, variable, grad)
-        for name, grad in zip(wrt, grads):
-            if name in cut:
+        for name, grad in zip(sweep.wrt, grads):
+            if name in sweep.cut:
                 value = computed[name]
                 reached[id(value)] = _add(reached.get(id(value)), grad)
                 continue
@@ -351,18 +348,64 @@ class GradientTape:
                     reached[id(value)] = _add(reached.get(id(value)), part)
                 _accumulate(pending, value, part)
 
+    def _sweep(self, recording: _Recording, outputs: List[Tuple[str, List[Any]]],
+               sources: List[Any], pending: Dict[int, List[Any]], until: Optional[int]
+               ) -> Optional["_Sweep"]:
+        """How to go back through `recording` for these outputs and sources (None: nothing
+        to do). What it depends on is a short key (the names that hold the outputs, the
+        block's inputs, which of them carry derivatives, where the sources are); a training
+        loop asks the same every step and gets the plan made the first time."""
+        block = recording.block
+        params = recording.inputs()
+        leaves = recording.leaves()
+        carried = tuple(p for p in params if any(
+            self._is_watched(leaf) or id(leaf) in pending
+            or _came_from_tape(leaf, self._recordings, recording) for leaf in leaves[p]))
+        computed = recording.computed()
+        held = tuple((_holder(source, computed), self._is_watched(source))
+                     for source in sources)
+        # Variables the block reaches other than by a name it reads (`model.w`, a global one
+        # read in a function it calls) hand their adjoints over while the backward pass runs
+        unnamed = any(isinstance(s, Variable) and not recording.has_leaf(s) for s in sources)
+        output_names = tuple(name for name, _ in outputs)
+        asked = _asked(block)
+        tapes = _tapes(recording, self) if asked else {}
+        key = (id(block), recording.since, until, id(recording.globals), output_names,
+               tuple(params), recording.kinds(), carried, held, unnamed,
+               _lowered_tapes(block, tapes) if asked else ())
+        known = _SWEEPS.get(key)
+        if known is not None and known[0] is block:
+            return known[1]
+        cut = set()
+        for name, watched in held:        # gradients with respect to values the block computed
+            if name is not None and (watched or name in dataflow.reached(
+                    block.node.body, frozenset(carried), until, recording.since)):
+                cut.add(name)
+        ordered = [p for p in params if p not in cut] + sorted(cut)
+        differentiable = [p for p in ordered if p in cut or (
+            _is_differentiable_input(recording.entry[p]) and p in carried)]
+        linked = dataflow.connected(block.node.body, differentiable, list(output_names), until,
+                                    recording.since, frozenset(cut))
+        sweep = None
+        if linked or unnamed:
+            wrt = tuple(p for p in differentiable if p in linked)
+            derived = self._function(recording, ordered, wrt, list(output_names), cut, until,
+                                     tapes if asked else _tapes(recording, self))
+            sweep = _Sweep(tuple(ordered), wrt, frozenset(cut), derived)
+        _SWEEPS[key] = (block, sweep)
+        return sweep
+
     def _is_watched(self, source: Any) -> bool:
-        if any(source is w for w in self._watched):
+        if isinstance(source, Variable) and source.trainable and self._watch_accessed_variables:
             return True
-        return isinstance(source, Variable) and source.trainable \
-            and self._watch_accessed_variables
+        return any(source is w for w in self._watched)
 
     def _function(self, recording: _Recording, params: List[str], wrt: Tuple[str, ...],
-                  outputs: List[str], cut: set, until: Optional[int]) -> Any:
+                  outputs: List[str], cut: set, until: Optional[int], tapes: Dict[str, Any]
+                  ) -> Any:
         """The reverse-mode derivative (vjp kind) of the block written as a function of
         `params` returning `outputs`; one per block and request, shared by every tape."""
         block = recording.block
-        tapes = _tapes(recording, self)
         key = (block.filename, block.lineno, id(recording.globals), tuple(params), wrt,
                tuple(outputs),
                tuple(sorted(cut)), until, recording.since, _lowered_tapes(block, tapes))
@@ -415,6 +458,22 @@ class GradientTape:
 _FUNCTIONS: Dict[Tuple, Any] = {}
 
 
+@dataclasses.dataclass(frozen=True)
+class _Sweep:
+    """How to go back through a recording: the block function's parameters (the values it
+    computed that gradients are asked of, `cut`, last), those it differentiates, and its
+    generated derivative."""
+
+    params: Tuple[str, ...]
+    wrt: Tuple[str, ...]
+    cut: frozenset
+    derived: Any
+
+
+# Sweeps by request (see `GradientTape._sweep`); each keeps its block, whose id is in the key.
+_SWEEPS: Dict[Tuple, Tuple[blocks.Block, Optional[_Sweep]]] = {}
+
+
 def _accumulate(pending: Dict[int, List[Any]], value: Any, adjoint: Any) -> None:
     entry = pending.get(id(value))
     if entry is None:
@@ -429,6 +488,8 @@ def _add(total: Any, more: Any) -> Any:
 
 def _came_from_tape(value: Any, recordings: List[_Recording], current: _Recording) -> bool:
     """Whether an earlier recording of the tape computed `value` (so it carries derivatives)."""
+    if recordings[0] is current:
+        return False
     for recording in recordings:
         if recording is current:
             return False
@@ -440,20 +501,26 @@ def _came_from_tape(value: Any, recordings: List[_Recording], current: _Recordin
 _ASKED: Dict[int, Tuple[blocks.Block, set]] = {}
 
 
-def _lowered_tapes(block: blocks.Block, tapes: Dict[str, Any]) -> Tuple:
-    """What the lowering of the tapes whose `gradient` the block calls depends on (a key): each
-    one's block and the types of the values it started from (which pick the variant of its
-    generated gradient), not the tape objects, which a training loop makes anew every step."""
+def _asked(block: blocks.Block) -> set:
+    """The names of the tapes whose `gradient` the block calls (`g.gradient(...)`)."""
     asked = _ASKED.get(id(block))
     if asked is None or asked[0] is not block:
         asked = _ASKED[id(block)] = (block, {
             node.func.value.id for node in astutil.walk(block.node.body)
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
             and node.func.attr == "gradient" and isinstance(node.func.value, gast.Name)})
-    if not asked[1]:
+    return asked[1]
+
+
+def _lowered_tapes(block: blocks.Block, tapes: Dict[str, Any]) -> Tuple:
+    """What the lowering of the tapes whose `gradient` the block calls depends on (a key): each
+    one's block and the types of the values it started from (which pick the variant of its
+    generated gradient), not the tape objects, which a training loop makes anew every step."""
+    asked = _asked(block)
+    if not asked:
         return ()
     parts = []
-    for name in sorted(asked[1] & set(tapes)):
+    for name in sorted(asked & set(tapes)):
         tape = tapes[name]
         if tape is None or not tape._recordings:
             continue
@@ -482,20 +549,27 @@ def _tapes(recording: _Recording, tape: GradientTape) -> Dict[str, Any]:
     return found
 
 
-@contextlib.contextmanager
-def _replayed(states: List[Tuple[Any, Any]]) -> Iterator[None]:
-    """Random generators back at the states they had when the block started, for the time of
-    its re-run; then where the user's program left them."""
-    if not states:
-        yield
-        return
-    now = [(g, randomness.state() if g is None else g.bit_generator.state)
-           for g, _ in states]
-    try:
-        _put_back(states)
-        yield
-    finally:
-        _put_back(now)
+class _Rerun:
+    """While a block runs again to be differentiated: the random generators back at the states
+    they had when it started (then where the user's program left them), and what it prints
+    (in functions it calls) not printed again."""
+
+    def __init__(self, states: List[Tuple[Any, Any]]):
+        self.states = states
+        self.now: List[Tuple[Any, Any]] = []
+        self.stdout: Any = None
+
+    def __enter__(self) -> None:
+        if self.states:
+            self.now = [(g, randomness.state() if g is None else g.bit_generator.state)
+                        for g, _ in self.states]
+            _put_back(self.states)
+        self.stdout, sys.stdout = sys.stdout, _SINK
+
+    def __exit__(self, *exc_info: Any) -> None:
+        sys.stdout = self.stdout
+        if self.states:
+            _put_back(self.now)
 
 
 def _put_back(states: List[Tuple[Any, Any]]) -> None:
@@ -512,11 +586,7 @@ class _Sink(io.TextIOBase):
         return len(text)
 
 
-@contextlib.contextmanager
-def _silenced() -> Iterator[None]:
-    """What the re-run of a block prints (in functions it calls) was printed by the run."""
-    with contextlib.redirect_stdout(_Sink()):
-        yield
+_SINK = _Sink()
 
 
 class _Paused:
@@ -589,9 +659,13 @@ def _seeds(targets: List[Any], output_gradients: Any) -> List[Any]:
 
 
 def _holder(value: Any, names: Dict[str, Any]) -> Optional[str]:
-    """The name among `names` bound to `value` itself (by identity), if any."""
-    found = [name for name, bound in names.items() if bound is value]
-    return sorted(found)[0] if found else None
+    """The name among `names` bound to `value` itself (by identity), if any (the first in
+    alphabetical order)."""
+    found = None
+    for name, bound in names.items():
+        if bound is value and (found is None or name < found):
+            found = name
+    return found
 
 
 def _leaves(value: Any, depth: int = 4) -> List[Any]:

@@ -167,18 +167,23 @@ class Variable:
     # ---- changing ----------------------------------------------------------------------------
     def assign(self, value: Any, read_value: bool = True) -> Any:
         """Replace the value (same shape and dtype). The old value array is left untouched."""
-        new = np.array(_value_of(value), dtype=self.dtype)
-        if new.shape != self.shape:
-            raise ValueError(f"cannot assign a value of shape {new.shape} to a variable of "
-                             f"shape {self.shape}")
-        self._value = new.view(Tensor)
-        return self if read_value else None
+        return self._replace(np.array(_value_of(value), dtype=self.dtype), read_value)
 
     def assign_add(self, delta: Any, read_value: bool = True) -> Any:
-        return self.assign(self._value + _value_of(delta), read_value)
+        return self._replace(np.asarray(self._value + _value_of(delta)), read_value)
 
     def assign_sub(self, delta: Any, read_value: bool = True) -> Any:
-        return self.assign(self._value - _value_of(delta), read_value)
+        return self._replace(np.asarray(self._value - _value_of(delta)), read_value)
+
+    def _replace(self, new: np.ndarray, read_value: bool) -> Any:
+        """Hold `new`, an array no one else holds, in the variable's dtype."""
+        if new.dtype != self._value.dtype:
+            new = new.astype(self._value.dtype)
+        if new.shape != self._value.shape:
+            raise ValueError(f"cannot assign a value of shape {new.shape} to a variable of "
+                             f"shape {self.shape}")
+        self._value = new if type(new) is Tensor else new.view(Tensor)
+        return self if read_value else None
 
 
 def _operator(name: str, reflected: bool = False) -> Any:

@@ -34,6 +34,7 @@ derivative is zero everywhere it exists (np.shape, np.floor, np.argmax, ...) are
 
 from __future__ import annotations
 
+import copy
 import importlib
 import inspect
 import math
@@ -102,6 +103,26 @@ class AdjointRule:
         # `differentiated(...)` calls were decided as) -> (the code, the names it reads)
         self.compiled_tests: Dict[Tuple[int, Tuple[bool, ...]], Tuple[Any, Any]] = {}
 
+    def taking(self, ignored: Tuple[str, ...]) -> "AdjointRule":
+        """This rule for a function that also takes the parameters `ignored` (with defaults,
+        after its own), which the template does not read."""
+        if not ignored:
+            return self
+        clash = set(ignored) & set(self.template.__code__.co_varnames)
+        if clash:
+            raise RuleDefinitionError(f"adjoint rule {self.name} already uses "
+                                      f"{', '.join(sorted(clash))}", _location_of(self.template))
+        params = list(self.signature.parameters.values())
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        if any(p.kind in (p.VAR_POSITIONAL, p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in params):
+            kind = inspect.Parameter.KEYWORD_ONLY
+        extra = [inspect.Parameter(name, kind, default=None) for name in ignored]
+        rule = copy.copy(self)
+        rule.signature = self.signature.replace(
+            parameters=[p for p in params if p.kind is not p.VAR_KEYWORD] + extra
+            + [p for p in params if p.kind is p.VAR_KEYWORD])
+        return rule
+
     @property
     def node(self) -> gast.FunctionDef:
         """The template's parsed definition (parsed on first use, then shared read-only)."""
@@ -153,6 +174,22 @@ def _registrar(table: Dict[Any, AdjointRule], targets: Tuple[Any, ...],
             version += 1
         return template
     return register
+
+
+def same_rules(target: Any, like: Any, ignored: Tuple[str, ...] = ()) -> None:
+    """Give `target` the adjoint and tangent rules of `like`: `target(*args, **kwargs)` computes
+    `like(*args)` and takes, after `like`'s parameters, the keyword parameters `ignored`, which
+    do not change the value (TensorFlow's `name`). Code calling `target` then gets `like`'s
+    derivative inline, instead of the derivative of `target`'s own code as a callee."""
+    global version
+    with _lock:
+        for table in (_adjoints, _tangents):
+            rule = table.get(_key(like))
+            if rule is None:
+                raise RuleDefinitionError(f"same_rules: {like!r} has no rule to share",
+                                          _location_of(target))
+            table[_key(target)] = rule.taking(ignored)
+        version += 1
 
 
 def zero_derivative(*targets: Any) -> None:

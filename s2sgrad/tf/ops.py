@@ -25,8 +25,8 @@ from typing import Any, Dict, Optional
 import numpy as np
 
 from ..eager.values import Tensor, Variable, as_tensor
-from ..rules import adjoint, d, tangent, zero_derivative
-from ..runtime import stop_gradient, unbroadcast
+from ..rules import adjoint, d, same_rules, tangent, zero_derivative
+from ..runtime import broadcast_like, expand_reduced, stop_gradient, unbroadcast
 from ..runtime.containers import array_adjoint
 
 __all__ = [
@@ -175,6 +175,15 @@ def cos(x: Any, name: Optional[str] = None) -> Any:
     return np.cos(x)
 
 
+# These are NumPy's functions under TensorFlow's names: code calling them gets NumPy's rules
+# inline (`tf.square(u)` differentiates as `np.square(u)`), not a generated callee per call.
+for _op, _numpy in ((add, np.add), (subtract, np.subtract), (multiply, np.multiply),
+                    (divide, np.divide), (negative, np.negative), (square, np.square),
+                    (sqrt, np.sqrt), (exp, np.exp), (log, np.log), (pow, np.power),
+                    (abs, np.abs), (tanh, np.tanh), (sin, np.sin), (cos, np.cos)):
+    same_rules(_op, _numpy, ignored=("name",))
+
+
 def maximum(x: Any, y: Any, name: Optional[str] = None) -> Any:
     """`tf.maximum`; on ties the gradient goes to x, as TensorFlow's (see the rule below)."""
     return np.maximum(x, y)
@@ -245,6 +254,38 @@ def reduce_mean(input_tensor: Any, axis: Any = None, keepdims: bool = False,
     (the quotient truncated toward zero)."""
     return np.mean(input_tensor, axis=_axis(axis), dtype=_integer_dtype(input_tensor),
                    keepdims=keepdims)
+
+
+@adjoint(reduce_sum)
+def _reduce_sum_adjoint(z, input_tensor, axis=None, keepdims=False, name=None):
+    if axis is None or keepdims is True:
+        d[input_tensor] = broadcast_like(d[z], input_tensor)
+    else:
+        d[input_tensor] = broadcast_like(
+            expand_reduced(d[z], input_tensor, _axis(axis), keepdims), input_tensor)
+
+
+@tangent(reduce_sum)
+def _reduce_sum_tangent(z, input_tensor, axis=None, keepdims=False, name=None):
+    d[z] = reduce_sum(d[input_tensor], axis, keepdims)
+
+
+@adjoint(reduce_mean)
+def _reduce_mean_adjoint(z, input_tensor, axis=None, keepdims=False, name=None):
+    if axis is None:
+        d[input_tensor] = broadcast_like(d[z] / np.size(input_tensor), input_tensor)
+    elif keepdims is True:
+        d[input_tensor] = broadcast_like(d[z] / (np.size(input_tensor) / np.size(z)),
+                                         input_tensor)
+    else:
+        d[input_tensor] = broadcast_like(
+            expand_reduced(d[z], input_tensor, _axis(axis), keepdims)
+            / (np.size(input_tensor) / np.size(z)), input_tensor)
+
+
+@tangent(reduce_mean)
+def _reduce_mean_tangent(z, input_tensor, axis=None, keepdims=False, name=None):
+    d[z] = reduce_mean(d[input_tensor], axis, keepdims)
 
 
 def reduce_max(input_tensor: Any, axis: Any = None, keepdims: bool = False,

@@ -139,7 +139,10 @@ class Optimizer:
         return grads
 
     def _slots_of(self, variable: Variable) -> Dict[str, np.ndarray]:
-        return self._slots.setdefault(id(variable), {"variable": variable})
+        slots = self._slots.get(id(variable))
+        if slots is None:
+            slots = self._slots[id(variable)] = {"variable": variable}
+        return slots
 
     def _update(self, variable: Variable, grad: np.ndarray, rate: float,
                 slots: Dict[str, Any]) -> None:
