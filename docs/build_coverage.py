@@ -156,7 +156,7 @@ def _is_library_object(key: Any, spellings: Spellings) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 def _family(rule: Any) -> Optional[str]:
-    module = rule.template.__module__ or ""
+    module = rule.module or ""
     if module.startswith(RULES_PACKAGE):
         return module[len(RULES_PACKAGE):]
     return module[len("s2sgrad."):] if module.startswith(RULE_MODULES) else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import types
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import numpy as np
 
@@ -346,6 +346,7 @@ def vjp(fn: Callable, *primals: Any, verbose: int = 0) -> Tuple[Any, Callable]:
     derived = Derived(fn, tuple(range(len(primals))), "vjp", verbose)
     forward, backward = derived.functions_for(primals, {})
     value, residuals = forward(*primals)
+    records = Records(residuals, derived._shown)
     params = derived._params
     value_shape = None if isinstance(value, tuple) else np.shape(value)
 
@@ -353,9 +354,7 @@ def vjp(fn: Callable, *primals: Any, verbose: int = 0) -> Tuple[Any, Callable]:
         if not isinstance(value, tuple) and np.shape(cotangent) != value_shape:
             raise ValueError(f"the cotangent has shape {np.shape(cotangent)} but "
                              f"{derived._fn.__qualname__} returned shape {value_shape}")
-        # The backward pass pops the stacks the forward pass recorded: give it fresh copies,
-        # so that vjp_fn can be called again.
-        grads = backward(*_fresh_stacks(residuals), cotangent)
+        grads = backward(*records.fresh(), cotangent)
         return tuple(_finalize(g, p, primals, {}) for g, p in zip(grads, params))
 
     vjp_fn._s2sgrad_source = derived.source  # type: ignore[attr-defined]
@@ -432,13 +431,52 @@ def _callees(derivative: pipeline.Derivative) -> List["Derived"]:
     return found
 
 
-def _fresh_stacks(value: Any) -> Any:
-    """Copies of the lists (recording stacks) in residuals, also inside callees' records."""
-    if type(value) is list:
-        return [_fresh_stacks(item) for item in value]
-    if type(value) is tuple:
-        return tuple(_fresh_stacks(item) for item in value)
-    return value
+class Records:
+    """What one forward pass recorded, for as many backward passes as asked (`vjp_fn`, the rows
+    of a Jacobian). A backward pass pops the stacks: each gets copies of them. When it also
+    writes back into recorded arrays (undoing in-place writes, see `pipeline.Derivative`), the
+    first pass gets the arrays themselves (so that the caller's arguments are given back as they
+    were), every later one copies of a copy made before the first."""
+
+    def __init__(self, residuals: Tuple[Any, ...], derivative: Optional[pipeline.Derivative]):
+        self.residuals = residuals
+        self.arrays = derivative is None or _restores_records(derivative, set())
+        self.kept = _copied(residuals, True, {}) if self.arrays else residuals
+        self.passes = 0
+
+    def fresh(self) -> Tuple[Any, ...]:
+        self.passes += 1
+        if self.passes == 1 or not self.arrays:
+            return _copied(self.residuals, False, {})
+        return _copied(self.kept, True, {})
+
+
+def _restores_records(derivative: pipeline.Derivative, seen: Set[int]) -> bool:
+    """Whether the backward pass of `derivative`, or of a callee it calls, restores arrays."""
+    if derivative.restores:
+        return True
+    seen.add(id(derivative))
+    for callee, variant, _ in _called_variants(derivative):
+        if variant is None:
+            return True          # (not generated yet: no telling)
+        if id(variant) not in seen and _restores_records(variant, seen):
+            return True
+    return False
+
+
+def _copied(value: Any, arrays: bool, memo: Dict[int, Any]) -> Any:
+    """Copies of the lists (stacks) in records, also inside callees' records, and with `arrays`
+    of the arrays; a value held in two places is copied once (both places hold the copy)."""
+    kind = type(value)
+    if kind is tuple:
+        return tuple(_copied(item, arrays, memo) for item in value)
+    if kind is not list and not (arrays and isinstance(value, np.ndarray)):
+        return value
+    known = memo.get(id(value))
+    if known is None:
+        known = memo[id(value)] = [_copied(item, arrays, memo) for item in value] \
+            if kind is list else value.copy()
+    return known
 
 
 def source(derivative: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import numpy as np
 
 from . import runtime
-from .api import Derived, GradFunction, PushforwardFunction, _fresh_stacks
+from .api import Derived, GradFunction, PushforwardFunction, Records
 from .cache import is_valid
 from .errors import S2sgradError
 
@@ -144,12 +144,13 @@ def jacobian(fn: Callable, wrt: Any = 0, mode: str = "reverse") -> Callable:
         x = _float_array(args[position], "jacobian", fn, position)
         forward, backward = derived.functions_for(args, {})
         value, residuals = forward(*args)
+        records = Records(residuals, derived._shown)
         out_shape = np.shape(value)
         rows = []
         for k in range(int(np.prod(out_shape, dtype=int))):
             seed = np.zeros(out_shape)
             seed.flat[k] = 1.0
-            (row,) = backward(*_fresh_stacks(residuals), seed if out_shape else 1.0)
+            (row,) = backward(*records.fresh(), seed if out_shape else 1.0)
             rows.append(np.broadcast_to(np.asarray(row, dtype=np.float64), x.shape))
         if not rows:
             return _like(np.zeros(out_shape + x.shape), args[position])

@@ -293,7 +293,7 @@ def _describe(derivative: Any) -> Dict[str, Any]:
     return {"kind": derivative.kind, "wrt": list(derivative.wrt), "source": derivative.source,
             "entry": list(derivative.entry), "helpers": helpers, "guards": guards,
             "seed": derivative.seed, "scalar_capable": derivative.scalar_capable,
-            "tangents": list(derivative.tangents),
+            "tangents": list(derivative.tangents), "restores": derivative.restores,
             "location": [location.filename, location.lineno, location.col, location.code]}
 
 
@@ -361,7 +361,8 @@ def _restore(record: Dict[str, Any], fn: Any) -> Optional[Any]:
             kind=record["kind"], wrt=tuple(record["wrt"]), source=record["source"],
             entry=tuple(record["entry"]), code=code, guards=guards, seed=record["seed"],
             output_location=Location(*record["location"]), rules_version=registry.version,
-            scalar_capable=record["scalar_capable"], tangents=tuple(record["tangents"]))
+            scalar_capable=record["scalar_capable"], tangents=tuple(record["tangents"]),
+            restores=record.get("restores", True))
     except Exception:   # noqa: BLE001 - a stale entry, whatever went wrong: generate afresh
         stats["rejected"] += 1
         return None

@@ -55,8 +55,17 @@ class Derivative:
     rules_version: int            # the rule table this was generated against
     scalar_capable: bool          # scalar code: a variant for Python numbers can be generated
     tangents: Tuple[str, ...] = ()   # jvp: the keyword parameters taking the inputs' tangents
+    # the backward pass writes back into arrays the forward pass recorded (`x[i] = x_old`, the
+    # undoing of an in-place write): its records serve one backward pass
+    restores: bool = False
     guards_hold: Optional[Callable[[Any], bool]] = dataclasses.field(
         default=None, repr=False, compare=False)   # the guards compiled (see cache.is_valid)
+
+
+def _restores(functions: List[Any]) -> bool:
+    """Whether the generated code writes back into recorded arrays (see `Derivative`)."""
+    return any(anno.has(node, anno.Key.RESTORES)
+               for function in functions for node in astutil.walk(function))
 
 
 def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = None,
@@ -95,7 +104,7 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     return Derivative(kind=kind, wrt=wrt, source=text, entry=tuple(f.name for f in functions),
                       code=code, guards=resolution.guards + sweeps.guards, seed=sweeps.seed,
                       output_location=src.location(ret), rules_version=rules_version,
-                      scalar_capable=scalar_capable)
+                      scalar_capable=scalar_capable, restores=_restores(functions))
 
 
 def compile_forward(fn: Any, wrt: Tuple[str, ...], trace: Trace = None, scalar: bool = False,

@@ -265,6 +265,22 @@ def check_gradient_matches_central_differences(fn, args, wrt):
                                    err_msg=f"gradient w.r.t. argument {i}")
 
 
+def check_vjp_function_serves_many_backward_passes(fn, args, wrt):
+    """`vjp_fn` of one forward pass, called three times (as the rows of a reverse-mode Jacobian
+    are), gives each cotangent's product: no backward pass sees what an earlier one popped or
+    wrote back into the records."""
+    if not all(_is_float(a) for a in args):
+        pytest.skip("sg.vjp differentiates every argument: checked where all are floats")
+    value, vjp_fn = sg.vjp(fn, *fresh(args))
+    cotangent = cotangent_for(value)
+    first = vjp_fn(cotangent)
+    for scale in (-0.5, 2.0):
+        again = vjp_fn(cotangent * scale)
+        for i in range(len(args)):
+            np.testing.assert_allclose(again[i], np.multiply(first[i], scale), rtol=1e-10,
+                                       atol=1e-12, err_msg=f"backward pass at scale {scale}")
+
+
 def check_primal_value_is_unchanged(fn, args, wrt):
     expected = fn(*fresh(args))
     call_args = fresh(args)
@@ -337,6 +353,10 @@ def corpus_tests(module, cases, at_least, single_path=frozenset(), first_order_o
     @pytest.mark.parametrize("fn, args, wrt", case_parameters)
     def test_gradient_matches_central_differences(fn, args, wrt):
         check_gradient_matches_central_differences(fn, args, wrt)
+
+    @pytest.mark.parametrize("fn, args, wrt", case_parameters)
+    def test_vjp_function_serves_many_backward_passes(fn, args, wrt):
+        check_vjp_function_serves_many_backward_passes(fn, args, wrt)
 
     @pytest.mark.parametrize("fn, args, wrt", case_parameters)
     def test_primal_value_is_unchanged(fn, args, wrt):

@@ -398,6 +398,29 @@ def test_vjp_keeps_the_returned_array_when_the_adjoint_restores_it():
     np.testing.assert_array_equal(value, [-10.0, -4.0, 1.0])
 
 
+def _perturbed_copies_each_summed(x):
+    out = []
+    for i in range(len(x)):
+        y = x.copy()
+        y[i] = y[i] * 2.0            # undone by the backward pass, in the recorded copy
+        out.append(np.sum(np.sin(y)))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_reverse_jacobian_of_writes_in_a_loop(n):
+    # one forward pass serves every row; each backward pass gets the records as the forward
+    # pass left them (before, the second row saw the first one's restored arrays)
+    x = np.random.default_rng(n).standard_normal(n)
+    reverse = sg.jacobian(_perturbed_copies_each_summed)(x)
+    forward = sg.jacobian(_perturbed_copies_each_summed, mode="forward")(x)
+    np.testing.assert_allclose(reverse, forward, rtol=1e-12, atol=1e-14)
+    for k, row in enumerate(reverse):
+        expected = corpus.central_difference_gradient(
+            _perturbed_copies_each_summed, (x,), 0, 1e-6, np.eye(n)[k])
+        np.testing.assert_allclose(row, expected, rtol=1e-6, atol=1e-8)
+
+
 # ---- what a write must not change besides its array, at first and second order ---------------
 
 

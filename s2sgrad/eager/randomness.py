@@ -19,6 +19,7 @@ import gast
 import numpy as np
 
 from .. import astutil
+from . import reach
 
 _DEPTH = 4
 _BLOCKS: Dict[int, bool] = {}
@@ -89,49 +90,12 @@ def _code_mentions_random(code: types.CodeType) -> bool:
     return any(_code_mentions_random(c) for c in code.co_consts if isinstance(c, types.CodeType))
 
 
-_GENERATORS: Dict[int, List[Any]] = {}
-
-
 def generators(block: Any, entry: Dict[str, Any], global_names: Dict[str, Any]) -> List[Any]:
     """The `np.random.Generator`s the block may draw from: those it reads, and those the
     functions it calls read as globals or closure variables (to a few levels)."""
     found = [v for v in entry.values() if isinstance(v, np.random.Generator)]
-    key = id(block)
-    if key not in _GENERATORS:
-        reachable: List[Any] = []
-        for node in astutil.walk(block.node.body):
-            if isinstance(node, gast.Name):
-                value = entry.get(node.id, global_names.get(node.id))
-                _collect(value, _DEPTH, set(), reachable)
-        _GENERATORS[key] = reachable
-    return found + [g for g in _GENERATORS[key] if not any(g is f for f in found)]
-
-
-def _collect(value: Any, depth: int, seen: Set[int], found: List[Any]) -> None:
-    if depth == 0 or id(value) in seen:
-        return
-    seen.add(id(value))
-    if isinstance(value, types.MethodType):
-        value = value.__func__
-    if not isinstance(value, types.FunctionType):
-        return
-    for name in value.__code__.co_names:
-        used = value.__globals__.get(name)
-        if isinstance(used, np.random.Generator):
-            if not any(used is f for f in found):
-                found.append(used)
-        else:
-            _collect(used, depth - 1, seen, found)
-    for cell in value.__closure__ or ():
-        try:
-            contents = cell.cell_contents
-        except ValueError:
-            continue
-        if isinstance(contents, np.random.Generator):
-            if not any(contents is f for f in found):
-                found.append(contents)
-        else:
-            _collect(contents, depth - 1, seen, found)
+    reachable = reach.reached_by_calls(block, entry, global_names, np.random.Generator)
+    return found + [g for g in reachable if not any(g is f for f in found)]
 
 
 def state() -> Any:

@@ -23,7 +23,7 @@ import enum
 import io
 import sys
 import types
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import gast
 import numpy as np
@@ -31,7 +31,7 @@ import numpy as np
 from .. import astutil
 from ..errors import S2sgradError
 from ..runtime import variables
-from . import blocks, dataflow, randomness, values
+from . import blocks, dataflow, randomness, reach, values
 from .values import Tensor, Variable
 
 
@@ -53,6 +53,7 @@ class _Recording:
     entry: Dict[str, Any]               # the values of the names it reads, at entry
     variables: Dict[int, Any]           # the values of the Variables among them, at entry
     random_states: List[Tuple[Any, Any]]
+    lists: List[list]                   # lists the functions it calls may append to
     exit: Optional[Dict[str, Any]] = None    # the caller's variables when the block ended
     since: Optional[int] = None         # only the statements after this line (after a reset)
     _inputs: Optional[List[str]] = None
@@ -91,8 +92,9 @@ class _Recording:
                   for g in randomness.generators(block, entry, global_names)]
         if randomness.may_draw(block, entry, global_names):
             states.append((None, randomness.state()))
+        lists = reach.reached_by_calls(block, entry, global_names, list, library=False)
         return cls(block, global_names, global_names is local_names, entry, variables, states,
-                   since=since, _leaves=leaves)
+                   lists, since=since, _leaves=leaves)
 
     def inputs(self) -> List[str]:
         """The names whose values at entry the block function takes: the values it reads that
@@ -328,7 +330,7 @@ class GradientTape:
         args = tuple(computed[p] if p in sweep.cut else recording.argument(p)
                      for p in sweep.params)
         forward, backward = sweep.derived.functions_for(args, {})
-        with _Rerun(recording.random_states):
+        with _Rerun(recording):
             _, residuals = forward(*args)
         cotangent = tuple(np.asarray(p[1], dtype=_dtype_of(p[0])) for _, p in outputs)
         with variables.collected_adjoints() as collected:
@@ -551,12 +553,15 @@ def _tapes(recording: _Recording, tape: GradientTape) -> Dict[str, Any]:
 
 class _Rerun:
     """While a block runs again to be differentiated: the random generators back at the states
-    they had when it started (then where the user's program left them), and what it prints
-    (in functions it calls) not printed again."""
+    they had when it started (then where the user's program left them); what it prints (in
+    functions it calls) not printed again; what those functions append to lists outside the
+    block removed after it (the user's run appended it)."""
 
-    def __init__(self, states: List[Tuple[Any, Any]]):
-        self.states = states
+    def __init__(self, recording: _Recording):
+        self.states = recording.random_states
+        self.lists = recording.lists
         self.now: List[Tuple[Any, Any]] = []
+        self.lengths: List[int] = []
         self.stdout: Any = None
 
     def __enter__(self) -> None:
@@ -564,10 +569,13 @@ class _Rerun:
             self.now = [(g, randomness.state() if g is None else g.bit_generator.state)
                         for g, _ in self.states]
             _put_back(self.states)
+        self.lengths = [len(found) for found in self.lists]
         self.stdout, sys.stdout = sys.stdout, _SINK
 
     def __exit__(self, *exc_info: Any) -> None:
         sys.stdout = self.stdout
+        for found, length in zip(self.lists, self.lengths):
+            del found[length:]
         if self.states:
             _put_back(self.now)
 

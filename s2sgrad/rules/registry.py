@@ -90,6 +90,7 @@ class AdjointRule:
     def __init__(self, template: Callable, namespace: Optional[Dict[str, Any]] = None):
         self.template = template
         self.name = template.__name__
+        self.module = template.__module__     # where the rule is given (its family)
         signature = inspect.signature(template)
         params = list(signature.parameters.values())
         if not params:
@@ -188,7 +189,9 @@ def same_rules(target: Any, like: Any, ignored: Tuple[str, ...] = ()) -> None:
             if rule is None:
                 raise RuleDefinitionError(f"same_rules: {like!r} has no rule to share",
                                           _location_of(target))
-            table[_key(target)] = rule.taking(ignored)
+            shared = copy.copy(rule.taking(ignored))
+            shared.module = getattr(target, "__module__", None) or rule.module
+            table[_key(target)] = shared
         version += 1
 
 
