@@ -750,12 +750,14 @@ def _training(tables: report.Tables) -> str:
         f"A hand-written step on five points is {fmt(t.per_step['hand'])} of NumPy calls on tiny "
         f"arrays, and `s2sgrad.grad`'s step already pays the per-statement costs of generated "
         "code described above. The tape adds "
-        f"{fmt(overhead)} per step over `s2sgrad.grad`: keeping the block's entry values, "
-        "matching targets and sources to the block's variables and planning the sweep on every "
-        "call (in Python), the seed's `tf.reduce_sum` and `tf.square` being Python functions "
-        "that the generated code calls through forward and backward passes of their own, and "
-        "the Keras-style optimizer's update through Variables. These are fixed costs per step: "
-        "they do not grow with the model, but on this five-point problem they dominate.",
+        f"{fmt(overhead)} per step over `s2sgrad.grad`: the block runs as written on Tensors "
+        "and Variables (an ndarray subclass costs NumPy about half a microsecond more per "
+        "operation), and its generated forward pass runs again when the gradient is asked for "
+        "(the tape keeps the block's code, not a record of its operations); around them, Python "
+        "keeps the block's entry values, matches targets and sources to the block's variables "
+        "(the plan of the sweep is made once per request and found again by a short key), and "
+        "the Keras-style optimizer updates the Variables. These are fixed costs per step: they "
+        "do not grow with the model, but on this five-point problem they dominate.",
         ""])
 
 

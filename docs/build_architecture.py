@@ -131,10 +131,12 @@ assigned (by identity), writes the block as a function of the values it started 
 and changes to outside objects; `v.assign(e)` becomes `v = v + stop_gradient(e - v)`; a nested
 tape's `gradient` becomes a call of the nested block's generated gradient, so the outer tape
 differentiates generated code: higher order), and runs that function's generated vjp, cached per
-block and request. The adjoints of the values it started from continue into earlier recordings;
+block and request (the plan of the sweep, too, is made once per request). The adjoints of the values it started from continue into earlier recordings;
 what reaches a source is its gradient. Which sources are connected at all (TensorFlow's `None`)
 comes from a flow-sensitive dependence analysis of the block (`eager/dataflow.py`). Random draws
-are replayed from the generators' states at entry (`eager/randomness.py`). `@s2sgrad.function`
+are replayed from the generators' states at entry (`eager/randomness.py`), and what the functions
+the block calls append to outside lists is removed after the re-run (`eager/reach.py` finds those
+generators and lists). `@s2sgrad.function`
 with `gradients` (`eager/graph.py`), `custom_gradient` and `ForwardAccumulator`
 (`eager/custom.py`) and an optimizer's callable loss (`eager/callables.py`) reuse the same
 machinery. Variables that code reads without being passed them (`self.w` on a model, a global
