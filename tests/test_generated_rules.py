@@ -34,7 +34,8 @@ from s2sgrad.runtime.containers import (
     unstack,
     vstack_adjoint,
 )
-from s2sgrad.runtime.reductions import extremum_tangent, prod_adjoint, prod_tangent
+from s2sgrad.runtime.reductions import (extremum_tangent, pair_products_times, prod_adjoint,
+                                        prod_tangent)
 from s2sgrad.runtime.absolute import abs_adjoint, abs_tangent
 from s2sgrad.runtime.values import digamma
 
@@ -91,6 +92,14 @@ CASES = [
     ("prod_adjoint, all axes", lambda g, x: np.sum(prod_adjoint(g, x, None, False) * W23),
      (0.8, r(2, 3))),
     ("prod_tangent", lambda v, x: np.sum(prod_tangent(v, x, 0, True) * W3), (r(2, 3), r(2, 3))),
+    ("pair_products_times", lambda x, v: np.sum(pair_products_times(x, v, 1, False) * W23),
+     (r(2, 3), r(2, 3))),
+    ("pair_products_times, all axes, v broadcast",
+     lambda x, v: np.sum(pair_products_times(x, v, None, False) * X4), (r(4), r(1))),
+    ("pair_products_times in x only",
+     lambda x: np.sum(pair_products_times(x, W23, 0, True) * W23), (r(2, 3),)),
+    ("pair_products_times in v only",
+     lambda v: np.sum(pair_products_times(X23, v, (0, 1), False) * W23), (r(2, 3),)),
     ("digamma", lambda a: digamma(a) * 2.0 + a * digamma(a + 0.5), (1.7,)),
     ("cast_adjoint", lambda g: np.sum(cast_adjoint(g, W23) * W23), (r(2, 3),)),
     ("cast_adjoint to an int", lambda g: np.sum(cast_adjoint(g, INTS) * W23) + np.sum(g),

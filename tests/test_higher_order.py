@@ -213,9 +213,29 @@ def test_second_derivatives_through_the_gamma_family(a):
                                             + 1.0 / (a + 200000), rel=1e-9)
 
 
-def test_third_derivatives_through_products_stop_at_the_line():
-    with pytest.raises(sg.NoDerivativeRuleError):
-        sg.check_grads(_product_energy, (np.array([0.5, 1.2, -0.7, 2.0]),), order=3)
+@pytest.mark.parametrize("x", [np.array([0.5, 1.2, -0.7, 2.0]),
+                               np.array([0.5, 0.0, -0.7, 2.0])])       # a zero factor
+def test_third_derivatives_through_products(x):
+    # every composition of three modes, against each other and central differences of the
+    # second derivative (through pair_products_times' own rules)
+    sg.check_grads(_product_energy, (x,), order=3)
+    # by hand: f(a, b) = prod([a, b]) ** 2 = a^2 b^2 has d3f / da db db = 4a, d3f / db^3 = 0
+    third = sg.grad(sg.grad(sg.grad(_pair_square, wrt=0), wrt=1), wrt=1)
+    assert third(x[0], x[2]) == pytest.approx(4.0 * x[0], rel=1e-12)
+    assert sg.grad(sg.grad(sg.grad(_pair_square, wrt=1), wrt=1), wrt=1)(x[0], x[2]) == 0.0
+
+
+def _pair_square(a, b):
+    return np.prod(np.array([a, b])) ** 2
+
+
+def test_fourth_derivatives_through_products_stop_at_the_line():
+    with pytest.raises(sg.NoDerivativeRuleError, match="triple_products_times"):
+        sg.grad(sg.grad(sg.grad(sg.grad(_fourth_of_product))))(0.7)
+
+
+def _fourth_of_product(a):
+    return np.prod(np.array([a, a, a, a]) * np.array([1.0, 2.0, 3.0, 4.0]))
 
 
 SCALE = 2.0

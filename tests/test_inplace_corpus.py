@@ -237,7 +237,6 @@ SINGLE_PATH = {
 ALIASED_WRITES = "may share its memory"
 FIRST_ORDER_ONLY = {
     ip.aliased_accumulation_in_loop: ALIASED_WRITES,
-    ip.perturbed_copies_in_loop: ALIASED_WRITES,
 }
 SECOND_ORDER_ONLY: dict = {}
 

@@ -234,15 +234,19 @@ _SHAPE_ARGUMENTS = (   # (function, the position of the argument it reads only t
     (containers.array_adjoint, 1))
 
 
-def values_read(node: Any) -> Set[str]:
+def values_read(node: Any, helpers: Optional[Dict[str, Any]] = None) -> Set[str]:
     """The names whose values (elements) `node` reads: those it loads, except where only their
-    shape, size or dtype is asked for (`x.shape`, `np.size(x)`, `broadcast_like(g, x)`)."""
+    shape, size or dtype is asked for (`x.shape`, `np.size(x)`, `broadcast_like(g, x)`).
+    `helpers` names the objects calls of code being generated reach by name (not resolved
+    yet)."""
     shape_only: Set[int] = set()
     for sub in astutil.walk(node):
         if isinstance(sub, gast.Attribute) and sub.attr in _SHAPE_ATTRIBUTES:
             shape_only.add(id(sub.value))
         elif isinstance(sub, gast.Call):
             fn = anno.get(sub, anno.Key.RESOLVED, None)
+            if fn is None and helpers and isinstance(sub.func, gast.Name):
+                fn = helpers.get(sub.func.id)
             shape_only.update(id(sub.args[position]) for known, position in _SHAPE_ARGUMENTS
                               if fn is known and position < len(sub.args))
     return {sub.id for sub in astutil.walk(node) if isinstance(sub, gast.Name)

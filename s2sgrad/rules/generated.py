@@ -6,9 +6,10 @@ other operand too): its tangent applies the helper to the tangents, its adjoint 
 of the map. Helpers that only compute shapes, zeros or decisions have zero derivative. `prod`'s
 helpers (`prod_adjoint`, `prod_tangent`) are linear in the incoming adjoint or tangent and
 multilinear in x: their derivatives with respect to x use the products of all entries but two
-(`pair_products_times`). `digamma`'s derivative is `trigamma`. `pair_products_times` and `trigamma` have no
-rules of their own: third derivatives through `np.prod` and the gamma family stop with a located
-error.
+(`pair_products_times`), and those of `pair_products_times` the products of all entries but three
+(`triple_products_times`). `digamma`'s derivative is `trigamma`. `triple_products_times` and
+`trigamma` have no rules of their own: fourth derivatives through `np.prod` and third derivatives
+through the gamma family stop with a located error.
 """
 
 import builtins
@@ -43,11 +44,12 @@ from ..runtime.containers import (
     unstack,
     vstack_adjoint,
 )
-from ..runtime.reductions import extremum_tangent, pair_products_times, prod_adjoint, prod_tangent
+from ..runtime.reductions import (extremum_tangent, pair_products_times, prod_adjoint, prod_tangent,
+                                  triple_products_times)
 from ..runtime.absolute import abs_adjoint, abs_second_order_refused, abs_tangent
 from ..runtime.values import digamma, trigamma
 from ..runtime.transposes import extremum_adjoint_transpose, sum_adjoint_transpose
-from .registry import adjoint, d, returns_containers, tangent, zero_derivative
+from .registry import adjoint, d, differentiated, returns_containers, tangent, zero_derivative
 from .shape import cast_adjoint, cast_tangent
 
 zero_derivative(shape_of, zeros_like, builtins.slice, abs_second_order_refused)
@@ -372,6 +374,25 @@ def prod_tangent_adjoint(r, v, x, axis=None, keepdims=False):
 def prod_tangent_tangent(r, v, x, axis=None, keepdims=False):
     d[r] = prod_tangent(d[v], x, axis, keepdims) + np.sum(
         v * pair_products_times(x, d[x], axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+# pair_products_times(x, v) = P v, P symmetric; d (P v)[i] / d x[m] = sum_j T[i, j, m] v[j]
+# with T the products of all entries but three (symmetric): triple_products_times.
+@adjoint(pair_products_times)
+def pair_products_times_adjoint(r, x, v, axis=None, keepdims=False):
+    d[v] = unbroadcast(pair_products_times(x, d[r], axis, keepdims), v)
+    d[x] = triple_products_times(x, d[r], v, axis, keepdims)
+
+
+@tangent(pair_products_times)
+def pair_products_times_tangent(r, x, v, axis=None, keepdims=False):
+    if differentiated(x) and differentiated(v):
+        d[r] = pair_products_times(x, d[v], axis, keepdims) \
+            + triple_products_times(x, v, d[x], axis, keepdims)
+    elif differentiated(v):
+        d[r] = pair_products_times(x, d[v], axis, keepdims)
+    else:
+        d[r] = triple_products_times(x, v, d[x], axis, keepdims)
 
 
 @adjoint(digamma)

@@ -54,26 +54,52 @@ def pair_products_times(x: Any, v: Any, axis: Axis = None, keepdims: bool = Fals
     derivative of ``np.prod`` applied to ``v`` (symmetric in i and j). Without division, so
     exact with zeros; O(n^2) per slice of n entries. ``keepdims`` is accepted for the callers'
     sake and has no effect (the result is shaped like ``x``)."""
+    return _products_but_some(x, [v], axis)
+
+
+def triple_products_times(x: Any, v: Any, u: Any, axis: Axis = None,
+                          keepdims: bool = False) -> Any:
+    """For each entry i of each reduced slice of ``x``: the sum over distinct other entries j
+    and m of ``v[j] * u[m]`` times the product of the entries other than i, j and m — the
+    third derivative of ``np.prod`` applied to ``v`` and ``u`` (symmetric in i, j and m), and the
+    derivative of ``pair_products_times(x, v)`` along ``u``. O(n^3) per slice of n entries."""
+    return _products_but_some(x, [v, u], axis)
+
+
+def _products_but_some(x: Any, vectors: list, axis: Axis) -> Any:
+    """Per reduced slice of ``x`` and entry i: the products of all entries but i and one or two
+    others (one per vector), contracted with the vectors; terms where two indices meet are 0."""
     x = np.asarray(x)
-    v = np.broadcast_to(v, x.shape)
+    vectors = [np.broadcast_to(v, x.shape) for v in vectors]
     if x.size == 0 or x.ndim == 0:
-        return np.zeros(x.shape, dtype=np.result_type(x, v, np.float64))
+        return np.zeros(x.shape, dtype=np.result_type(x, *vectors, np.float64))
     axes = tuple(range(x.ndim)) if axis is None else _normalize_axes(axis, x.ndim)
     trailing = tuple(range(x.ndim - len(axes), x.ndim))
-    moved_x, moved_v = np.moveaxis(x, axes, trailing), np.moveaxis(v, axes, trailing)
+    moved_x = np.moveaxis(x, axes, trailing)
     kept = moved_x.shape[: x.ndim - len(axes)]
     flat_x = moved_x.reshape(kept + (-1,))
-    flat_v = moved_v.reshape(kept + (-1,))
+    flat = [np.moveaxis(v, axes, trailing).reshape(kept + (-1,)) for v in vectors]
     n = flat_x.shape[-1]
-    # row i: the slice with entry i replaced by 1, whose exclusive products at j != i are the
-    # products of the entries other than i and j
-    rows = np.repeat(flat_x[..., None, :], n, axis=-2).astype(np.result_type(x, np.float64))
-    diagonal = np.arange(n)
-    rows[..., diagonal, diagonal] = 1
-    pairs = _exclusive_products(rows)
-    pairs[..., diagonal, diagonal] = 0
-    out = np.einsum("...ij,...j->...i", pairs, flat_v).reshape(moved_x.shape)
-    return np.moveaxis(out, trailing, axes)
+    k = len(vectors)
+    # one copy of the slice per choice of i (and j), those entries replaced by 1: its exclusive
+    # products along the last axis are the products of all entries but i, (j,) and that one
+    grid = np.broadcast_to(flat_x.reshape(kept + (1,) * k + (n,)),
+                           kept + (n,) * (k + 1)).astype(np.result_type(x, np.float64))
+    index = np.arange(n)
+    if k == 1:
+        grid[..., index, index] = 1
+        products = _exclusive_products(grid)
+        products[..., index, index] = 0
+        out = np.einsum("...ij,...j->...i", products, flat[0])
+    else:
+        grid[..., index, :, index] = 1
+        grid[..., :, index, index] = 1
+        products = _exclusive_products(grid)
+        products[..., index, index, :] = 0
+        products[..., index, :, index] = 0
+        products[..., :, index, index] = 0
+        out = np.einsum("...ijm,...j,...m->...i", products, flat[0], flat[1])
+    return np.moveaxis(out.reshape(moved_x.shape), trailing, axes)
 
 
 def prod_adjoint(g: Any, x: Any, axis: Axis = None, keepdims: bool = False) -> Any:

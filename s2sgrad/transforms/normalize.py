@@ -162,7 +162,10 @@ def _operations(src: FunctionSource, body: List[Any], varied: Set[str], namer: N
             anno.set(splitter.emitted[0], anno.Key.SPLIT, True)
         for new in astutil.walk(splitter.emitted):
             if isinstance(new, gast.stmt) and not anno.has(new, anno.Key.ORIGIN):
+                records = anno.get(new, anno.Key.RECORDS, None)
                 anno.copy_all(stmt, new)
+                if records is not None:      # (the saving of a write: dropped when not read)
+                    anno.set(new, anno.Key.RECORDS, records)
     return out
 
 

@@ -157,6 +157,7 @@ class _Reverser:
             for loop in astutil.statements(src.node.body)
             if isinstance(loop, (gast.For, gast.While))}
         self.temporaries: Set[str] = set().union(*self.loop_temporaries.values())
+        self._owned: Optional[Dict[str, Set[str]]] = None
         self.calls: Dict[int, calls.CallSite] = {}
         self.positions: Optional[Dict[int, int]] = None   # statement -> preorder index
         self.bindings: Dict[str, int] = {}                # name -> first binding's index
@@ -232,7 +233,22 @@ class _Reverser:
     # ---- primal sweep -----------------------------------------------------------------------
 
     def primal_block(self, statements: List[Any], depth: int) -> List[Any]:
-        return [new for stmt in statements for new in self.primal_statement(stmt, depth)]
+        parts = [self.primal_statement(stmt, depth) for stmt in statements]
+        # A temporary of the iteration bound to a new array, then written into in place, is
+        # recorded after its last write (the same array, so the adjoint is the same): the stack
+        # does not hold the array while it is written into, which differentiating this code
+        # again needs (a write into an array a stack holds would change the stack's entry).
+        for index, part in enumerate(parts):
+            for push in [s for s in part if _pushed_stack(s) is not None]:
+                name = anno.get(push, anno.Key.RECORDS)
+                if name not in self.owned_temporaries():
+                    continue
+                writes = [later for later in range(index + 1, len(statements))
+                          if _writes_into(statements[later], name)]
+                if writes:
+                    part.remove(push)
+                    parts[writes[-1]].append(push)
+        return [new for part in parts for new in part]
 
     def primal_statement(self, stmt: Any, depth: int) -> List[Any]:
         if isinstance(stmt, gast.Assign):
@@ -731,6 +747,42 @@ class _Reverser:
         return [stmt for stmt in primal if not (
             isinstance(stmt, gast.Assign) and astutil.names_stored(stmt.targets) & unused)]
 
+    def owned_temporaries(self) -> Dict[str, Set[str]]:
+        """Temporaries of one iteration bound to a new array each time (a NumPy computation or
+        a copy, not another name or a view of one): the arrays their stack records are all
+        different objects, and the one an iteration pops is in no stack any more."""
+        if self._owned is None:      # (name: the temporary `owned(t, x)` may return, if any)
+            values = {node.targets[0].id: node.value
+                      for node in astutil.statements(self.src.node.body)
+                      if isinstance(node, gast.Assign) and len(node.targets) == 1
+                      and isinstance(node.targets[0], gast.Name)
+                      and node.targets[0].id in self.temporaries}
+            self._owned = {name: _owned_argument(value) for name, value in values.items()
+                           if _makes_new_array(value, values)}
+        return self._owned
+
+    def without_dead_restores(self, adjoint: List[Any]) -> List[Any]:
+        """Drop the restores (`y[i] = y_old`) of owned temporaries whose restored values no
+        adjoint reads: after the restore the reversed iteration reads at most their shape,
+        through any name that may share their memory, and it pops the previous iteration's
+        array (another object) before reading one again."""
+        owned = {name: also for name, also in self.owned_temporaries().items()
+                 if _CALLER not in self.written_sharers.get(name, set())}
+        restores = [n for n in astutil.statements(adjoint)
+                    if anno.get(n, anno.Key.RESTORES, None) in owned]
+        if not restores:
+            return adjoint
+        helpers = self.site.helpers
+        live = aliases.live_after(adjoint, lambda node: aliases.values_read(node, helpers))
+        dead = set()
+        for restore in restores:
+            name = anno.get(restore, anno.Key.RESTORES)
+            sharers = self.sharing.group(name) | self.written_sharers.get(name, set()) \
+                | owned[name]
+            if not sharers & live[id(restore)]:
+                dead.add(id(restore))
+        return _without_statements(adjoint, dead)
+
     def keep_needed_records(self, primal: List[Any], adjoint: List[Any],
                             params: Set[str]) -> Tuple[List[Any], List[Any]]:
         """Drop the pushes and pops of values the adjoint never reads; create the stacks.
@@ -744,6 +796,7 @@ class _Reverser:
         arrays |= {name for name, sharers in self.written_sharers.items()
                    if sharers & (read | {_CALLER})}
         adjoint = _without_records(adjoint, arrays, anno.Key.RESTORES)
+        adjoint = self.without_dead_restores(adjoint)
         needed = astutil.names_loaded(adjoint)
         primal, adjoint = _without_records(primal, needed), _without_records(adjoint, needed)
         in_primal = astutil.all_names(primal)
@@ -819,6 +872,55 @@ def _without_records(statements: List[Any], needed: Set[str],
         for field in ("body", "orelse"):
             if isinstance(getattr(stmt, field, None), list) and getattr(stmt, field):
                 kept = _without_records(getattr(stmt, field), needed, key)
+                setattr(stmt, field, kept or ([gast.Pass()] if field == "body" else []))
+        out.append(stmt)
+    return out
+
+
+def _writes_into(stmt: Any, name: str) -> bool:
+    """Whether `stmt` writes into the array `name` in place (`name[...] = v`), also nested."""
+    return any(isinstance(n, gast.Assign) and isinstance(n.targets[0], gast.Subscript)
+               and isinstance(n.targets[0].value, gast.Name) and n.targets[0].value.id == name
+               for n in astutil.statements([stmt]))
+
+
+_NEW_ARRAY_METHODS = {"copy", "astype"}
+
+
+def _makes_new_array(value: Any, temporaries: Dict[str, Any]) -> bool:
+    """Whether the expression certainly gives a new array each time: arithmetic, a call of a
+    NumPy function that is no view (`np.tanh(x)`, `np.zeros(n)`), `x.copy()`, or `owned(t, x)`
+    of a temporary `t` bound to one (`temporaries`: the values temporaries are bound to)."""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+        return True
+    if isinstance(value, gast.Call) and anno.get(value, anno.Key.RESOLVED, None) is runtime.owned \
+            and value.args and isinstance(value.args[0], gast.Name) \
+            and value.args[0].id in temporaries:     # (its argument, or a copy of it)
+        return _makes_new_array(temporaries[value.args[0].id], {})
+    if not isinstance(value, gast.Call) or aliases.returned_names(value):
+        return False
+    if anno.get(value, anno.Key.METHOD, None) in _NEW_ARRAY_METHODS:
+        return True
+    fn = anno.get(value, anno.Key.RESOLVED, None)
+    return fn is not None and (getattr(fn, "__module__", None) or "").split(".")[0] == "numpy"
+
+
+def _owned_argument(value: Any) -> Set[str]:
+    """The name `owned(t, x)` returns when it returns its argument itself."""
+    if isinstance(value, gast.Call) and anno.get(value, anno.Key.RESOLVED, None) is runtime.owned \
+            and value.args and isinstance(value.args[0], gast.Name):
+        return {value.args[0].id}
+    return set()
+
+
+def _without_statements(statements: List[Any], dropped: Set[int]) -> List[Any]:
+    out = []
+    for stmt in statements:
+        if id(stmt) in dropped:
+            continue
+        for field in ("body", "orelse"):
+            if isinstance(getattr(stmt, field, None), list) and getattr(stmt, field):
+                kept = _without_statements(getattr(stmt, field), dropped)
                 setattr(stmt, field, kept or ([gast.Pass()] if field == "body" else []))
         out.append(stmt)
     return out
