@@ -62,8 +62,12 @@ class Sharing:
 
     @functools.cached_property
     def values_live(self) -> Dict[int, Set[str]]:
-        """`live` counting only reads of values, not of shapes (see `values_read`)."""
-        return live_after(self.function.body, values_read) if self.function is not None else {}
+        """`live` counting only reads of values, not of shapes (see `values_read`); a value
+        pushed on a stack whose popped values are read for their shape only is not read."""
+        if self.function is None:
+            return {}
+        quiet = shape_only_stacks(self.function.body)
+        return live_after(self.function.body, lambda node: values_read(node, quiet=quiet))
 
     def may_reach_parameter(self, names: Set[str], at: Any) -> bool:
         """Whether one of `names` may reach the memory of a parameter (which the caller holds)
@@ -212,13 +216,33 @@ def _sources(value: Any, resolve: Optional[Callable[[Any], Any]] = None
 # ---- liveness ---------------------------------------------------------------------------------
 
 
-def live_after(body: List[Any], reads: Callable[[Any], Set[str]] = astutil.names_loaded
-               ) -> Dict[int, Set[str]]:
+def live_after(body: List[Any], reads: Callable[[Any], Set[str]] = astutil.names_loaded,
+               popped_values: bool = False) -> Dict[int, Set[str]]:
     """For each statement (by `id`), the names that may be read after it runs (by `reads`:
-    every name a node loads, or `values_read`)."""
+    every name a node loads, or `values_read`). With `popped_values`, `v = s.pop()` reads `s`
+    only where `v` is read afterwards (what is read of a stack is the values popped from it)."""
     result: Dict[int, Set[str]] = {}
-    _block(body, set(), result, _Loop(set(), set()), reads)
+    if popped_values:
+        def reading(node: Any, live: Set[str] = frozenset()) -> Set[str]:
+            found = reads(node)
+            popped = _popped_into(node)
+            return found - {popped[0]} if popped is not None and popped[1] not in live \
+                else found
+        reading.follows_pops = True          # type: ignore[attr-defined]
+        _block(body, set(), result, _Loop(set(), set()), reading)
+    else:
+        _block(body, set(), result, _Loop(set(), set()), reads)
     return result
+
+
+def _popped_into(node: Any) -> Optional[Tuple[str, str]]:
+    """(stack, name) of `name = stack.pop()`."""
+    if isinstance(node, gast.Assign) and len(node.targets) == 1 \
+            and isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.Call) \
+            and isinstance(node.value.func, gast.Attribute) and node.value.func.attr == "pop" \
+            and not node.value.args and isinstance(node.value.func.value, gast.Name):
+        return node.value.func.value.id, node.targets[0].id
+    return None
 
 
 # Reading these of an array tells nothing of its elements, which a write changes.
@@ -234,12 +258,26 @@ _SHAPE_ARGUMENTS = (   # (function, the position of the argument it reads only t
     (containers.array_adjoint, 1))
 
 
-def values_read(node: Any, helpers: Optional[Dict[str, Any]] = None) -> Set[str]:
+def values_read(node: Any, helpers: Optional[Dict[str, Any]] = None,
+                quiet: FrozenSet[str] = frozenset()) -> Set[str]:
     """The names whose values (elements) `node` reads: those it loads, except where only their
-    shape, size or dtype is asked for (`x.shape`, `np.size(x)`, `broadcast_like(g, x)`).
+    shape, size or dtype is asked for (`x.shape`, `np.size(x)`, `broadcast_like(g, x)`), or
+    where `node` pushes them on one of the stacks `quiet` (see `shape_only_stacks`).
     `helpers` names the objects calls of code being generated reach by name (not resolved
     yet)."""
     shape_only: Set[int] = set()
+    pushed = _pushed_on(node)
+    if pushed is not None and pushed[0] in quiet:
+        shape_only.add(id(pushed[1]))
+    if isinstance(node, gast.Assign):         # writing into `x[i]` reads none of x's values
+        shape_only.update(id(target.value) for target in node.targets
+                          if isinstance(target, gast.Subscript)
+                          and isinstance(target.value, gast.Name))
+    if quiet and isinstance(node, gast.Assign) and isinstance(node.value, gast.Call) \
+            and isinstance(node.value.func, gast.Attribute) and node.value.func.attr == "pop" \
+            and isinstance(node.value.func.value, gast.Name) \
+            and node.value.func.value.id in quiet:
+        shape_only.add(id(node.value.func.value))     # (what it pops is not read)
     for sub in astutil.walk(node):
         if isinstance(sub, gast.Attribute) and sub.attr in _SHAPE_ATTRIBUTES:
             shape_only.add(id(sub.value))
@@ -251,6 +289,56 @@ def values_read(node: Any, helpers: Optional[Dict[str, Any]] = None) -> Set[str]
                               if fn is known and position < len(sub.args))
     return {sub.id for sub in astutil.walk(node) if isinstance(sub, gast.Name)
             and isinstance(sub.ctx, gast.Load) and id(sub) not in shape_only}
+
+
+def _pushed_on(node: Any) -> Optional[Tuple[str, Any]]:
+    """(stack, the pushed name node) of a statement `stack.append(name)`."""
+    if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call) \
+            and isinstance(node.value.func, gast.Attribute) and node.value.func.attr == "append" \
+            and isinstance(node.value.func.value, gast.Name) and len(node.value.args) == 1 \
+            and isinstance(node.value.args[0], gast.Name) and not node.value.keywords:
+        return node.value.func.value.id, node.value.args[0]
+    return None
+
+
+def shape_only_stacks(body: List[Any]) -> FrozenSet[str]:
+    """Lists used only as stacks (`s = []`, `s.append(v)`, `v = s.pop()`, `len(s)`) whose popped
+    values nothing reads afterwards but for their shape (`zeros_like(v)`): a value pushed there
+    is not read. (Derivative code records values so; the derivative of that code need not care.)
+    """
+    uses: Dict[str, int] = collections.Counter()
+    allowed: Dict[str, int] = collections.Counter()
+    pops: List[Tuple[str, str, Any]] = []       # (stack, the name popped into, the statement)
+    for node in astutil.walk(body):
+        if isinstance(node, gast.Name):
+            uses[node.id] += 1
+        pushed = _pushed_on(node)
+        if pushed is not None:
+            allowed[pushed[0]] += 1
+        if isinstance(node, gast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], gast.Name):
+            value = node.value
+            if isinstance(value, gast.List) and not value.elts:
+                allowed[node.targets[0].id] += 1
+            elif isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \
+                    and value.func.attr == "pop" and not value.args \
+                    and isinstance(value.func.value, gast.Name):
+                allowed[value.func.value.id] += 1
+                pops.append((value.func.value.id, node.targets[0].id, node))
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
+                and node.func.id == "len" and len(node.args) == 1 \
+                and isinstance(node.args[0], gast.Name):
+            allowed[node.args[0].id] += 1
+    stacks = frozenset(stack for stack, _, _ in pops if uses[stack] == allowed[stack])
+    while stacks:       # (a value popped from one goes on another: read if that one's are)
+        quiet = stacks
+        live = live_after(body, lambda node: values_read(node, quiet=quiet))
+        stacks = frozenset(stack for stack in stacks if not any(
+            name in live.get(id(stmt), {name}) for popped_from, name, stmt in pops
+            if popped_from == stack))
+        if stacks == quiet:
+            break
+    return stacks
 
 
 @dataclasses.dataclass
@@ -296,7 +384,8 @@ def _statement(stmt: Any, live: Set[str], result: Dict[int, Set[str]], loop: _Lo
     if isinstance(stmt, gast.Return):
         return reads(stmt)
     if isinstance(stmt, gast.Assign):
-        return (live - astutil.names_stored(stmt.targets)) | reads(stmt)
+        read = reads(stmt, live) if getattr(reads, "follows_pops", False) else reads(stmt)
+        return (live - astutil.names_stored(stmt.targets)) | read
     return live | reads(stmt)
 
 

@@ -762,24 +762,28 @@ class _Reverser:
         return self._owned
 
     def without_dead_restores(self, adjoint: List[Any]) -> List[Any]:
-        """Drop the restores (`y[i] = y_old`) of owned temporaries whose restored values no
-        adjoint reads: after the restore the reversed iteration reads at most their shape,
-        through any name that may share their memory, and it pops the previous iteration's
-        array (another object) before reading one again."""
-        owned = {name: also for name, also in self.owned_temporaries().items()
-                 if _CALLER not in self.written_sharers.get(name, set())}
-        restores = [n for n in astutil.statements(adjoint)
-                    if anno.get(n, anno.Key.RESTORES, None) in owned]
+        """Drop the restores (`y[i] = y_old`) whose restored values no adjoint reads: after the
+        restore, no name that may hold the array is read but for its shape, and neither is a
+        value popped from the stacks of those names. (An owned temporary's own stack holds
+        other arrays: the one an iteration pops is in it no more.) An argument's restore stays:
+        its caller gets the array back as it was."""
+        restores = [n for n in astutil.statements(adjoint) if anno.has(n, anno.Key.RESTORES)]
         if not restores:
             return adjoint
+        owned = self.owned_temporaries()
         helpers = self.site.helpers
-        live = aliases.live_after(adjoint, lambda node: aliases.values_read(node, helpers))
+        live = aliases.live_after(adjoint, lambda node: aliases.values_read(node, helpers),
+                                  popped_values=True)
         dead = set()
         for restore in restores:
             name = anno.get(restore, anno.Key.RESTORES)
-            sharers = self.sharing.group(name) | self.written_sharers.get(name, set()) \
-                | owned[name]
-            if not sharers & live[id(restore)]:
+            written = self.written_sharers.get(name, set())
+            if _CALLER in written or name in self.parameters:
+                continue
+            holders = self.sharing.group(name) | written | owned.get(name, set())
+            stacks = {self.stacks[n] for n in holders
+                      if n in self.stacks and not (n == name and name in owned)}
+            if not (holders | stacks) & live[id(restore)]:
                 dead.add(id(restore))
         return _without_statements(adjoint, dead)
 
