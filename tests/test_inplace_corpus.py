@@ -355,6 +355,51 @@ def test_generated_code_in_a_loop_saves_each_overwritten_element_on_a_stack():
     corpus.check_gradient_matches_central_differences(_overwrite_in_loop, (x,), 0)
 
 
+# ---- arrays made anew in each iteration, written into, recorded -------------------------------
+# The first derivative records such an array after its last write (its stack does not hold it
+# while it is written into) and does not write the overwritten part back where no adjoint reads
+# it (a view read as a copy holds none of it), so it differentiates again to any order. Where an
+# adjoint does read the array as it was before the write, the write-back stays, and the second
+# derivative is refused: the stack would hold the array written back into.
+
+
+def _rows_reweighted_in_loop(X):
+    total = 0.0
+    for i in range(X.shape[0]):
+        R = X * 1.0
+        R[i] = R[i] * np.tanh(R[i])
+        total = total + np.sum(np.sin(R) * R)
+    return total
+
+
+def _copies_read_before_their_write(x):
+    total = 0.0
+    for i in range(len(x)):
+        y = x * 1.0
+        s = np.sum(np.sin(y))          # its adjoint reads y as it was before the write
+        y[i] = y[i] ** 2
+        total = total + s * np.sum(np.cos(y))
+    return total
+
+
+@pytest.mark.parametrize("shape", [(1, 2), (3, 2), (4, 3)])
+def test_arrays_made_anew_each_iteration_to_third_order(shape):
+    X = np.random.default_rng(sum(shape)).standard_normal(shape)
+    source = sg.grad(_rows_reweighted_in_loop).source
+    assert "R_old" not in source                      # nothing written back
+    sg.check_grads(_rows_reweighted_in_loop, (X,), order=2)
+    sg.check_grads(_rows_reweighted_in_loop, (X,), order=3)
+
+
+def test_an_array_read_as_it_was_before_its_write_is_written_back():
+    x = np.random.default_rng(5).standard_normal(4)
+    assert "y[i] = y_old" in sg.grad(_copies_read_before_their_write).source
+    sg.check_grads(_copies_read_before_their_write, (x,))
+    corpus.check_gradient_matches_central_differences(_copies_read_before_their_write, (x,), 0)
+    with pytest.raises(sg.UnsupportedSyntaxError, match="may share its memory"):
+        sg.hessian(_copies_read_before_their_write)(x)
+
+
 # ---- regressions: bugs found while writing this corpus ----------------------------------------
 
 

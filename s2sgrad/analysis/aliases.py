@@ -248,7 +248,8 @@ def _popped_into(node: Any) -> Optional[Tuple[str, str]]:
 # Reading these of an array tells nothing of its elements, which a write changes.
 _SHAPE_ATTRIBUTES = {"shape", "ndim", "size", "dtype"}
 _SHAPE_ARGUMENTS = (   # (function, the position of the argument it reads only the shape of)
-    (np.shape, 0), (np.size, 0), (np.ndim, 0), (np.zeros_like, 0), (np.ones_like, 0),
+    (np.shape, 0), (np.size, 0), (np.ndim, 0), (builtins.len, 0), (np.zeros_like, 0),
+    (np.ones_like, 0),
     (np.empty_like, 0), (runtime.shape_of, 0), (runtime.zeros_like, 0),
     (runtime.scalar_seed, 0), (runtime.broadcast_like, 1), (runtime.unbroadcast, 1),
     (runtime.owned, 1), (runtime.index_adjoint, 1), (runtime.expand_reduced, 1),
@@ -267,8 +268,10 @@ def values_read(node: Any, helpers: Optional[Dict[str, Any]] = None,
     yet)."""
     shape_only: Set[int] = set()
     pushed = _pushed_on(node)
-    if pushed is not None and pushed[0] in quiet:
-        shape_only.add(id(pushed[1]))
+    if pushed is not None:              # appending reads none of the list's entries
+        shape_only.add(id(node.value.func.value))
+        if pushed[0] in quiet:
+            shape_only.add(id(pushed[1]))
     if isinstance(node, gast.Assign):         # writing into `x[i]` reads none of x's values
         shape_only.update(id(target.value) for target in node.targets
                           if isinstance(target, gast.Subscript)

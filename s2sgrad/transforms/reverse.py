@@ -26,6 +26,7 @@ import dataclasses
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 import gast
+import numpy as np
 
 from .. import anno, astutil, codegen, runtime
 from ..analysis import activity, aliases, containers, overwrites
@@ -167,6 +168,7 @@ class _Reverser:
         # the names each written array may share memory with at its write (and `_CALLER` when
         # the caller may hold it): its restore stays when one of them is read later
         self.written_sharers: Dict[str, Set[str]] = {}
+        self.copied: Set[str] = set()       # names bound to copies of views (`copied_read`)
 
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
         """The call site of a differentiated call to a user function, if `stmt` is one."""
@@ -303,6 +305,7 @@ class _Reverser:
             new = gast.Assign(targets=stmt.targets, value=helper_call(
                 self.site, runtime.copy_of, [value]), type_comment=None)
             anno.copy_all(stmt, new)
+            self.copied |= astutil.names_stored(stmt.targets)
             return new
         return stmt
 
@@ -761,6 +764,16 @@ class _Reverser:
                            if _makes_new_array(value, values)}
         return self._owned
 
+    def only_copies(self) -> Set[str]:
+        """The names bound by one statement, which reads a view as a copy (`copied_read`)."""
+        bindings: Dict[str, int] = {}
+        for node in astutil.statements(self.src.node.body):
+            stored = astutil.names_stored(node.targets) if isinstance(node, gast.Assign) else \
+                astutil.names_stored(node.target) if isinstance(node, gast.For) else set()
+            for name in stored:
+                bindings[name] = bindings.get(name, 0) + 1
+        return {name for name in self.copied if bindings.get(name) == 1}
+
     def without_dead_restores(self, adjoint: List[Any]) -> List[Any]:
         """Drop the restores (`y[i] = y_old`) whose restored values no adjoint reads: after the
         restore, no name that may hold the array is read but for its shape, and neither is a
@@ -770,6 +783,7 @@ class _Reverser:
         restores = [n for n in astutil.statements(adjoint) if anno.has(n, anno.Key.RESTORES)]
         if not restores:
             return adjoint
+        self.find_bindings()           # (the parameters)
         owned = self.owned_temporaries()
         helpers = self.site.helpers
         live = aliases.live_after(adjoint, lambda node: aliases.values_read(node, helpers),
@@ -780,7 +794,9 @@ class _Reverser:
             written = self.written_sharers.get(name, set())
             if _CALLER in written or name in self.parameters:
                 continue
-            holders = self.sharing.group(name) | written | owned.get(name, set())
+            # (a view the code reads as a copy, `t = copy_of(x[i])`, holds none of it)
+            holders = (self.sharing.group(name) | written | owned.get(name, set())) \
+                - (self.only_copies() - {name})
             stacks = {self.stacks[n] for n in holders
                       if n in self.stacks and not (n == name and name in owned)}
             if not (holders | stacks) & live[id(restore)]:
@@ -889,24 +905,30 @@ def _writes_into(stmt: Any, name: str) -> bool:
 
 
 _NEW_ARRAY_METHODS = {"copy", "astype"}
+# NumPy functions that always return a new array (ufuncs too, unless given `out=`)
+_NEW_ARRAY_FUNCTIONS = (np.array, np.copy, np.zeros, np.ones, np.full, np.empty, np.zeros_like,
+                        np.ones_like, np.full_like, np.empty_like, np.linspace, np.arange, np.eye,
+                        np.identity, np.dot, np.outer, np.einsum, np.tensordot, np.concatenate,
+                        np.stack, np.vstack, np.hstack, np.tile, np.repeat, np.clip, np.where,
+                        np.sum, np.mean, np.prod, np.cumsum, np.cumprod, np.diff, np.sort)
 
 
 def _makes_new_array(value: Any, temporaries: Dict[str, Any]) -> bool:
-    """Whether the expression certainly gives a new array each time: arithmetic, a call of a
-    NumPy function that is no view (`np.tanh(x)`, `np.zeros(n)`), `x.copy()`, or `owned(t, x)`
-    of a temporary `t` bound to one (`temporaries`: the values temporaries are bound to)."""
+    """Whether the expression certainly gives a new array each time: arithmetic, a ufunc or a
+    NumPy function that always makes one (`np.tanh(x)`, `np.zeros(n)`), `x.copy()`, or
+    `owned(t, x)` of a temporary `t` bound to one (`temporaries`: what temporaries are bound
+    to)."""
     if isinstance(value, (gast.BinOp, gast.UnaryOp)):
         return True
-    if isinstance(value, gast.Call) and anno.get(value, anno.Key.RESOLVED, None) is runtime.owned \
-            and value.args and isinstance(value.args[0], gast.Name) \
+    if not isinstance(value, gast.Call) or any(k.arg in ("out", "copy") for k in value.keywords):
+        return False
+    fn = anno.get(value, anno.Key.RESOLVED, None)
+    if fn is runtime.owned and value.args and isinstance(value.args[0], gast.Name) \
             and value.args[0].id in temporaries:     # (its argument, or a copy of it)
         return _makes_new_array(temporaries[value.args[0].id], {})
-    if not isinstance(value, gast.Call) or aliases.returned_names(value):
-        return False
     if anno.get(value, anno.Key.METHOD, None) in _NEW_ARRAY_METHODS:
         return True
-    fn = anno.get(value, anno.Key.RESOLVED, None)
-    return fn is not None and (getattr(fn, "__module__", None) or "").split(".")[0] == "numpy"
+    return isinstance(fn, np.ufunc) or any(fn is known for known in _NEW_ARRAY_FUNCTIONS)
 
 
 def _owned_argument(value: Any) -> Set[str]:
