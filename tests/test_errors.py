@@ -315,6 +315,34 @@ def test_malformed_rule_is_reported_at_the_rule():
     assert "must name an argument parameter" in _message(excinfo)
 
 
+def test_sharing_rules_from_a_function_without_rules_is_reported():
+    from s2sgrad.rules import same_rules
+
+    def my_square(x, name=None):
+        return x * x
+
+    def no_rules(x):
+        return x * x
+
+    with pytest.raises(sg.RuleDefinitionError) as excinfo:
+        same_rules(my_square, no_rules, ignored=("name",))
+    assert "same_rules" in _message(excinfo) and "has no rule to share" in _message(excinfo)
+    assert "test_errors.py" in _message(excinfo)          # located at the function given rules
+
+
+def test_sharing_rules_whose_template_reads_an_ignored_name_is_reported():
+    from s2sgrad.rules import same_rules
+
+    def my_sin(x, z=None):
+        return np.sin(x)
+
+    # np.sin's rule template is `sin(z, x)`: `z` is its result parameter, so a parameter of the
+    # same name cannot be ignored
+    with pytest.raises(sg.RuleDefinitionError) as excinfo:
+        same_rules(my_sin, np.sin, ignored=("z",))
+    assert "already uses z" in _message(excinfo)
+
+
 def test_check_grads_reports_a_wrong_rule():
     def scaled(x):
         return x

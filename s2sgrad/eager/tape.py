@@ -54,18 +54,13 @@ class _Recording:
     variables: Dict[int, Any]           # the values of the Variables among them, at entry
     random_states: List[Tuple[Any, Any]]
     lists: List[list]                   # lists the functions it calls may append to
+    # for each entry value: its Variables and float arrays (also inside containers)
+    leaves: Dict[str, List[Any]]
     exit: Optional[Dict[str, Any]] = None    # the caller's variables when the block ended
     since: Optional[int] = None         # only the statements after this line (after a reset)
     _inputs: Optional[List[str]] = None
-    _leaves: Optional[Dict[str, List[Any]]] = None
     _kinds: Optional[Tuple[Any, ...]] = None
     _leaf_ids: Optional[set] = None
-
-    def leaves(self) -> Dict[str, List[Any]]:
-        """For each entry value: its Variables and float arrays (also inside containers)."""
-        if self._leaves is None:
-            self._leaves = {name: _leaves(value) for name, value in self.entry.items()}
-        return self._leaves
 
     @classmethod
     def start(cls, frame: types.FrameType, block: blocks.Block,
@@ -94,7 +89,7 @@ class _Recording:
             states.append((None, randomness.state()))
         lists = reach.reached_by_calls(block, entry, global_names, list, library=False)
         return cls(block, global_names, global_names is local_names, entry, variables, states,
-                   lists, since=since, _leaves=leaves)
+                   lists, leaves, since=since)
 
     def inputs(self) -> List[str]:
         """The names whose values at entry the block function takes: the values it reads that
@@ -119,7 +114,7 @@ class _Recording:
     def has_leaf(self, value: Any) -> bool:
         """Whether `value` is one of the Variables or arrays the block reads by name."""
         if self._leaf_ids is None:
-            self._leaf_ids = {id(leaf) for found in self.leaves().values() for leaf in found}
+            self._leaf_ids = {id(leaf) for found in self.leaves.values() for leaf in found}
         return id(value) in self._leaf_ids
 
     def argument(self, name: str) -> Any:
@@ -359,7 +354,7 @@ class GradientTape:
         loop asks the same every step and gets the plan made the first time."""
         block = recording.block
         params = recording.inputs()
-        leaves = recording.leaves()
+        leaves = recording.leaves
         carried = tuple(p for p in params if any(
             self._is_watched(leaf) or id(leaf) in pending
             or _came_from_tape(leaf, self._recordings, recording) for leaf in leaves[p]))

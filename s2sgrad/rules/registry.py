@@ -105,10 +105,8 @@ class AdjointRule:
         self.compiled_tests: Dict[Tuple[int, Tuple[bool, ...]], Tuple[Any, Any]] = {}
 
     def taking(self, ignored: Tuple[str, ...]) -> "AdjointRule":
-        """This rule for a function that also takes the parameters `ignored` (with defaults,
-        after its own), which the template does not read."""
-        if not ignored:
-            return self
+        """A copy of this rule for a function that also takes the parameters `ignored` (with
+        defaults, after its own), which the template does not read."""
         clash = set(ignored) & set(self.template.__code__.co_varnames)
         if clash:
             raise RuleDefinitionError(f"adjoint rule {self.name} already uses "
@@ -189,7 +187,7 @@ def same_rules(target: Any, like: Any, ignored: Tuple[str, ...] = ()) -> None:
             if rule is None:
                 raise RuleDefinitionError(f"same_rules: {like!r} has no rule to share",
                                           _location_of(target))
-            shared = copy.copy(rule.taking(ignored))
+            shared = rule.taking(ignored)
             shared.module = getattr(target, "__module__", None) or rule.module
             table[_key(target)] = shared
         version += 1

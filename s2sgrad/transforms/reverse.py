@@ -23,7 +23,7 @@ different variable.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 import gast
 import numpy as np
@@ -788,6 +788,7 @@ class _Reverser:
         helpers = self.site.helpers
         live = aliases.live_after(adjoint, lambda node: aliases.values_read(node, helpers),
                                   popped_values=True)
+        copies = self.only_copies()
         dead = set()
         for restore in restores:
             name = anno.get(restore, anno.Key.RESTORES)
@@ -796,12 +797,12 @@ class _Reverser:
                 continue
             # (a view the code reads as a copy, `t = copy_of(x[i])`, holds none of it)
             holders = (self.sharing.group(name) | written | owned.get(name, set())) \
-                - (self.only_copies() - {name})
+                - (copies - {name})
             stacks = {self.stacks[n] for n in holders
                       if n in self.stacks and not (n == name and name in owned)}
             if not (holders | stacks) & live[id(restore)]:
                 dead.add(id(restore))
-        return _without_statements(adjoint, dead)
+        return _without(adjoint, lambda stmt: id(stmt) in dead)
 
     def keep_needed_records(self, primal: List[Any], adjoint: List[Any],
                             params: Set[str]) -> Tuple[List[Any], List[Any]]:
@@ -884,14 +885,22 @@ def _loads_outside_records(statements: List[Any]) -> Set[str]:
 
 def _without_records(statements: List[Any], needed: Set[str],
                      key: anno.Key = anno.Key.RECORDS) -> List[Any]:
+    """`statements` without those marked `key` (recording, restoring) for a name not `needed`."""
+    def dropped(stmt: Any) -> bool:
+        marked = anno.get(stmt, key, None)
+        return marked is not None and marked not in needed
+    return _without(statements, dropped)
+
+
+def _without(statements: List[Any], dropped: Callable[[Any], bool]) -> List[Any]:
+    """`statements` without the `dropped` ones, also in nested blocks (an emptied body passes)."""
     out = []
     for stmt in statements:
-        records = anno.get(stmt, key, None)
-        if records is not None and records not in needed:
+        if dropped(stmt):
             continue
         for field in ("body", "orelse"):
             if isinstance(getattr(stmt, field, None), list) and getattr(stmt, field):
-                kept = _without_records(getattr(stmt, field), needed, key)
+                kept = _without(getattr(stmt, field), dropped)
                 setattr(stmt, field, kept or ([gast.Pass()] if field == "body" else []))
         out.append(stmt)
     return out
@@ -937,19 +946,6 @@ def _owned_argument(value: Any) -> Set[str]:
             and value.args and isinstance(value.args[0], gast.Name):
         return {value.args[0].id}
     return set()
-
-
-def _without_statements(statements: List[Any], dropped: Set[int]) -> List[Any]:
-    out = []
-    for stmt in statements:
-        if id(stmt) in dropped:
-            continue
-        for field in ("body", "orelse"):
-            if isinstance(getattr(stmt, field, None), list) and getattr(stmt, field):
-                kept = _without_statements(getattr(stmt, field), dropped)
-                setattr(stmt, field, kept or ([gast.Pass()] if field == "body" else []))
-        out.append(stmt)
-    return out
 
 
 def _plus_one(name: str) -> gast.BinOp:
