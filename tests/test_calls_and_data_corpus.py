@@ -154,6 +154,9 @@ CASES = [
     # a window of 2 (dropping entries) and of 10 (never full).
     (cd.moving_average_window, [(x5, 2), (x5, 10), (x6, 1)], 0),
     (cd.pairs_in_a_list, [(x3, w3), (x5, w5)], None),
+    # `seen = states`: what either name appends or pops, the other sees.
+    (cd.two_names_of_one_list, [(x3,), (x5,), (0.7,)], 0),
+    (cd.entry_replaced_through_other_name, [(x3, w3), (x5, w5)], None),
     (cd.list_of_lists_values, [(0.7, -1.3), (1.5, 0.4)], None),
 
     # ---- building arrays -------------------------------------------------------------------
@@ -193,7 +196,7 @@ SINGLE_PATH = {
     cd.apply_twice_loss, cd.apply_twice_known_functions, cd.compose_given_functions,
     cd.linear_layer_loss, cd.mlp_regression_loss, cd.mlp_forward_method, cd.global_model_loss,
     cd.polynomial_predict_loss, cd.scaler_transform_keywords, cd.stacked_layers,
-    cd.tuple_pair_unpacked, cd.first_and_rest, cd.init_and_last, cd.pairs_in_a_list,
+    cd.entry_replaced_through_other_name, cd.two_names_of_one_list, cd.tuple_pair_unpacked, cd.first_and_rest, cd.init_and_last, cd.pairs_in_a_list,
     cd.list_of_lists_values, cd.concatenate_features, cd.vstack_and_hstack,
     cd.array_from_scalars, cd.matrix_from_scalars, cd.concatenated_hidden_layers,
     cd.dict_display_lookups, cd.dict_params_argument, cd.tuple_argument_unpacked,

@@ -57,6 +57,13 @@ def writes_while_a_view_is_read(x):
     return np.sum(row) + np.sum(y)
 
 
+def appends_to_a_list_taken_from_a_list(x):
+    rows = [[x]]
+    row = rows[0]
+    row.append(x * 2.0)
+    return np.sum(rows[0][1] * x)
+
+
 def writes_into_an_element_of_an_element(x):
     y = x * 2.0
     y[0][1] = 5.0
@@ -110,6 +117,8 @@ def returns_on_one_path_only(x):
     (uses_with, "with np.errstate", "`with` statements are not supported"),
     (uses_try, "try:", "`try` statements are not supported"),
     (writes_while_a_view_is_read, "y[0, 1] = 5.0", "while `row` may share its memory"),
+    (appends_to_a_list_taken_from_a_list, "row.append(x * 2.0)",
+     "while `rows` may share its memory"),
     (writes_into_an_element_of_an_element, "y[0][1] = 5.0", "element of an element"),
     (unpacks_into_an_element, "y[0], z = x[1], x[0]", "unpacking into an element"),
     (uses_global, "global COUNTER", "`global` declarations are not supported"),

@@ -80,9 +80,10 @@ class Sharing:
 
     def holders(self, name: str) -> Set[str]:
         """Names through which a change to the list `name` (append, pop) can be seen: the
-        names of the same object, and the containers holding it, transitively."""
+        names of the same object, and the containers holding it (`L = [M]`, `L.append(M)`)
+        or it was taken from (`M = L[0]`, `for M in L`), transitively."""
         holding = {(entry, container) for container, entry in self.holds}
-        return _reachable(name, holding | _both_ways(self.exact))
+        return _reachable(name, holding | (self.view - self.holds) | _both_ways(self.exact))
 
     def group(self, name: str) -> Set[str]:
         """Every name connected to `name` through either kind of link."""

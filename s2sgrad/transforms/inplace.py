@@ -15,7 +15,7 @@ Guarantees:
 
 from __future__ import annotations
 
-from typing import Any, List, Set
+from typing import Any, Dict, List, Set
 
 import gast
 
@@ -31,8 +31,30 @@ def transform(src: FunctionSource, namer: Namer) -> None:
     if not any(_is_write(n) or anno.get(n, anno.Key.AUGMENTED, False)
                or _changed_list(n) is not None for n in astutil.walk(src.node.body)):
         return
-    checks = _Checks(src, aliases.sharing(src.node))
+    checks = _Checks(src, aliases.sharing(src.node), _surely_containers(src.node))
     src.node.body = _block(src.node.body, checks, namer)
+
+
+def _surely_containers(function: Any) -> Set[str]:
+    """The names every assignment binds to a list or dict display, or to another such name:
+    a write `L[i] = v` into one replaces an entry, which changes no array."""
+    bindings: Dict[str, List[Any]] = {}
+    for node in astutil.walk(function.body):
+        if isinstance(node, gast.Assign) and not isinstance(node.targets[0], gast.Subscript):
+            plain = len(node.targets) == 1 and isinstance(node.targets[0], gast.Name)
+            for name in astutil.names_stored(node.targets):
+                bindings.setdefault(name, []).append(node.value if plain else None)
+        elif isinstance(node, gast.For):
+            for name in astutil.names_stored(node.target):
+                bindings.setdefault(name, []).append(None)
+    found = set(bindings) - astutil.names_stored(function.args)
+    while True:
+        kept = {name for name in found if all(
+            isinstance(value, (gast.List, gast.Dict))
+            or isinstance(value, gast.Name) and value.id in found for value in bindings[name])}
+        if kept == found:
+            return found
+        found = kept
 
 
 def _changed_list(stmt: Any) -> Any:
@@ -54,8 +76,9 @@ def _block(statements: List[Any], checks: "_Checks", namer: Namer) -> List[Any]:
         for field in ("body", "orelse"):
             if isinstance(getattr(stmt, field, None), list):
                 setattr(stmt, field, _block(getattr(stmt, field), checks, namer))
-        if _is_write(stmt):
-            checks.write(stmt, stmt.targets[0].value.id)
+        if _is_write(stmt):     # (replacing an entry of a list changes the list, not an array)
+            name = stmt.targets[0].value.id
+            checks.write(stmt, name, lists=name in checks.containers)
         elif _changed_list(stmt) is not None:     # L.append(v), L.pop(): L changes in place
             checks.write(stmt, _changed_list(stmt), lists=True)
         elif anno.get(stmt, anno.Key.AUGMENTED, False):
@@ -70,8 +93,8 @@ def _block(statements: List[Any], checks: "_Checks", namer: Namer) -> List[Any]:
 class _Checks:
     """Which names a write at a statement would change besides the one written into."""
 
-    def __init__(self, src: FunctionSource, sharing: aliases.Sharing):
-        self.src, self.sharing = src, sharing
+    def __init__(self, src: FunctionSource, sharing: aliases.Sharing, containers: Set[str]):
+        self.src, self.sharing, self.containers = src, sharing, containers
 
     def others(self, stmt: Any, name: str, candidates: Set[str], lists: bool = False
                ) -> Set[str]:

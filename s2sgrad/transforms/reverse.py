@@ -330,7 +330,7 @@ class _Reverser:
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
             return self.adjoint_write(stmt)
         if activity.appended(stmt) is not None:
-            return self.adjoint_append(*activity.appended(stmt))
+            return self.adjoint_append(stmt, *activity.appended(stmt))
         if isinstance(stmt, gast.Assign):
             return self.adjoint_assignment(stmt, depth, nested)
         if isinstance(stmt, gast.If):
@@ -373,7 +373,7 @@ class _Reverser:
             stored = astutil.names_stored(stmt.targets) | {call.record} | set(
                 getattr(call, "passes", ()))
         elif activity.popped(stmt) is not None:
-            out = self.adjoint_pop(*activity.popped(stmt))
+            out = self.adjoint_pop(stmt, *activity.popped(stmt))
             stored = astutil.names_stored(stmt.targets)
         else:
             out = adjoint_of(self.src, stmt, self.site)
@@ -494,16 +494,25 @@ class _Reverser:
             for target in stored:
                 self.bindings.setdefault(target, index)
 
-    def adjoint_append(self, name: str, value: Any) -> List[Any]:
+    def same_adjoints(self, name: str, stmt: Any) -> List[str]:
+        """The adjoints of the names that hold the very object `name` holds at `stmt` (which
+        changes it in place), `name`'s first: each gets the change's adjoint."""
+        site = self.site
+        same = [name] + sorted(self.sharing.same_object(name, stmt) - {name})
+        return [site.adjoint_name(n) for n in same if n in site.active
+                and site.adjoint_exists(n) and not self.bound_after(n, stmt)]
+
+    def adjoint_append(self, stmt: Any, name: str, value: Any) -> List[Any]:
         """The adjoint of `L.append(v)`: `v` receives the last entry of `L`'s adjoint, and `L`
-        loses its last entry again, so that `L` and its adjoint keep the same length."""
+        loses its last entry again, so that `L` and its adjoint keep the same length. Another
+        name of the same list (`M = L`) saw the entry too: its adjoint's last entry goes to `v`
+        as well."""
         site = self.site
         if name not in site.active:
             return []
         out: List[Any] = []
-        if site.adjoint_exists(name):
-            last = astutil.call(astutil.attribute(astutil.load(site.adjoint_name(name)), "pop"),
-                                [])
+        for adjoint in self.same_adjoints(name, stmt):
+            last = astutil.call(astutil.attribute(astutil.load(adjoint), "pop"), [])
             if isinstance(value, gast.Name) and value.id in site.active:
                 out += site.contribute(value.id, last)
             else:
@@ -512,12 +521,14 @@ class _Reverser:
                                                 [])))
         return out
 
-    def adjoint_pop(self, name: str, value: str) -> List[Any]:
+    def adjoint_pop(self, stmt: Any, name: str, value: str) -> List[Any]:
         """The adjoint of `v = L.pop()`: the adjoint of `v` goes back on the end of `L`'s
-        adjoint, and `v` back on the end of `L` (the reverse of `L.append(v)`)."""
+        adjoint, and `v` back on the end of `L` (the reverse of `L.append(v)`). The adjoint of
+        another name of the same list gets a zero entry there, keeping its length."""
         site = self.site
         out: List[Any] = []
         if name in site.active:
+            others = self.same_adjoints(name, stmt)
             adjoint = site.adjoint_name(name)
             if not site.adjoint_exists(name):
                 out.append(astutil.assign(adjoint, helper_call(site, runtime.zeros_like,
@@ -528,6 +539,9 @@ class _Reverser:
                 else helper_call(site, runtime.zeros_like, [astutil.load(value)])
             out.append(gast.Expr(value=astutil.call(
                 astutil.attribute(astutil.load(adjoint), "append"), [entry])))
+            out += [gast.Expr(value=astutil.call(astutil.attribute(astutil.load(other), "append"),
+                    [helper_call(site, runtime.zeros_like, [astutil.load(value)])]))
+                    for other in others if other != adjoint]
         out.append(gast.Expr(value=astutil.call(astutil.attribute(astutil.load(name), "append"),
                                                 [astutil.load(value)])))
         return out

@@ -384,6 +384,26 @@ def moving_average_window(x, k):
     return out
 
 
+def two_names_of_one_list(x):
+    states = [x]
+    seen = states
+    for i in range(3):
+        if i % 2 == 0:
+            states.append(states[-1] * x)
+        else:
+            seen.append(np.sin(seen[-1]))
+    last = seen.pop()
+    return np.sum(last * states[-1]) + np.sum(seen[2] * x)
+
+
+def entry_replaced_through_other_name(x, w):
+    parts = [x, x * w, w]
+    same = parts
+    parts[1] = np.tanh(parts[1])
+    last = same.pop()
+    return np.sum(same[1] * last) + np.sum(parts[-1] ** 2) + np.sum(parts[0])
+
+
 def pairs_in_a_list(x, y):
     pairs = [(x, y), (y * 2.0, x), (x * y, np.cos(y))]
     out = 0.0
