@@ -26,6 +26,9 @@ class Key(enum.Enum):
     PURE = "True on generated calls known to have no side effects (rule helpers, NumPy)"
     ZERO = "True on a generated zero adjoint: a zeros_like call, or 0.0 in scalar code"
     AUGMENTED = "True on `x = x op y` desugared from `x op= y` (in place on arrays; see inplace)"
+    SAME_AS = ("on a write into `x` (or `L.append`, `L.pop`): the flag statements `f = "
+               "same_object(y, x)` before it, one per name `y` that may or may not be `x`")
+    ASKS = "True on a flag statement `f = same_object(y, x)` itself (dropped where nothing reads f)"
     SAVED = "on a write `x[i] = v`: the name holding the part of `x` it overwrites"
     RESTORES = "on a generated `x[i] = x_old` in the adjoint: the array `x` it restores"
     TANGENT = "True on a generated read of a tangent variable (forward mode)"
@@ -54,6 +57,11 @@ def set(node: Any, key: Key, value: Any) -> None:  # noqa: A001 - mirrors get/ha
         annos = {}
         setattr(node, _ATTR, annos)
     annos[key] = value
+
+
+def discard(node: Any, key: Key) -> None:
+    """Remove the annotation `key` of `node`, if it has one."""
+    getattr(node, _ATTR, {}).pop(key, None)
 
 
 def copy_all(source: Any, target: Any) -> None:

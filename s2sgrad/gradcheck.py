@@ -9,22 +9,23 @@ The check runs in float64 whatever the arguments' dtype.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence, Tuple
+from typing import Any, Callable, Sequence, Tuple, Union
 
 import numpy as np
 
-from .errors import GradientCheckError, S2sgradError
+from .errors import GradientCheckError, S2sgradError, WrtError
 
 _MODES = ("fwd", "rev")
 
 
 def check_grads(f: Callable, args: Sequence[Any], order: int = 1,
-                modes: Tuple[str, ...] = ("fwd", "rev"), wrt: Optional[Sequence[int]] = None,
-                eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-7,
+                modes: Tuple[str, ...] = ("fwd", "rev"),
+                wrt: Union[int, Sequence[int], None] = None, eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-7,
                 seed: int = 0) -> None:
     """Raise `GradientCheckError` unless f's generated derivatives match finite differences.
 
-    `wrt` defaults to every floating-point argument (lists, tuples and dicts of them included).
+    `wrt`: the position of the argument to check, or a list of them; it defaults to every
+    floating-point argument (lists, tuples and dicts of them included).
     Order 1: reverse mode (`"rev"`) by the dot-product test `<vjp(u), v>` against the central
     difference of `<u, f>` along a random `v`; forward mode (`"fwd"`) by `<u, jvp(v)>` against the
     same difference; with both, the two must also agree with each other to rounding.
@@ -41,7 +42,12 @@ def check_grads(f: Callable, args: Sequence[Any], order: int = 1,
     args = [_as_float64(a) for a in args]
     if wrt is None:
         wrt = [i for i, a in enumerate(args) if _is_float(a)]
-    wrt = list(wrt)
+    wrt = [wrt] if isinstance(wrt, int) else list(wrt)
+    wrong = [i for i in wrt if not isinstance(i, int) or not 0 <= i < len(args)]
+    if wrong:
+        raise WrtError(f"check_grads(wrt={wrong[0]!r}): the positions of the arguments to "
+                       f"check, among the {len(args)} passed",
+                       hint=f"e.g. wrt=0 or wrt=[0, 1] (positions from 0 to {len(args) - 1}).")
     rng = np.random.default_rng(seed)
     name = getattr(f, "__qualname__", repr(f))
     value = f(*[_copy(a) for a in args])

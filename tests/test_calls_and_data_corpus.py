@@ -208,7 +208,10 @@ SINGLE_PATH = {
 # ---- the corpus tests (see tests/corpus.py) --------------------------------------------------
 
 # Second derivatives are refused (with a located error) where the first-order code appends to a
-# list that a stack also holds (the list changes after it was pushed). Calls whose callee is known
+# list that its record stacks may hold: `window = window[1:]` in a loop pushes the old list, and
+# the analysis, which joins the iterations that took the branch with those that did not (and
+# reads a slice of a list as a view of it), cannot tell that the list appended to is never one a
+# stack keeps. Calls whose callee is known
 # only at run time (an entry of a list of layers) are differentiated again like any call.
 FIRST_ORDER_ONLY = {
     cd.moving_average_window: "may share its memory",

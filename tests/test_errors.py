@@ -64,6 +64,16 @@ def appends_to_a_list_taken_from_a_list(x):
     return np.sum(rows[0][1] * x)
 
 
+def appends_to_a_list_its_old_value_holds(x):
+    inner = [x]
+    y = [inner]
+    z = y
+    for i in range(2):
+        y = inner       # y is now an entry of what z still is: no run-time identity test helps
+    y.append(x * 2.0)
+    return np.sum(z[0][-1] * x)
+
+
 def writes_into_an_element_of_an_element(x):
     y = x * 2.0
     y[0][1] = 5.0
@@ -119,6 +129,7 @@ def returns_on_one_path_only(x):
     (writes_while_a_view_is_read, "y[0, 1] = 5.0", "while `row` may share its memory"),
     (appends_to_a_list_taken_from_a_list, "row.append(x * 2.0)",
      "while `rows` may share its memory"),
+    (appends_to_a_list_its_old_value_holds, "y.append(x * 2.0)", "while `z` may share its memory"),
     (writes_into_an_element_of_an_element, "y[0][1] = 5.0", "element of an element"),
     (unpacks_into_an_element, "y[0], z = x[1], x[0]", "unpacking into an element"),
     (uses_global, "global COUNTER", "`global` declarations are not supported"),
@@ -350,6 +361,18 @@ def test_sharing_rules_whose_template_reads_an_ignored_name_is_reported():
     with pytest.raises(sg.RuleDefinitionError) as excinfo:
         same_rules(my_sin, np.sin, ignored=("z",))
     assert "already uses z" in _message(excinfo)
+
+
+def test_check_grads_takes_one_position_and_names_a_wrong_one():
+    def f(x, k):
+        return np.sum(x ** k)
+
+    sg.check_grads(f, (np.array([0.5, 1.5]), 3), wrt=0)
+    for wrong in (2, [0, 5], ["x"]):
+        with pytest.raises(sg.WrtError) as excinfo:
+            sg.check_grads(f, (np.array([0.5, 1.5]), 3), wrt=wrong)
+        assert "the positions of the arguments to check, among the 2 passed" in str(excinfo.value)
+        assert "wrt=0 or wrt=[0, 1]" in str(excinfo.value)
 
 
 def test_check_grads_reports_a_wrong_rule():

@@ -50,6 +50,7 @@ class Sharing:
     holds: Set[Tuple[str, str]] = dataclasses.field(default_factory=set)   # (list, entry)
     function: Any = None                # the definition (for the flow-sensitive facts)
     writes: Dict[str, List[int]] = dataclasses.field(default_factory=dict)  # name: statements
+    augmented: Set[str] = dataclasses.field(default_factory=set)   # names of `x op= y`
 
     @functools.cached_property
     def memory(self) -> Dict[int, List["_State"]]:
@@ -85,6 +86,24 @@ class Sharing:
         holding = {(entry, container) for container, entry in self.holds}
         return _reachable(name, holding | (self.view - self.holds) | _both_ways(self.exact))
 
+    @functools.cached_property
+    def flagged(self) -> Set[Tuple[str, str]]:
+        """(x, y) for each run-time test `same_object(y, x)` before a write into `x` (see
+        `transforms.inplace`), both ways: names that may or may not be one object."""
+        if self.function is None:
+            return set()
+        return _both_ways({(flag.value.args[1].id, flag.value.args[0].id)
+                           for node in astutil.walk(self.function.body)
+                           for flag in anno.get(node, anno.Key.SAME_AS, [])})
+
+    def maybe_same(self, name: str) -> Set[str]:
+        """The names whose identity with `name` the code asks at run time."""
+        return {b for a, b in self.flagged if a == name}
+
+    def copies(self, name: str) -> Set[str]:
+        """`name` and the names bound from it, or it from them, by plain copies (`z = y`)."""
+        return _reachable(name, _both_ways(self.exact))
+
     def group(self, name: str) -> Set[str]:
         """Every name connected to `name` through either kind of link."""
         return _reachable(name, _both_ways(self.exact | self.view))
@@ -95,7 +114,10 @@ class Sharing:
         and, right before the statement `at` (by default: before any write into `name`), the
         names the program's flow binds to that object (see `memory_at`) and that are read
         afterwards."""
-        single = {n for n, count in self.assignments.items() if count == 1}
+        # (`x op= y` keeps the identity of an array, but makes a new object of a number: the
+        # name of a number updated so, perhaps to an array, is not certainly its copies' object)
+        single = {n for n, count in self.assignments.items()
+                  if count == 1 and n not in self.augmented}
         found = {name} if name not in single else \
             _reachable(name, {(a, b) for a, b in _both_ways(self.exact) if b in single})
         for where in ([id(at)] if at is not None else self.writes.get(name, [])):
@@ -125,6 +147,7 @@ def sharing(function: Any) -> Sharing:
     exact: Set[Tuple[str, str]] = set()
     view: Set[Tuple[str, str]] = set()
     holds: Set[Tuple[str, str]] = set()
+    augmented: Set[str] = set()
     counts: Dict[str, int] = {name: 1 for name in astutil.names_stored(function.args)}
     for node in astutil.walk(function.body):
         if isinstance(node, gast.For):
@@ -145,6 +168,8 @@ def sharing(function: Any) -> Sharing:
         if not anno.get(node, anno.Key.AUGMENTED, False):   # `x += y` keeps an array's identity
             for target in astutil.names_stored(node.targets):
                 counts[target] = counts.get(target, 0) + 1
+        else:                                           # (a number's: `x` becomes a new object)
+            augmented.update(astutil.names_stored(node.targets))
         if len(node.targets) != 1 or not isinstance(node.targets[0], gast.Name):
             for target in astutil.names_stored(node.targets):   # unpacking: parts of the value
                 view.update((target, source) for source, _ in _sources(node.value))
@@ -168,7 +193,7 @@ def sharing(function: Any) -> Sharing:
                 and isinstance(node.targets[0].value, gast.Name):
             writes.setdefault(node.targets[0].value.id, []).append(id(node))
     return Sharing(exact=exact, view=view, assignments=counts, holds=holds,
-                   function=function, writes=writes)
+                   function=function, writes=writes, augmented=augmented)
 
 
 def returned_names(value: Any, resolve: Optional[Callable[[Any], Any]] = None) -> Set[str]:

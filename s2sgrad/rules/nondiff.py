@@ -11,7 +11,7 @@ import operator
 
 import numpy as np
 
-from ..runtime import is_array, stop_gradient
+from ..runtime import is_array, same_object, stop_gradient
 from ..runtime.dynamic import callee_passes, callee_tangents
 from ..runtime.variables import accumulate_variable_adjoint, read_variable
 from .registry import attribute, method, zero_derivative
@@ -32,8 +32,8 @@ zero_derivative(
     np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.searchsorted,
     # new arrays whose values do not depend on the argument's values
     np.zeros_like, np.ones_like, np.empty_like, np.full_like,
-    # an explicit barrier; the type test of in-place updates
-    stop_gradient, is_array,
+    # an explicit barrier; the type and identity tests of in-place updates
+    stop_gradient, is_array, same_object,
     # a run-time callee's passes (functions), looked up where the call runs
     callee_passes, callee_tangents,
     # a Variable read as a free value, its adjoint handed to a GradientTape

@@ -26,7 +26,7 @@ Conventions used throughout:
 from ._common import NonScalarOutput
 from .broadcasting import broadcast_like, expand_reduced, shape_of, sum_to_shape, unbroadcast
 from . import containers
-from .inplace import copy_of, is_array, owned
+from .inplace import copy_of, is_array, owned, same_object
 from .products import dot_adjoint_lhs, dot_adjoint_rhs, matmul_adjoint_lhs, matmul_adjoint_rhs
 from .reductions import extremum_adjoint, prod_adjoint
 from .variables import accumulate_variable_adjoint, read_variable
@@ -58,4 +58,5 @@ __all__ = [
     "copy_of",
     "is_array",
     "owned",
+    "same_object",
 ]

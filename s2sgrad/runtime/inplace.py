@@ -29,6 +29,25 @@ def is_array(x: Any) -> bool:
     return isinstance(x, np.ndarray)
 
 
+def same_object(other: Any, x: Any) -> bool:
+    """Whether ``other`` is the very array (or list) ``x`` that an in-place write is about to
+    change, so that the write's adjoint reaches ``other``'s adjoint too; the compiler asks where
+    its analysis cannot tell (``z = y`` before a loop that may rebind ``y``). Two arrays that
+    share part of their memory (one a view of the other) are refused: s2sgrad does not
+    differentiate a write seen through a view."""
+    if other is x:
+        return True
+    if isinstance(other, np.ndarray) and isinstance(x, np.ndarray) \
+            and np.may_share_memory(other, x):
+        from ..errors import UnsupportedSyntaxError
+
+        raise UnsupportedSyntaxError(
+            "an array written in place shares part of its memory with another array the "
+            "derivative reads (a view of it, or an argument that overlaps another)",
+            hint="pass arrays that do not overlap, or make the copy explicit (`... .copy()`)")
+    return False
+
+
 def owned(g: Any, x: Any) -> Any:
     """``g`` as a fresh array shaped like ``x``, which the adjoint of a written array can change
     in place without the change being seen through another adjoint that shares ``g``."""

@@ -139,7 +139,7 @@ def transform(src: FunctionSource, wrt: Tuple[str, ...], namer: Namer, resolved:
         overwrites.overwritten_names(body, params)     # (assigned twice: tangent not dropped)
     sharing = aliases.sharing(src.node)
     site.written = {alias for name in astutil.names_written_into(body)
-                    for alias in sharing.same_object(name)}
+                    for alias in sharing.same_object(name) | sharing.maybe_same(name)}
     site.containers = containers.container_names(body, container_parameters,
                                                  calls.is_dynamic)[0]
     tangents = [namer.tangent(p) for p in wrt]
@@ -183,6 +183,10 @@ class _Forward:
             return [stmt]
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
             return [stmt] + self.write(stmt)
+        if anno.get(stmt, anno.Key.ASKS, False) or anno.has(stmt, anno.Key.RECORDS):
+            # `z_is_y = same_object(z, y)` (tangents share memory as their values do) and
+            # `x_old = copy_of(x[i])` before a write: what only an adjoint reads
+            return []
         if isinstance(stmt, gast.Assign):
             return self.assignment(stmt)
         append = activity.appended(stmt)

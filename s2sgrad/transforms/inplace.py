@@ -31,7 +31,7 @@ def transform(src: FunctionSource, namer: Namer) -> None:
     if not any(_is_write(n) or anno.get(n, anno.Key.AUGMENTED, False)
                or _changed_list(n) is not None for n in astutil.walk(src.node.body)):
         return
-    checks = _Checks(src, aliases.sharing(src.node), _surely_containers(src.node))
+    checks = _Checks(src, aliases.sharing(src.node), _surely_containers(src.node), namer)
     src.node.body = _block(src.node.body, checks, namer)
 
 
@@ -76,16 +76,19 @@ def _block(statements: List[Any], checks: "_Checks", namer: Namer) -> List[Any]:
         for field in ("body", "orelse"):
             if isinstance(getattr(stmt, field, None), list):
                 setattr(stmt, field, _block(getattr(stmt, field), checks, namer))
+        flags: List[Any] = []
         if _is_write(stmt):     # (replacing an entry of a list changes the list, not an array)
             name = stmt.targets[0].value.id
-            checks.write(stmt, name, lists=name in checks.containers)
+            flags = checks.write(stmt, name, lists=name in checks.containers)
         elif _changed_list(stmt) is not None:     # L.append(v), L.pop(): L changes in place
-            checks.write(stmt, _changed_list(stmt), lists=True)
+            flags = checks.write(stmt, _changed_list(stmt), lists=True)
         elif anno.get(stmt, anno.Key.AUGMENTED, False):
             name = stmt.targets[0].id
             if checks.others(stmt, name, checks.sharing.group(name) - {name}):
-                checks.write(stmt, name)
-                stmt = _in_place(stmt, name, namer)
+                flags = checks.write(stmt, stmt.targets[0].id)
+                stmt = _in_place(stmt, name, namer, flags)
+                flags = []
+        out += flags
         out.append(stmt)
     return out
 
@@ -93,8 +96,9 @@ def _block(statements: List[Any], checks: "_Checks", namer: Namer) -> List[Any]:
 class _Checks:
     """Which names a write at a statement would change besides the one written into."""
 
-    def __init__(self, src: FunctionSource, sharing: aliases.Sharing, containers: Set[str]):
-        self.src, self.sharing, self.containers = src, sharing, containers
+    def __init__(self, src: FunctionSource, sharing: aliases.Sharing, containers: Set[str],
+                 namer: Namer):
+        self.src, self.sharing, self.containers, self.namer = src, sharing, containers, namer
 
     def others(self, stmt: Any, name: str, candidates: Set[str], lists: bool = False
                ) -> Set[str]:
@@ -108,15 +112,26 @@ class _Checks:
         live = self.sharing.live if lists else self.sharing.values_live
         return candidates & here & live[id(stmt)]
 
-    def write(self, stmt: Any, name: str, lists: bool = False) -> None:
+    def write(self, stmt: Any, name: str, lists: bool = False) -> List[Any]:
         """Refuse a write into `name` that another live name would see. For a list's `append`
         or `pop` (`lists`), those are the containers holding the list; for an array, every
-        name that may share its memory, except names certainly of the same object."""
+        name that may share its memory, except names certainly of the same object.
+
+        A name that is either the very object `name` holds or another one (bound from `name`
+        by plain copies, `z = y`, where the flow leaves open which: `y` may be rebound in a
+        loop), and never a view of it or a container holding it, is asked at run time: the flag statements returned (`z_is_y = same_object(z,
+        y)`, to go right before `stmt`) tell the adjoint whether the write reached `z`."""
         group = self.sharing.holders(name) if lists else self.sharing.group(name)
         others = self.others(stmt, name, group - self.sharing.same_object(name, stmt), lists)
-        if not others:
-            return
-        other = sorted(others)[0]
+        copies = self.sharing.copies(name)
+        if any(a in copies and b in copies for a, b in self.sharing.view | self.sharing.holds):
+            copies = set()      # (one of them may hold, or view, another: `y = [w]; y = w`)
+        flags = [self.flag(stmt, other, name) for other in sorted(others & copies)]
+        if flags:
+            anno.set(stmt, anno.Key.SAME_AS, flags)
+        if not others - copies:
+            return flags
+        other = sorted(others - copies)[0]
         raise UnsupportedSyntaxError(
             f"this writes into `{name}` in place while `{other}` may share its memory (a view, "
             f"a copy of the name assigned more than once, or an element of a container) and is "
@@ -125,18 +140,34 @@ class _Checks:
             f"make the copy explicit where `{other}` is taken (`... .copy()`), or write into a "
             "new array.")
 
+    def flag(self, stmt: Any, other: str, name: str) -> gast.Assign:
+        """`other_is_name = same_object(other, name)`, placed like `stmt`."""
+        test = astutil.call(astutil.load(self.namer.alias(runtime.same_object, "same_object")),
+                            [astutil.load(other), astutil.load(name)])
+        anno.set(test, anno.Key.RESOLVED, runtime.same_object)
+        flag = astutil.assign(self.namer.fresh(f"{other}_is_{name}"), test)
+        for key in (anno.Key.ORIGIN, anno.Key.ORIGIN_TEXT):
+            if anno.has(stmt, key):
+                anno.set(flag, key, anno.get(stmt, key))
+        gast.copy_location(flag, stmt)
+        anno.set(flag, anno.Key.ASKS, True)
+        return flag
 
-def _in_place(stmt: gast.Assign, name: str, namer: Namer) -> gast.If:
-    """`x = x op y` (from `x op= y`) as NumPy runs it: in place when `x` is an array."""
+
+def _in_place(stmt: gast.Assign, name: str, namer: Namer, flags: List[Any]) -> gast.If:
+    """`x = x op y` (from `x op= y`) as NumPy runs it: in place when `x` is an array (after
+    the `flags` asking which other names are `x`)."""
     write = gast.Assign(targets=[gast.Subscript(value=astutil.load(name), slice=astutil.constant(
         Ellipsis), ctx=gast.Store())], value=astutil.copy_node(stmt.value), type_comment=None)
     test = astutil.call(astutil.load(namer.alias(runtime.is_array, "is_array")),
                         [astutil.load(name)])
     anno.set(test, anno.Key.RESOLVED, runtime.is_array)
-    branch = gast.If(test=test, body=[write], orelse=[stmt])
+    branch = gast.If(test=test, body=flags + [write], orelse=[stmt])
     for new in (write, branch):
         anno.copy_all(stmt, new)
         gast.copy_location(new, stmt)
     anno.set(branch, anno.Key.AUGMENTED, False)
     anno.set(write, anno.Key.AUGMENTED, False)
+    anno.discard(branch, anno.Key.SAME_AS)
+    anno.discard(stmt, anno.Key.SAME_AS)
     return branch

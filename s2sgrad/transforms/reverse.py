@@ -70,7 +70,7 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
     site.built_containers = site.sure_containers - set(container_parameters)
     sharing = aliases.sharing(src.node)
     site.written = {alias for name in astutil.names_written_into(body)
-                    for alias in sharing.same_object(name)}
+                    for alias in sharing.same_object(name) | sharing.maybe_same(name)}
     seed = namer.fresh("b_return")
     params = astutil.names_stored(src.node.args)
     reverser = _Reverser(src, site, overwrites.overwritten_names(body, params),
@@ -117,7 +117,8 @@ def _output_kept_from_restores(primal: List[Any], output: Any, adjoint: List[Any
     the caller keeps the value the function returned."""
     restored = {anno.get(n, anno.Key.RESTORES) for n in astutil.statements(adjoint)
                 if anno.has(n, anno.Key.RESTORES)}
-    restored = {alias for name in restored for alias in sharing.same_object(name)}
+    restored = {alias for name in restored
+                for alias in sharing.same_object(name) | sharing.maybe_same(name)}
 
     def kept(atom: Any) -> Any:
         if not (isinstance(atom, gast.Name) and atom.id in restored):
@@ -404,13 +405,21 @@ class _Reverser:
         adjoints = [site.adjoint_name(n) for n in sorted(self.sharing.same_object(name, stmt))
                     if n in site.active and self.site.adjoint_exists(n)
                     and not self.bound_after(n, stmt)]
+        maybe = [(a, flag) for a, flag in self.maybe_same_adjoints(stmt) if a not in adjoints]
         out: List[Any] = []
         zeroed = [gast.Assign(targets=[part(adjoint, gast.Store())], value=astutil.constant(0.0),
                               type_comment=None) for adjoint in adjoints]
-        if adjoints and isinstance(value, gast.Name) and value.id in site.active:
+        zeroed += [gast.If(test=astutil.load(flag), body=[gast.Assign(
+            targets=[part(adjoint, gast.Store())], value=astutil.constant(0.0),
+            type_comment=None)], orelse=[]) for adjoint, flag in maybe]
+        if (adjoints or maybe) and isinstance(value, gast.Name) and value.id in site.active:
             reached: Any = None
-            for adjoint in adjoints:
-                copied = helper_call(site, runtime.copy_of, [part(adjoint, gast.Load())])
+            parts = [helper_call(site, runtime.copy_of, [part(adjoint, gast.Load())])
+                     for adjoint in adjoints]
+            parts += [gast.IfExp(test=astutil.load(flag), body=helper_call(
+                site, runtime.copy_of, [part(adjoint, gast.Load())]),
+                orelse=astutil.constant(0.0)) for adjoint, flag in maybe]
+            for copied in parts:
                 reached = copied if reached is None else gast.BinOp(
                     left=reached, op=gast.Add(), right=copied)
             if site.adjoint_name(value.id) in adjoints:
@@ -502,6 +511,18 @@ class _Reverser:
         return [site.adjoint_name(n) for n in same if n in site.active
                 and site.adjoint_exists(n) and not self.bound_after(n, stmt)]
 
+    def maybe_same_adjoints(self, stmt: Any) -> List[Tuple[str, str]]:
+        """(adjoint, flag) of each name that the primal asked, right before `stmt`, whether it
+        is the object `stmt` changes (`flag = same_object(other, x)`, see `transforms.inplace`):
+        where the flag is true, the change's adjoint reaches that name's adjoint too."""
+        site, found = self.site, []
+        for flag in anno.get(stmt, anno.Key.SAME_AS, []):
+            other = flag.value.args[0].id
+            if other in site.active and site.adjoint_exists(other) \
+                    and not self.bound_after(other, stmt):
+                found.append((site.adjoint_name(other), flag.targets[0].id))
+        return found
+
     def adjoint_append(self, stmt: Any, name: str, value: Any) -> List[Any]:
         """The adjoint of `L.append(v)`: `v` receives the last entry of `L`'s adjoint, and `L`
         loses its last entry again, so that `L` and its adjoint keep the same length. Another
@@ -511,12 +532,21 @@ class _Reverser:
         if name not in site.active:
             return []
         out: List[Any] = []
-        for adjoint in self.same_adjoints(name, stmt):
+        received = isinstance(value, gast.Name) and value.id in site.active
+
+        def take(adjoint: str) -> List[Any]:
             last = astutil.call(astutil.attribute(astutil.load(adjoint), "pop"), [])
-            if isinstance(value, gast.Name) and value.id in site.active:
-                out += site.contribute(value.id, last)
-            else:
-                out.append(gast.Expr(value=last))
+            return site.contribute(value.id, last) if received else [gast.Expr(value=last)]
+
+        same = self.same_adjoints(name, stmt)
+        for adjoint in same:
+            out += take(adjoint)
+        maybe = [(a, flag) for a, flag in self.maybe_same_adjoints(stmt) if a not in same]
+        if maybe and received and not site.adjoint_exists(value.id):
+            out += site.contribute(value.id, helper_call(site, runtime.zeros_like,
+                                                         [astutil.load(value.id)]))
+        out += [gast.If(test=astutil.load(flag), body=take(adjoint), orelse=[])
+                for adjoint, flag in maybe]
         out.append(gast.Expr(value=astutil.call(astutil.attribute(astutil.load(name), "pop"),
                                                 [])))
         return out
@@ -539,9 +569,16 @@ class _Reverser:
                 else helper_call(site, runtime.zeros_like, [astutil.load(value)])
             out.append(gast.Expr(value=astutil.call(
                 astutil.attribute(astutil.load(adjoint), "append"), [entry])))
-            out += [gast.Expr(value=astutil.call(astutil.attribute(astutil.load(other), "append"),
-                    [helper_call(site, runtime.zeros_like, [astutil.load(value)])]))
-                    for other in others if other != adjoint]
+
+            def zero_entry(other: str) -> gast.Expr:
+                return gast.Expr(value=astutil.call(astutil.attribute(
+                    astutil.load(other), "append"), [helper_call(site, runtime.zeros_like, [
+                        astutil.load(value)])]))
+
+            out += [zero_entry(other) for other in others if other != adjoint]
+            out += [gast.If(test=astutil.load(flag), body=[zero_entry(other)], orelse=[])
+                    for other, flag in self.maybe_same_adjoints(stmt)
+                    if other not in others + [adjoint]]
         out.append(gast.Expr(value=astutil.call(astutil.attribute(astutil.load(name), "append"),
                                                 [astutil.load(value)])))
         return out
@@ -827,13 +864,16 @@ class _Reverser:
         as it was; then the saving and recording of values nothing reads any more.
         """
         read = _loads_outside_records(adjoint) | params
-        arrays = {alias for name in read for alias in self.sharing.same_object(name)}
+        arrays = {alias for name in read
+                  for alias in self.sharing.same_object(name) | self.sharing.maybe_same(name)}
         arrays |= {name for name, sharers in self.written_sharers.items()
                    if sharers & (read | {_CALLER})}
         adjoint = _without_records(adjoint, arrays, anno.Key.RESTORES)
         adjoint = self.without_dead_restores(adjoint)
         needed = astutil.names_loaded(adjoint)
         primal, adjoint = _without_records(primal, needed), _without_records(adjoint, needed)
+        primal = _without(primal, lambda stmt: anno.get(stmt, anno.Key.ASKS, False)
+                          and stmt.targets[0].id not in needed)   # (`z_is_y = ...` unread)
         in_primal = astutil.all_names(primal)
         recorded = [name for name in self.stacks if self.stacks[name] in in_primal]
         # (an overwritten name is pushed before its first assignment too, so it needs a value)
