@@ -9,10 +9,12 @@ and are printed as real `# ...` lines. astor is used only here.
 from __future__ import annotations
 
 import ast
-from typing import Any, List
+from typing import Any, Dict, Iterator, List, Tuple
 
 import astor
 import gast
+
+from . import anno
 
 _MARK = "#s2sgrad-comment#"
 
@@ -33,6 +35,34 @@ def to_source(node: Any) -> str:
         node = gast.Module(body=node, type_ignores=[])
     tree = gast.gast_to_ast(node)     # (astor needs no positions)
     return _render_comments(astor.to_source(tree, pretty_source=_one_line_per_statement))
+
+
+def origins(nodes: List[Any], text: str) -> Dict[int, Any]:
+    """For each line of `text`, printed from the gast `nodes` by `to_source`, on which a
+    statement starts: the user statement (`anno.Key.ORIGIN`) that statement was made from, or
+    else the one named by the comment before it in its block (`# grad of: ...`), where known.
+    (Comments are not statements of the printed text, so they are passed over.)"""
+    printed = _statements(ast.parse(text).body, None)
+    found: Dict[int, Any] = {}
+    for node, where in _statements(nodes, None):
+        if not is_comment(node):
+            line = next(printed)[0].lineno
+            if where is not None:
+                found[line] = where
+    return found
+
+
+def _statements(block: List[Any], inherited: Any) -> Iterator[Tuple[Any, Any]]:
+    """(statement, its origin) for `block` and the blocks nested in it, in printed order."""
+    current = inherited
+    for stmt in block:
+        where = anno.get(stmt, anno.Key.ORIGIN, None)
+        if is_comment(stmt):
+            current = where or current
+        yield stmt, where or current
+        for field in ("body", "orelse"):
+            if isinstance(getattr(stmt, field, None), list):
+                yield from _statements(getattr(stmt, field), where or current)
 
 
 def _one_line_per_statement(pieces: List[str]) -> str:

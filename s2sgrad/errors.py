@@ -28,6 +28,7 @@ class Location:
     lineno: int
     col: int = 0
     code: str = ""
+    origin: Optional["Location"] = None   # in generated code: the user's statement it came from
 
     def __str__(self) -> str:
         return f"{self.filename}:{self.lineno}:{self.col + 1}"
@@ -54,6 +55,10 @@ class S2sgradError(Exception):
                 caret = max(0, self.location.col - indent)
                 if caret <= len(stripped):
                     lines.append("    " + " " * caret + "^")
+            origin = self.location.origin
+            if origin is not None:
+                lines.append(f"note: derivative code generated from {origin.filename}:"
+                             f"{origin.lineno}: {origin.code.strip()}")
         else:
             lines.append(self.message)
         if self.hint:

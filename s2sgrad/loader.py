@@ -9,7 +9,9 @@ Guarantees: each generated function
 - reaches helpers through closure cells of its own (they shadow nothing the user's code reads,
   because the namer kept their names apart);
 - has its source registered in `linecache` under a unique file name, so tracebacks, `pdb` and
-  `inspect.getsource` show the generated code; the entry is removed when the code is released.
+  `inspect.getsource` show the generated code; the entry is removed when the code is released;
+- knows, line by line, the user's statement each generated line came from (`origin_of`), so that
+  an error found while differentiating generated code again names the user's line too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 _counter = itertools.count(1)
 _lock = threading.Lock()
 FACTORY = "_s2sgrad_factory"
+_ORIGINS: Dict[str, Dict[int, Any]] = {}   # generated file: {line: the user's Location}
+
+
+def origin_of(filename: str, line: int) -> Optional[Any]:
+    """The user's statement (an `errors.Location`) that line `line` of the generated file
+    `filename` was made from, following derivatives of derivatives back to the user's code;
+    None where unknown."""
+    return _ORIGINS.get(filename, {}).get(line)
 
 
 class LoadedCode:
@@ -37,6 +47,7 @@ class LoadedCode:
         self.codes = codes
         self.helpers = dict(helpers)
         weakref.finalize(self, linecache.cache.pop, filename, None)
+        weakref.finalize(self, _ORIGINS.pop, filename, None)
 
     def bind(self, user_fn: types.FunctionType,
              defaults: Mapping[str, Tuple[Optional[tuple], Optional[dict]]]
@@ -57,13 +68,19 @@ class LoadedCode:
 
 
 def load(source: str, names: Iterable[str], helpers: Mapping[str, Any],
-         freevars: Iterable[str], label: str) -> LoadedCode:
-    """Compile `source`, which defines the functions `names`, once."""
+         freevars: Iterable[str], label: str,
+         origins: Optional[Mapping[int, Any]] = None) -> LoadedCode:
+    """Compile `source`, which defines the functions `names`, once. `origins`: the user's
+    statement (`errors.Location`) each line of `source` was made from, where known (see
+    `codegen.origins`); a location in generated code itself is followed to the user's."""
     params = list(helpers) + [name for name in freevars if name not in helpers]
     factory = f"def {FACTORY}({', '.join(params)}):\n" + textwrap.indent(source, "    ")
     with _lock:
         filename = f"<s2sgrad generated {label} #{next(_counter)}>"
     linecache.cache[filename] = (len(factory), None, factory.splitlines(keepends=True), filename)
+    if origins:     # (the factory's `def` line comes first)
+        _ORIGINS[filename] = {line + 1: origin_of(where.filename, where.lineno) or where
+                              for line, where in origins.items()}
     module_code = compile(factory, filename, "exec")
     factory_code = _code_named(module_code.co_consts, FACTORY)
     codes = {name: _code_named(factory_code.co_consts, name) for name in names}

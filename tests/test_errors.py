@@ -419,3 +419,43 @@ def test_custom_gradient_in_reverse_mode_and_refused_in_forward_mode():
         sg.jvp(_through_custom, (x,), (np.ones(2),))
     assert "defines only its reverse-mode rule" in _message(excinfo)
     assert "@s2sgrad.tangent" in _message(excinfo)
+
+
+# ---- refusals in generated code name the user's statement it came from -------------------------
+
+
+def keeps_a_moving_window(x, k):
+    window = []
+    out = 0.0
+    for t in range(x.shape[0]):
+        window.append(x[t])
+        if len(window) > k:
+            window = window[1:]
+        out = out + (sum(window) / len(window)) ** 2
+    return out
+
+
+def accumulates_through_an_alias(x, w):
+    y = x.copy()
+    z = y
+    for t in range(2):
+        y += 0.1 * w * np.tanh(y)
+    return np.sum(z ** 2)
+
+
+def test_a_refusal_in_derivative_code_notes_the_users_statement():
+    # second order: the first derivative's code is refused where it appends to the window
+    with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
+        sg.hessian(keeps_a_moving_window, wrt=0)(np.array([0.3, 1.5, -0.2]), 2)
+    message = _message(excinfo)
+    assert message.startswith("<s2sgrad generated grad of keeps_a_moving_window #")
+    line = _line_of(keeps_a_moving_window, "window.append(x[t])")
+    assert f"\nnote: derivative code generated from {__file__}:{line}: window.append(x[t])\n" \
+        in message
+    # third order: a restore in the adjoint of a tangent's code, two generations away
+    with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
+        sg.check_grads(accumulates_through_an_alias,
+                       (np.array([0.5, -0.2]), np.array([1.0, 2.0])), wrt=0, order=3)
+    line = _line_of(accumulates_through_an_alias, "y += 0.1")
+    assert f"\nnote: derivative code generated from {__file__}:{line}: " \
+        "y += 0.1 * w * np.tanh(y)\n" in _message(excinfo)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import gast
 
-from .. import astutil
+from .. import astutil, loader
 from ..errors import Location, S2sgradError, SourceUnavailableError
 from ..naming import qualified_name
 from ..weakmaps import IdentityWeakKeyMap
@@ -44,7 +44,7 @@ class FunctionSource:
         code = self.lines[lineno - 1].rstrip("\n") if 0 < lineno <= len(self.lines) else ""
         if not code.isascii():     # col_offset counts UTF-8 bytes; the caret counts characters
             col = len(code.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
-        return Location(self.filename, lineno, col, code)
+        return Location(self.filename, lineno, col, code, loader.origin_of(self.filename, lineno))
 
     def statement_text(self, node: Any) -> str:
         """The first source line of a statement, stripped, for comments and messages."""

@@ -135,7 +135,10 @@ def _output_kept_from_restores(primal: List[Any], output: Any, adjoint: List[Any
 def comment(text: str, where: Optional[Location] = None) -> gast.Expr:
     """A comment line in generated code (rendered by `codegen`)."""
     suffix = f"  ({short_filename(where.filename)}:{where.lineno})" if where is not None else ""
-    return codegen.comment(text + suffix)
+    line = codegen.comment(text + suffix)
+    if where is not None:      # (the statements after it come from there: see codegen.origins)
+        anno.set(line, anno.Key.ORIGIN, where)
+    return line
 
 
 class _Reverser:
