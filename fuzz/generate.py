@@ -18,7 +18,8 @@ list, a tuple, a dict or a function), so they run without errors; what they cont
   `return` (also inside loops);
 * calls to generated helpers (positional and keyword arguments, a default argument, two
   results unpacked, a function passed as an argument), helpers calling earlier helpers;
-* lists (append in loops, indexing, sum, np.stack, loops over them), tuples (display,
+* lists (append in loops, also through a second name of the list, indexing, sum, np.stack,
+  loops over them), tuples (display,
   indexing, unpacking), dicts (display, reads); a dict and a list of arrays as arguments;
 * in-place updates: `x[i] += v`, `x[a:b] = v`, `A[:, j] *= v`, `x[mask] = v`, `x += y` on
   arrays (also through an alias `z = y`, and on the arguments themselves).
@@ -1105,6 +1106,7 @@ class Gen:
             ("inplace", 1.2 if inplace else 0), ("elem_write", 1.5 if inplace else 0),
             ("alias", 0.3), ("view", 0.3),
             ("list", 0.6), ("append", (2.5 if in_loop else 0.3) if lists else 0),
+            ("list_alias", 0.6 if lists else 0),
             ("tuple", 0.4), ("dict", 0.4), ("unpack_call", 0.6),
             ("if", 2.2 if nest_ok else 0), ("for", 1.6 if nest_ok else 0),
             ("while", 1.0 if nest_ok else 0),
@@ -1424,11 +1426,11 @@ class Gen:
             if isinstance(env.get(b), F):
                 env[b].group.viewed = True
 
-    def s_append(self, env, ctx, d):
+    def s_append(self, env, ctx, d, into=None):
         lists = [n for n, t in env.items() if isinstance(t, L) and not t.frozen]
         if not lists:
             return None
-        name = self.r.choice(lists)
+        name = into or self.r.choice(lists)
         e = self.ex(env, env[name].elem, d - 1)
         if re.search(r"\b%s\b" % name, e.render()) and ctx.depth > 1:
             if not self.ok("conditional_append_of_value_from_same_list"):
@@ -1441,6 +1443,20 @@ class Gen:
         self._stored(env, [e])
         self.use("append_in_loop" if ctx.loop else "append")
         return [Line(f"{name}.append({{0}})", [e], record=[name])]
+
+    def s_list_alias(self, env, ctx, d):
+        """A second name of a list (`lst2 = lst1`): what either appends, both see."""
+        lists = [n for n, t in env.items() if isinstance(t, L)]
+        if not lists:
+            return None
+        source = self.r.choice(lists)
+        name = self.new("lst")
+        env[name] = env[source]         # one L: appends through either name, frozen for both
+        self.use("list_alias")
+        out = [Line(f"{name} = {{0}}", [Ex("{0}", [_name(source)])], record=[name])]
+        if not env[name].frozen and self.r.random() < 0.6:     # and an entry through it
+            out += self.s_append(env, ctx, d, into=name) or []
+        return out
 
     def s_tuple(self, env, ctx, d):
         shapes = (self.pick(self.var_shapes), self.pick(self.var_shapes))

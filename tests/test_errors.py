@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import s2sgrad as sg
+from programs import calls_and_data
 
 HERE = os.path.basename(__file__)
 
@@ -424,17 +425,6 @@ def test_custom_gradient_in_reverse_mode_and_refused_in_forward_mode():
 # ---- refusals in generated code name the user's statement it came from -------------------------
 
 
-def keeps_a_moving_window(x, k):
-    window = []
-    out = 0.0
-    for t in range(x.shape[0]):
-        window.append(x[t])
-        if len(window) > k:
-            window = window[1:]
-        out = out + (sum(window) / len(window)) ** 2
-    return out
-
-
 def accumulates_through_an_alias(x, w):
     y = x.copy()
     z = y
@@ -445,13 +435,14 @@ def accumulates_through_an_alias(x, w):
 
 def test_a_refusal_in_derivative_code_notes_the_users_statement():
     # second order: the first derivative's code is refused where it appends to the window
+    program = calls_and_data.moving_average_window
     with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
-        sg.hessian(keeps_a_moving_window, wrt=0)(np.array([0.3, 1.5, -0.2]), 2)
+        sg.hessian(program, wrt=0)(np.array([0.3, 1.5, -0.2]), 2)
     message = _message(excinfo)
-    assert message.startswith("<s2sgrad generated grad of keeps_a_moving_window #")
-    line = _line_of(keeps_a_moving_window, "window.append(x[t])")
-    assert f"\nnote: derivative code generated from {__file__}:{line}: window.append(x[t])\n" \
-        in message
+    assert message.startswith("<s2sgrad generated grad of moving_average_window #")
+    line = _line_of(program, "window.append(x[t])")
+    assert f"\nnote: derivative code generated from {calls_and_data.__file__}:{line}: " \
+        "window.append(x[t])\n" in message
     # third order: a restore in the adjoint of a tangent's code, two generations away
     with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
         sg.check_grads(accumulates_through_an_alias,

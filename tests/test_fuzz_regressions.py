@@ -817,3 +817,51 @@ def test_counter_read_after_a_while_loop():
     # (seed 510, minimized: second order; seeds 311, 705, 829, 1063 and 1434 were the same bug)
     sg.check_grads(counter_read_after_a_while_loop, [np.array([-0.5, -0.48, -0.99, -0.58])],
                    order=2)
+
+
+# ---- seed 180 (after the generator learned second names of lists) -------------------------
+
+
+def squared_logs(b):
+    return np.log1p((np.linspace(-0.86, 0.5, 4)[:, None] * b[None, :]) ** 2)
+
+
+def write_into_a_callee_result(y):
+    a = squared_logs(y)
+    a[0, 1] = np.sum(a)
+    return a[0, 1]
+
+
+def tanh_twice(x):
+    t = np.tanh(x)
+    return t, t * 2.0
+
+
+def write_into_a_result_the_callee_keeps(x):
+    a, b = tanh_twice(x)
+    a[1] = 0.5
+    return np.sum(a * x) + np.sum(b)
+
+
+def sine(x):
+    return np.sin(x)
+
+
+def write_into_an_argument_the_callee_keeps(x):
+    y = x * 1.0
+    a = sine(y)
+    for i in range(2):
+        y[i] = 3.0
+    return np.sum(a) + np.sum(y)
+
+
+@pytest.mark.parametrize("program", [write_into_a_callee_result,
+                                     write_into_a_result_the_callee_keeps,
+                                     write_into_an_argument_the_callee_keeps])
+def test_writes_into_arrays_a_callee_keeps_for_its_backward_pass(program):
+    # A callee's record keeps what its backward pass reads: here the array it returned (tanh's
+    # output; in seed 180, a tangent the forward-mode code returned) or the argument it was
+    # given (sin's). The caller wrote into it, and its write-back was dropped as unread, so the
+    # callee's backward pass read the new values: wrong first derivatives of the last two, and
+    # a wrong reverse-over-forward second derivative of the first.
+    sg.check_grads(program, [np.array([0.3, -0.4, 0.8])], order=2)

@@ -172,6 +172,10 @@ class _Reverser:
         # the names each written array may share memory with at its write (and `_CALLER` when
         # the caller may hold it): its restore stays when one of them is read later
         self.written_sharers: Dict[str, Set[str]] = {}
+        # the records of the calls binding or passed each name: a callee's record may keep the
+        # very arrays it was given and returned (`y = np.tanh(x); return y` keeps y for its
+        # backward pass; `return np.sin(x)` keeps x), so writes into them are undone for it
+        self.call_records: Dict[str, Set[str]] = {}
         self.copied: Set[str] = set()       # names bound to copies of views (`copied_read`)
 
     def call_site(self, stmt: Any) -> Optional[calls.CallSite]:
@@ -376,6 +380,8 @@ class _Reverser:
                 if reached else []
             stored = astutil.names_stored(stmt.targets) | {call.record} | set(
                 getattr(call, "passes", ()))
+            for kept in astutil.names_stored(stmt.targets) | astutil.names_loaded(stmt.value):
+                self.call_records.setdefault(kept, set()).add(call.record)
         elif activity.popped(stmt) is not None:
             out = self.adjoint_pop(stmt, *activity.popped(stmt))
             stored = astutil.names_stored(stmt.targets)
@@ -852,11 +858,16 @@ class _Reverser:
             # (a view the code reads as a copy, `t = copy_of(x[i])`, holds none of it)
             holders = (self.sharing.group(name) | written | owned.get(name, set())) \
                 - (copies - {name})
+            holders |= self.records_of(holders)
             stacks = {self.stacks[n] for n in holders
                       if n in self.stacks and not (n == name and name in owned)}
             if not (holders | stacks) & live[id(restore)]:
                 dead.add(id(restore))
         return _without(adjoint, lambda stmt: id(stmt) in dead)
+
+    def records_of(self, names: Set[str]) -> Set[str]:
+        """The records of the calls that bound or were passed `names` (see `call_records`)."""
+        return {record for name in names for record in self.call_records.get(name, ())}
 
     def keep_needed_records(self, primal: List[Any], adjoint: List[Any],
                             params: Set[str]) -> Tuple[List[Any], List[Any]]:
@@ -870,7 +881,7 @@ class _Reverser:
         arrays = {alias for name in read
                   for alias in self.sharing.same_object(name) | self.sharing.maybe_same(name)}
         arrays |= {name for name, sharers in self.written_sharers.items()
-                   if sharers & (read | {_CALLER})}
+                   if (sharers | self.records_of(sharers)) & (read | {_CALLER})}
         adjoint = _without_records(adjoint, arrays, anno.Key.RESTORES)
         adjoint = self.without_dead_restores(adjoint)
         needed = astutil.names_loaded(adjoint)
