@@ -19,8 +19,8 @@ list, a tuple, a dict or a function), so they run without errors; what they cont
 * calls to generated helpers (positional and keyword arguments, a default argument, two
   results unpacked, a function passed as an argument), helpers calling earlier helpers;
 * lists (append in loops, also through a second name of the list, indexing, sum, np.stack,
-  loops over them), tuples (display,
-  indexing, unpacking), dicts (display, reads); a dict and a list of arrays as arguments;
+  loops over them), tuples (display, indexing, unpacking), dicts (display, reads); a dict and a
+  list of arrays as arguments;
 * in-place updates: `x[i] += v`, `x[a:b] = v`, `A[:, j] *= v`, `x[mask] = v`, `x += y` on
   arrays (also through an alias `z = y`, and on the arguments themselves).
 
