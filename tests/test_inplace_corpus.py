@@ -128,6 +128,11 @@ CASES = [
     (ip.alias_sees_element_write, [(x3,), (x5,)], 0),
     # no step, 5 steps, 3 steps.
     (ip.aliased_accumulation_in_loop, [(x3, w3, 0), (x3, w3, 5), (X23, Y23, 3)], (0, 1)),
+    # a call of the user's function may return its argument itself, or a new array: asked
+    # at run time (`y_is_z = same_object(y, z)`)
+    (ip.write_through_a_returned_argument, [(x3,), (x5,)], 0),
+    (ip.augment_through_a_returned_argument, [(x3, w3), (X23, Y23)], None),
+    (ip.write_into_a_new_array_a_call_returned, [(x3,), (x5,)], 0),
     (ip.scalar_augmented_then_write, [(x3,), (x5,)], 0),
     # `a += 1.0` rebinds a number and writes into an array: b sees the change only then.
     (ip.number_or_array_augmented, [(0.5,), (x3,), (X23,)], 0),
@@ -219,6 +224,8 @@ SINGLE_PATH = {
     ip.column_write, ip.row_write, ip.masked_writes, ip.swap_entries_with_explicit_copy,
     ip.swap_rows, ip.zero_diagonal_block, ip.write_into_parameter, ip.parameter_rows_rescaled,
     ip.augmented_without_alias, ip.aliased_parameter_add, ip.aliased_copy_multiply_subtract,
+    ip.write_through_a_returned_argument, ip.augment_through_a_returned_argument,
+    ip.write_into_a_new_array_a_call_returned,
     ip.alias_sees_element_write, ip.scalar_augmented_then_write, ip.first_differences_inplace,
     ip.masked_relu_then_scale, ip.damped_trajectory_array,
     ip.reversed_strided_write, ip.shift_right_overlapping, ip.scalar_broadcast_into_blocks,
@@ -315,6 +322,38 @@ def test_an_array_that_overlaps_the_written_one_is_refused_at_run_time():
                                rtol=1e-6, atol=1e-8)
     with pytest.raises(sg.UnsupportedSyntaxError) as info:
         run(x[:3], x[1:])       # views of one array, overlapping: NumPy writes through both
+    assert "shares part of its memory" in str(info.value)
+
+
+def _first_of(arrays):
+    return arrays[0]
+
+
+def _tail_of(v):
+    return v[1:]
+
+
+def _write_into_what_a_call_picked(x):
+    y = x * 1.0
+    z = _first_of([y, x])       # z is y: the write changes y, not x
+    z[0] = 5.0
+    return np.sum(y * x)
+
+
+def _write_into_a_view_a_call_returned(x):
+    y = x * 1.0
+    z = _tail_of(y)             # a view of y: NumPy changes y too
+    z[0] = 5.0
+    return np.sum(y * y)
+
+
+def test_a_write_into_what_a_call_returned_reaches_the_array_passed_in():
+    x = np.array([0.3, -0.7, 1.2])
+    np.testing.assert_allclose(sg.grad(_write_into_what_a_call_picked)(x.copy()),
+                               _fd(_write_into_what_a_call_picked, x), rtol=1e-6, atol=1e-8)
+    assert "y_is_z = same_object(y, z)" in sg.source(sg.grad(_write_into_what_a_call_picked))
+    with pytest.raises(sg.UnsupportedSyntaxError) as info:
+        sg.grad(_write_into_a_view_a_call_returned)(x.copy())
     assert "shares part of its memory" in str(info.value)
 
 

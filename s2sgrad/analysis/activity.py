@@ -80,12 +80,17 @@ def varied_names(statements: List[Any], inputs: Iterable[str]) -> Set[str]:
     return varied
 
 
-def _copy_of_written(stmt: Any, written: Set[str]) -> Any:
-    """For `y = x` where `y` is written in place: `x` (the same array), else None."""
-    if isinstance(stmt.value, gast.Name) and isinstance(stmt.targets[0], gast.Name) \
-            and stmt.targets[0].id in written:
-        return stmt.value.id
-    return None
+def _copies_of_written(stmt: Any, written: Set[str]) -> List[str]:
+    """For `y = x` where `y` is written in place: `x` (the same array); for `y = g(x)` (or
+    `y, w = g(x)`), a call of the user's function, which may return `x` as it is: its
+    arguments; else nothing."""
+    from .aliases import user_call_arguments
+
+    if not astutil.names_stored(stmt.targets) & written:
+        return []
+    if isinstance(stmt.value, gast.Name):
+        return [stmt.value.id]
+    return user_call_arguments(stmt)
 
 
 def appended(stmt: Any) -> Any:
@@ -118,9 +123,8 @@ def _varied_in(statements: List[Any], varied: Set[str], written: Set[str]) -> No
                 if is_varied(stmt.value, varied):
                     varied.add(target.value.id)
                 continue
-            source = _copy_of_written(stmt, written)
-            if source is not None and target.id in varied:
-                varied.add(source)
+            if astutil.names_stored(stmt.targets) & varied:   # (a write into y may change x)
+                varied.update(_copies_of_written(stmt, written))
             if is_varied(stmt.value, varied):
                 varied |= astutil.names_stored(stmt.targets)
         elif isinstance(stmt, (gast.For, gast.While)):
@@ -161,9 +165,9 @@ def _useful_in(statements: List[Any], useful: Set[str], varied: Set[str],
                 stored = {target.value.id}
             else:
                 stored = astutil.names_stored(stmt.targets)
-                source = _copy_of_written(stmt, written)
-                if source is not None and source in useful and source in varied:
-                    useful.add(target.id)    # y = x, then y[i] = v changes x too
+                if any(source in useful and source in varied
+                       for source in _copies_of_written(stmt, written)):
+                    useful.update(stored & written)   # y = x, then y[i] = v changes x too
             if stored & useful and is_varied(stmt.value, varied):
                 useful |= astutil.names_loaded(stmt.value) & varied
         elif isinstance(stmt, (gast.For, gast.While)):

@@ -51,6 +51,8 @@ class Sharing:
     function: Any = None                # the definition (for the flow-sensitive facts)
     writes: Dict[str, List[int]] = dataclasses.field(default_factory=dict)  # name: statements
     augmented: Set[str] = dataclasses.field(default_factory=set)   # names of `x op= y`
+    # (z, y) for `z = g(y)` calling the user's own function: z may be y, or a new array
+    returned: Set[Tuple[str, str]] = dataclasses.field(default_factory=set)
 
     @functools.cached_property
     def memory(self) -> Dict[int, List["_State"]]:
@@ -84,7 +86,8 @@ class Sharing:
         names of the same object, and the containers holding it (`L = [M]`, `L.append(M)`)
         or it was taken from (`M = L[0]`, `for M in L`), transitively."""
         holding = {(entry, container) for container, entry in self.holds}
-        return _reachable(name, holding | (self.view - self.holds) | _both_ways(self.exact))
+        return _reachable(name, holding | (self.view - self.holds)
+                          | _both_ways(self.exact | self.returned))
 
     @functools.cached_property
     def flagged(self) -> Set[Tuple[str, str]]:
@@ -101,12 +104,13 @@ class Sharing:
         return {b for a, b in self.flagged if a == name}
 
     def copies(self, name: str) -> Set[str]:
-        """`name` and the names bound from it, or it from them, by plain copies (`z = y`)."""
-        return _reachable(name, _both_ways(self.exact))
+        """`name` and the names bound from it, or it from them, by plain copies (`z = y`) or
+        calls of the user's functions that may return their argument (`z = g(y)`)."""
+        return _reachable(name, _both_ways(self.exact | self.returned))
 
     def group(self, name: str) -> Set[str]:
-        """Every name connected to `name` through either kind of link."""
-        return _reachable(name, _both_ways(self.exact | self.view))
+        """Every name connected to `name` through any kind of link."""
+        return _reachable(name, _both_ways(self.exact | self.view | self.returned))
 
     def same_object(self, name: str, at: Any = None) -> Set[str]:
         """Names that certainly hold the very object `name` holds: wherever both are defined,
@@ -147,6 +151,7 @@ def sharing(function: Any) -> Sharing:
     exact: Set[Tuple[str, str]] = set()
     view: Set[Tuple[str, str]] = set()
     holds: Set[Tuple[str, str]] = set()
+    maybe: Set[Tuple[str, str]] = set()
     augmented: Set[str] = set()
     counts: Dict[str, int] = {name: 1 for name in astutil.names_stored(function.args)}
     for node in astutil.walk(function.body):
@@ -170,6 +175,8 @@ def sharing(function: Any) -> Sharing:
                 counts[target] = counts.get(target, 0) + 1
         else:                                           # (a number's: `x` becomes a new object)
             augmented.update(astutil.names_stored(node.targets))
+        for target in astutil.names_stored(node.targets):   # `z = g(y)` may return y itself
+            maybe.update((target, argument) for argument in user_call_arguments(node))
         if len(node.targets) != 1 or not isinstance(node.targets[0], gast.Name):
             for target in astutil.names_stored(node.targets):   # unpacking: parts of the value
                 view.update((target, source) for source, _ in _sources(node.value))
@@ -193,7 +200,20 @@ def sharing(function: Any) -> Sharing:
                 and isinstance(node.targets[0].value, gast.Name):
             writes.setdefault(node.targets[0].value.id, []).append(id(node))
     return Sharing(exact=exact, view=view, assignments=counts, holds=holds,
-                   function=function, writes=writes, augmented=augmented)
+                   function=function, writes=writes, augmented=augmented, returned=maybe)
+
+
+def user_call_arguments(stmt: Any) -> List[str]:
+    """The names passed to a call of the user's own function (`z = g(y, k=w)`), which may
+    return one of them as it is: its code is not looked into here."""
+    from ..transforms import calls
+
+    value = stmt.value
+    if not isinstance(value, gast.Call) or not (calls.called_function(stmt)
+                                                or calls.is_dynamic(stmt)):
+        return []
+    arguments = list(value.args) + [keyword.value for keyword in value.keywords]
+    return sorted(astutil.names_loaded(arguments))
 
 
 def returned_names(value: Any, resolve: Optional[Callable[[Any], Any]] = None) -> Set[str]:
@@ -622,6 +642,8 @@ def _assign(stmt: gast.Assign, state: _State) -> _State:
     reached = _reached([value], state)
     if not isinstance(value, gast.Name):
         reached = reached | {made}
+    for argument in user_call_arguments(stmt):     # (it may return an argument as it is)
+        reached = reached | state.get(argument, frozenset())
     if anno.get(stmt, anno.Key.AUGMENTED, False):     # an array keeps its identity
         name = stmt.targets[0].id
         state[name] = state.get(name, frozenset()) | reached

@@ -261,6 +261,35 @@ def aliased_accumulation_in_loop(x, w, steps):
     return np.sum(z ** 2)
 
 
+def _returned_as_given(v):
+    return v
+
+
+def _twice_as_new(v):
+    return v * 2.0
+
+
+def write_through_a_returned_argument(x):
+    y = x * 1.0
+    z = _returned_as_given(y)    # z is y: the write below changes y
+    z[0] = 5.0
+    return np.sum(y * y)
+
+
+def augment_through_a_returned_argument(x, w):
+    y = x * 1.0
+    z = _returned_as_given(y)
+    z += w * np.tanh(y)
+    return np.sum(y * x)
+
+
+def write_into_a_new_array_a_call_returned(x):
+    y = x * 1.0
+    z = _twice_as_new(y)         # z is a new array: y keeps its values
+    z[0] = 5.0
+    return np.sum(y * z)
+
+
 def scalar_augmented_then_write(x):
     s = x[0] * 1.0
     s += x[1] * x[2]
