@@ -865,3 +865,25 @@ def test_writes_into_arrays_a_callee_keeps_for_its_backward_pass(program):
     # callee's backward pass read the new values: wrong first derivatives of the last two, and
     # a wrong reverse-over-forward second derivative of the first.
     sg.check_grads(program, [np.array([0.3, -0.4, 0.8])], order=2)
+
+
+# ---- seed 3767 (while callee results became names that may be their arguments) -------------
+
+
+def _half_and_tanh(a):
+    return (0.5, np.tanh(a))
+
+
+def write_into_a_result_that_may_be_the_argument(x, y):
+    c = 0
+    half, t = _half_and_tanh(x)
+    t[:, (c % 3)] *= 0.5
+    return _half_and_tanh(x)[0]
+
+
+def test_write_into_a_result_that_may_be_the_argument():
+    # What reached a written part through a name that may be the array started as the number
+    # 0.0 where the names were not one array: the second derivative, differentiating that sum,
+    # mixed its shapes (a crash). It starts as zeros shaped like the part.
+    args = [np.array([[0.45, -1.03, 0.47], [1.41, -0.22, 0.27]]), np.array([0.12, 0.09, -0.35])]
+    sg.check_grads(write_into_a_result_that_may_be_the_argument, args, order=2)

@@ -204,8 +204,9 @@ def sharing(function: Any) -> Sharing:
 
 
 def user_call_arguments(stmt: Any) -> List[str]:
-    """The names passed to a call of the user's own function (`z = g(y, k=w)`), which may
-    return one of them as it is: its code is not looked into here."""
+    """The names whose arrays a call of the user's own function is passed (`z = g(y, k=w)`,
+    `g([y, w])`, not `g(y * 2.0)`), which it may return as they are: its code is not looked
+    into here."""
     from ..transforms import calls
 
     value = stmt.value
@@ -213,7 +214,7 @@ def user_call_arguments(stmt: Any) -> List[str]:
                                                 or calls.is_dynamic(stmt)):
         return []
     arguments = list(value.args) + [keyword.value for keyword in value.keywords]
-    return sorted(astutil.names_loaded(arguments))
+    return sorted({name for argument in arguments for name, _ in _sources(argument)})
 
 
 def returned_names(value: Any, resolve: Optional[Callable[[Any], Any]] = None) -> Set[str]:

@@ -423,14 +423,19 @@ class _Reverser:
             type_comment=None)], orelse=[]) for adjoint, flag in maybe]
         if (adjoints or maybe) and isinstance(value, gast.Name) and value.id in site.active:
             reached: Any = None
-            parts = [helper_call(site, runtime.copy_of, [part(adjoint, gast.Load())])
-                     for adjoint in adjoints]
-            parts += [gast.IfExp(test=astutil.load(flag), body=helper_call(
-                site, runtime.copy_of, [part(adjoint, gast.Load())]),
-                orelse=astutil.constant(0.0)) for adjoint, flag in maybe]
-            for copied in parts:
+            for adjoint in adjoints:
+                copied = helper_call(site, runtime.copy_of, [part(adjoint, gast.Load())])
                 reached = copied if reached is None else gast.BinOp(
                     left=reached, op=gast.Add(), right=copied)
+            if maybe:      # what reached the names that may be this array, where they are
+                held = site.fresh(f"{site.adjoint_name(name)}_reached")
+                out.append(astutil.assign(held, reached or helper_call(
+                    site, runtime.zeros_like, [astutil.load(value.id)])))
+                out += [gast.If(test=astutil.load(flag), body=[astutil.assign(
+                    held, gast.BinOp(left=astutil.load(held), op=gast.Add(), right=helper_call(
+                        site, runtime.copy_of, [part(adjoint, gast.Load())])))], orelse=[])
+                    for adjoint, flag in maybe]
+                reached = astutil.load(held)
             if site.adjoint_name(value.id) in adjoints:
                 # `y[:] = y`: what reached the entries goes to the value after they start
                 # again at zero, since the value's adjoint is that same array
