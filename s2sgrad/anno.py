@@ -59,11 +59,6 @@ def set(node: Any, key: Key, value: Any) -> None:  # noqa: A001 - mirrors get/ha
     annos[key] = value
 
 
-def discard(node: Any, key: Key) -> None:
-    """Remove the annotation `key` of `node`, if it has one."""
-    getattr(node, _ATTR, {}).pop(key, None)
-
-
 def copy_all(source: Any, target: Any) -> None:
     """Give `target` a shallow copy of every annotation of `source`."""
     annos = getattr(source, _ATTR, None)

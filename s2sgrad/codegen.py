@@ -37,19 +37,19 @@ def to_source(node: Any) -> str:
     return _render_comments(astor.to_source(tree, pretty_source=_one_line_per_statement))
 
 
-def origins(nodes: List[Any], text: str) -> Dict[int, Any]:
-    """For each line of `text`, printed from the gast `nodes` by `to_source`, on which a
-    statement starts: the user statement (`anno.Key.ORIGIN`) that statement was made from, or
-    else the one named by the comment before it in its block (`# grad of: ...`), where known.
-    (Comments are not statements of the printed text, so they are passed over.)"""
-    printed = _statements(ast.parse(text).body, None)
-    found: Dict[int, Any] = {}
-    for node, where in _statements(nodes, None):
-        if not is_comment(node):
-            line = next(printed)[0].lineno
-            if where is not None:
-                found[line] = where
-    return found
+def statement_origins(nodes: List[Any]) -> List[Any]:
+    """The user statement (`anno.Key.ORIGIN`) each statement of the gast `nodes` was made from,
+    or else the one named by the comment before it in its block (`# grad of: ...`), None where
+    unknown: one entry per statement `to_source` prints, in order (comments are not
+    statements of the printed text)."""
+    return [where for node, where in _statements(nodes, None) if not is_comment(node)]
+
+
+def origins_by_line(text: str, origins: List[Any]) -> Dict[int, Any]:
+    """`statement_origins` of the code `text` was printed from, by the line of `text` on which
+    each statement starts (parses `text`: done only where a location is asked for)."""
+    printed = (stmt for stmt, _ in _statements(ast.parse(text).body, None))
+    return {stmt.lineno: where for stmt, where in zip(printed, origins) if where is not None}
 
 
 def _statements(block: List[Any], inherited: Any) -> Iterator[Tuple[Any, Any]]:

@@ -20,8 +20,8 @@ _MODES = ("fwd", "rev")
 
 def check_grads(f: Callable, args: Sequence[Any], order: int = 1,
                 modes: Tuple[str, ...] = ("fwd", "rev"),
-                wrt: Union[int, Sequence[int], None] = None, eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-7,
-                seed: int = 0) -> None:
+                wrt: Union[int, Sequence[int], None] = None, eps: float = 1e-6,
+                rtol: float = 1e-5, atol: float = 1e-7, seed: int = 0) -> None:
     """Raise `GradientCheckError` unless f's generated derivatives match finite differences.
 
     `wrt`: the position of the argument to check, or a list of them; it defaults to every

@@ -22,19 +22,28 @@ import textwrap
 import threading
 import types
 import weakref
-from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+from . import codegen
 
 _counter = itertools.count(1)
 _lock = threading.Lock()
 FACTORY = "_s2sgrad_factory"
-_ORIGINS: Dict[str, Dict[int, Any]] = {}   # generated file: {line: the user's Location}
+# generated file: (its source, the user's Location of each statement in order), until a
+# location in it is asked for; then {line: the user's Location}
+_ORIGINS: Dict[str, Any] = {}
 
 
 def origin_of(filename: str, line: int) -> Optional[Any]:
     """The user's statement (an `errors.Location`) that line `line` of the generated file
     `filename` was made from, following derivatives of derivatives back to the user's code;
     None where unknown."""
-    return _ORIGINS.get(filename, {}).get(line)
+    found = _ORIGINS.get(filename)
+    if isinstance(found, tuple):        # (the factory's `def` line comes first)
+        source, origins = found
+        found = _ORIGINS[filename] = {
+            at + 1: where for at, where in codegen.origins_by_line(source, origins).items()}
+    return found.get(line) if found else None
 
 
 class LoadedCode:
@@ -69,18 +78,19 @@ class LoadedCode:
 
 def load(source: str, names: Iterable[str], helpers: Mapping[str, Any],
          freevars: Iterable[str], label: str,
-         origins: Optional[Mapping[int, Any]] = None) -> LoadedCode:
+         origins: Optional[List[Any]] = None) -> LoadedCode:
     """Compile `source`, which defines the functions `names`, once. `origins`: the user's
-    statement (`errors.Location`) each line of `source` was made from, where known (see
-    `codegen.origins`); a location in generated code itself is followed to the user's."""
+    statement (`errors.Location`) each statement of `source` was made from, in order, where
+    known (see `codegen.statement_origins`); a location in generated code itself is followed
+    to the user's."""
     params = list(helpers) + [name for name in freevars if name not in helpers]
     factory = f"def {FACTORY}({', '.join(params)}):\n" + textwrap.indent(source, "    ")
     with _lock:
         filename = f"<s2sgrad generated {label} #{next(_counter)}>"
     linecache.cache[filename] = (len(factory), None, factory.splitlines(keepends=True), filename)
-    if origins:     # (the factory's `def` line comes first)
-        _ORIGINS[filename] = {line + 1: origin_of(where.filename, where.lineno) or where
-                              for line, where in origins.items()}
+    if origins and any(where is not None for where in origins):
+        _ORIGINS[filename] = (source, [where and (origin_of(where.filename, where.lineno)
+                                                  or where) for where in origins])
     module_code = compile(factory, filename, "exec")
     factory_code = _code_named(module_code.co_consts, FACTORY)
     codes = {name: _code_named(factory_code.co_consts, name) for name in names}

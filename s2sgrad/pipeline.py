@@ -100,7 +100,7 @@ def compile_reverse(fn: Any, wrt: Tuple[str, ...], kind: str, trace: Trace = Non
     _report(trace, "generated", functions)
     label = f"{kind} of {fn.__qualname__}"
     code = loader.load(text, [f.name for f in functions], sweeps.helpers,
-                       fn.__code__.co_freevars, label, codegen.origins(functions, text))
+                       fn.__code__.co_freevars, label, codegen.statement_origins(functions))
     return Derivative(kind=kind, wrt=wrt, source=text, entry=tuple(f.name for f in functions),
                       code=code, guards=resolution.guards + sweeps.guards, seed=sweeps.seed,
                       output_location=src.location(ret), rules_version=rules_version,
@@ -150,7 +150,7 @@ def compile_forward(fn: Any, wrt: Tuple[str, ...], trace: Trace = None, scalar: 
     text = codegen.to_source([function])
     _report(trace, "generated", [function])
     code = loader.load(text, [function.name], body.helpers, fn.__code__.co_freevars,
-                       f"{kind} of {fn.__qualname__}", codegen.origins([function], text))
+                       f"{kind} of {fn.__qualname__}", codegen.statement_origins([function]))
     ret = src.node.body[-1]
     return Derivative(kind=kind, wrt=wrt, source=text, entry=(function.name,), code=code,
                       guards=resolution.guards + body.guards, seed="",

@@ -96,12 +96,13 @@ class Sharing:
         if self.function is None:
             return set()
         return _both_ways({(flag.value.args[1].id, flag.value.args[0].id)
-                           for node in astutil.walk(self.function.body)
-                           for flag in anno.get(node, anno.Key.SAME_AS, [])})
+                           for stmt in astutil.statements(self.function.body)
+                           for flag in anno.get(stmt, anno.Key.SAME_AS, [])})
 
-    def maybe_same(self, name: str) -> Set[str]:
-        """The names whose identity with `name` the code asks at run time."""
-        return {b for a, b in self.flagged if a == name}
+    def perhaps_same(self, name: str) -> Set[str]:
+        """The names certainly of `name`'s object (`same_object`) and those whose identity with
+        it the code asks at run time: where nothing must be lost, treat them all as one."""
+        return self.same_object(name) | {b for a, b in self.flagged if a == name}
 
     def copies(self, name: str) -> Set[str]:
         """`name` and the names bound from it, or it from them, by plain copies (`z = y`) or

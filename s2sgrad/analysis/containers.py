@@ -147,7 +147,7 @@ def displays_returned_at(fn: types.FunctionType) -> List[bool]:
                 len({len(v.elts) for v in returns}) != 1:
             _PLACES[code] = []
         else:
-            names = _display_names(node)
+            names = display_names(node)
             _PLACES[code] = [all(_is_display(v.elts[k], names) for v in returns)
                              for k in range(len(returns[0].elts))]
     return _PLACES[code]
@@ -165,7 +165,7 @@ def returns_display(fn: types.FunctionType) -> bool:
         if node is None:
             _RETURNS[code] = False
             return False
-        names = _display_names(node)
+        names = display_names(node)
         returns = [r.value for r in astutil.walk(node.body) if isinstance(r, gast.Return)]
         _RETURNS[code] = bool(returns) and all(_is_display(v, names) for v in returns)
     return _RETURNS[code]
@@ -174,7 +174,7 @@ def returns_display(fn: types.FunctionType) -> bool:
 _DISPLAYS = (gast.List, gast.Dict, gast.Tuple)
 
 
-def _display_names(node: gast.FunctionDef) -> Set[str]:
+def display_names(node: gast.FunctionDef) -> Set[str]:
     """The names a function only ever assigns list, tuple or dict displays to, or other such
     names (`result = returned_value`), besides the `None` a generated forward pass starts a value
     a branch may leave unassigned with."""

@@ -139,7 +139,7 @@ def transform(src: FunctionSource, wrt: Tuple[str, ...], namer: Namer, resolved:
         overwrites.overwritten_names(body, params)     # (assigned twice: tangent not dropped)
     sharing = aliases.sharing(src.node)
     site.written = {alias for name in astutil.names_written_into(body)
-                    for alias in sharing.same_object(name) | sharing.maybe_same(name)}
+                    for alias in sharing.perhaps_same(name)}
     site.containers = containers.container_names(body, container_parameters,
                                                  calls.is_dynamic)[0]
     tangents = [namer.tangent(p) for p in wrt]

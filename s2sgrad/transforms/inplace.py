@@ -15,12 +15,12 @@ Guarantees:
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Set
+from typing import Any, List, Set
 
 import gast
 
 from .. import anno, astutil, runtime
-from ..analysis import aliases
+from ..analysis import aliases, containers
 from ..errors import UnsupportedSyntaxError
 from ..frontend.source import FunctionSource
 from ..naming import Namer
@@ -31,30 +31,8 @@ def transform(src: FunctionSource, namer: Namer) -> None:
     if not any(_is_write(n) or anno.get(n, anno.Key.AUGMENTED, False)
                or _changed_list(n) is not None for n in astutil.walk(src.node.body)):
         return
-    checks = _Checks(src, aliases.sharing(src.node), _surely_containers(src.node), namer)
+    checks = _Checks(src, aliases.sharing(src.node), containers.display_names(src.node), namer)
     src.node.body = _block(src.node.body, checks, namer)
-
-
-def _surely_containers(function: Any) -> Set[str]:
-    """The names every assignment binds to a list or dict display, or to another such name:
-    a write `L[i] = v` into one replaces an entry, which changes no array."""
-    bindings: Dict[str, List[Any]] = {}
-    for node in astutil.walk(function.body):
-        if isinstance(node, gast.Assign) and not isinstance(node.targets[0], gast.Subscript):
-            plain = len(node.targets) == 1 and isinstance(node.targets[0], gast.Name)
-            for name in astutil.names_stored(node.targets):
-                bindings.setdefault(name, []).append(node.value if plain else None)
-        elif isinstance(node, gast.For):
-            for name in astutil.names_stored(node.target):
-                bindings.setdefault(name, []).append(None)
-    found = set(bindings) - astutil.names_stored(function.args)
-    while True:
-        kept = {name for name in found if all(
-            isinstance(value, (gast.List, gast.Dict))
-            or isinstance(value, gast.Name) and value.id in found for value in bindings[name])}
-        if kept == found:
-            return found
-        found = kept
 
 
 def _changed_list(stmt: Any) -> Any:
@@ -85,10 +63,10 @@ def _block(statements: List[Any], checks: "_Checks", namer: Namer) -> List[Any]:
         elif anno.get(stmt, anno.Key.AUGMENTED, False):
             name = stmt.targets[0].id
             if checks.others(stmt, name, checks.sharing.group(name) - {name}):
-                flags = checks.write(stmt, stmt.targets[0].id)
-                stmt = _in_place(stmt, name, namer, flags)
-                flags = []
-        out += flags
+                stmt = _in_place(stmt, name, namer, checks.write(stmt, name))
+        if flags:       # (the adjoint of the write reads them: see reverse.maybe_same_adjoints)
+            anno.set(stmt, anno.Key.SAME_AS, flags)
+            out += flags
         out.append(stmt)
     return out
 
@@ -118,17 +96,16 @@ class _Checks:
         name that may share its memory, except names certainly of the same object.
 
         A name that is either the very object `name` holds or another one (bound from `name`
-        by plain copies, `z = y`, where the flow leaves open which: `y` may be rebound in a
-        loop), and never a view of it or a container holding it, is asked at run time: the flag statements returned (`z_is_y = same_object(z,
-        y)`, to go right before `stmt`) tell the adjoint whether the write reached `z`."""
+        by plain copies, `z = y`, or by a call of the user's function, `z = g(y)`, where the
+        flow leaves open which), and never a view of it or a container holding it, is asked at
+        run time: the flag statements returned (`z_is_y = same_object(z, y)`, to go right
+        before `stmt`) tell the adjoint whether the write reached `z`."""
         group = self.sharing.holders(name) if lists else self.sharing.group(name)
         others = self.others(stmt, name, group - self.sharing.same_object(name, stmt), lists)
         copies = self.sharing.copies(name)
         if any(a in copies and b in copies for a, b in self.sharing.view | self.sharing.holds):
             copies = set()      # (one of them may hold, or view, another: `y = [w]; y = w`)
         flags = [self.flag(stmt, other, name) for other in sorted(others & copies)]
-        if flags:
-            anno.set(stmt, anno.Key.SAME_AS, flags)
         if not others - copies:
             return flags
         other = sorted(others - copies)[0]
@@ -168,6 +145,6 @@ def _in_place(stmt: gast.Assign, name: str, namer: Namer, flags: List[Any]) -> g
         gast.copy_location(new, stmt)
     anno.set(branch, anno.Key.AUGMENTED, False)
     anno.set(write, anno.Key.AUGMENTED, False)
-    anno.discard(branch, anno.Key.SAME_AS)
-    anno.discard(stmt, anno.Key.SAME_AS)
+    if flags:
+        anno.set(write, anno.Key.SAME_AS, flags)
     return branch

@@ -70,7 +70,7 @@ def transform(src: FunctionSource, active: Set[str], wrt: Tuple[str, ...], namer
     site.built_containers = site.sure_containers - set(container_parameters)
     sharing = aliases.sharing(src.node)
     site.written = {alias for name in astutil.names_written_into(body)
-                    for alias in sharing.same_object(name) | sharing.maybe_same(name)}
+                    for alias in sharing.perhaps_same(name)}
     seed = namer.fresh("b_return")
     params = astutil.names_stored(src.node.args)
     reverser = _Reverser(src, site, overwrites.overwritten_names(body, params),
@@ -118,7 +118,7 @@ def _output_kept_from_restores(primal: List[Any], output: Any, adjoint: List[Any
     restored = {anno.get(n, anno.Key.RESTORES) for n in astutil.statements(adjoint)
                 if anno.has(n, anno.Key.RESTORES)}
     restored = {alias for name in restored
-                for alias in sharing.same_object(name) | sharing.maybe_same(name)}
+                for alias in sharing.perhaps_same(name)}
 
     def kept(atom: Any) -> Any:
         if not (isinstance(atom, gast.Name) and atom.id in restored):
@@ -414,7 +414,7 @@ class _Reverser:
         adjoints = [site.adjoint_name(n) for n in sorted(self.sharing.same_object(name, stmt))
                     if n in site.active and self.site.adjoint_exists(n)
                     and not self.bound_after(n, stmt)]
-        maybe = [(a, flag) for a, flag in self.maybe_same_adjoints(stmt) if a not in adjoints]
+        maybe = self.maybe_same_adjoints(stmt, adjoints)
         out: List[Any] = []
         zeroed = [gast.Assign(targets=[part(adjoint, gast.Store())], value=astutil.constant(0.0),
                               type_comment=None) for adjoint in adjoints]
@@ -525,15 +525,17 @@ class _Reverser:
         return [site.adjoint_name(n) for n in same if n in site.active
                 and site.adjoint_exists(n) and not self.bound_after(n, stmt)]
 
-    def maybe_same_adjoints(self, stmt: Any) -> List[Tuple[str, str]]:
+    def maybe_same_adjoints(self, stmt: Any, certain: List[str]) -> List[Tuple[str, str]]:
         """(adjoint, flag) of each name that the primal asked, right before `stmt`, whether it
         is the object `stmt` changes (`flag = same_object(other, x)`, see `transforms.inplace`):
-        where the flag is true, the change's adjoint reaches that name's adjoint too."""
+        where the flag is true, the change's adjoint reaches that name's adjoint too. (Adjoints
+        in `certain`, of names the flow shows to be that object there, are left out.)"""
         site, found = self.site, []
         for flag in anno.get(stmt, anno.Key.SAME_AS, []):
             other = flag.value.args[0].id
             if other in site.active and site.adjoint_exists(other) \
-                    and not self.bound_after(other, stmt):
+                    and not self.bound_after(other, stmt) \
+                    and site.adjoint_name(other) not in certain:
                 found.append((site.adjoint_name(other), flag.targets[0].id))
         return found
 
@@ -555,7 +557,7 @@ class _Reverser:
         same = self.same_adjoints(name, stmt)
         for adjoint in same:
             out += take(adjoint)
-        maybe = [(a, flag) for a, flag in self.maybe_same_adjoints(stmt) if a not in same]
+        maybe = self.maybe_same_adjoints(stmt, same)
         if maybe and received and not site.adjoint_exists(value.id):
             out += site.contribute(value.id, helper_call(site, runtime.zeros_like,
                                                          [astutil.load(value.id)]))
@@ -572,7 +574,7 @@ class _Reverser:
         site = self.site
         out: List[Any] = []
         if name in site.active:
-            others = self.same_adjoints(name, stmt)
+            same = self.same_adjoints(name, stmt)      # (before `L`'s own may be made)
             adjoint = site.adjoint_name(name)
             if not site.adjoint_exists(name):
                 out.append(astutil.assign(adjoint, helper_call(site, runtime.zeros_like,
@@ -589,10 +591,9 @@ class _Reverser:
                     astutil.load(other), "append"), [helper_call(site, runtime.zeros_like, [
                         astutil.load(value)])]))
 
-            out += [zero_entry(other) for other in others if other != adjoint]
+            out += [zero_entry(other) for other in same if other != adjoint]
             out += [gast.If(test=astutil.load(flag), body=[zero_entry(other)], orelse=[])
-                    for other, flag in self.maybe_same_adjoints(stmt)
-                    if other not in others + [adjoint]]
+                    for other, flag in self.maybe_same_adjoints(stmt, same)]
         out.append(gast.Expr(value=astutil.call(astutil.attribute(astutil.load(name), "append"),
                                                 [astutil.load(value)])))
         return out
@@ -884,7 +885,7 @@ class _Reverser:
         """
         read = _loads_outside_records(adjoint) | params
         arrays = {alias for name in read
-                  for alias in self.sharing.same_object(name) | self.sharing.maybe_same(name)}
+                  for alias in self.sharing.perhaps_same(name)}
         arrays |= {name for name, sharers in self.written_sharers.items()
                    if (sharers | self.records_of(sharers)) & (read | {_CALLER})}
         adjoint = _without_records(adjoint, arrays, anno.Key.RESTORES)
