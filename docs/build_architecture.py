@@ -79,7 +79,10 @@ This function has no loop. In one that has, the primal also pushes the values a 
 pushes on no stack at every iteration; the adjoint replays the loop backwards as
 `for x in reversed(x_stack)` (a loop outside others, up to three stacks zipped), or as
 `for _ in range(len(x_stack))` (or `range(n_iterations)`) popping them back, and branches test
-the recorded decision. `docs/generated_examples.md` shows such code.""",
+the recorded decision. A temporary of one iteration or of one run of a branch (bound once, at
+the top of it, and read only after that, at the same level) is pushed with its new value and
+popped where the reversed iteration or branch starts, and its adjoint lives there: nothing of an
+earlier run is kept or restored. `docs/generated_examples.md` shows such code.""",
     "generated": """\
 ## 6. Assembly, simplification and code generation — `s2sgrad/pipeline.py`, `s2sgrad/optimizations/simplify.py`, `s2sgrad/codegen.py`
 

@@ -147,6 +147,38 @@ def test_generated_loop_source_is_readable():
     compile(text, "<generated>", "exec")
 
 
+def branch_temporaries(x, w, n):
+    total = 0.0
+    for i in range(n):
+        if np.sum(x) > 0.5 * i:
+            s = np.tanh(x * w)                   # bound once per run of the branch
+            total = total + np.sum(s * s)
+        else:
+            c = np.cos(x)
+            total = total + np.sum(c * w)
+        x = x * 0.9
+    return total
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 6])
+def test_temporaries_of_a_branch_in_a_loop(n):
+    x, w = RNG.standard_normal(3), RNG.standard_normal(3)
+    sg.check_grads(branch_temporaries, (x, w, n), wrt=(0, 1), order=2)
+
+
+def test_a_branch_temporary_is_recorded_with_its_new_value_only():
+    text = sg.source(sg.grad(branch_temporaries, wrt=(0, 1)))
+    # pushed after it is computed and popped where the reversed branch starts: no value from
+    # an earlier run is kept or restored, and its adjoint starts within the branch
+    assert "s = np.tanh(x_times_w)\n            s_stack.append(s)\n" in text
+    assert "if condition:\n            s = s_stack.pop()\n" in text
+    assert "else:\n            c = c_stack.pop()\n" in text
+    assert text.count(" s = s_stack.pop()") == 1 and text.count(" s_stack.append(") == 1
+    assert "s = None" not in text and "zeros_like(s)" not in text and "zeros_like(c)" not in text
+    sg.check_grads(branch_temporaries, (RNG.standard_normal(4), RNG.standard_normal(4), 5),
+                   wrt=(0, 1), order=3)
+
+
 def first_big(x, limit):
     for i in range(10):
         y = x * (i + 1.0)

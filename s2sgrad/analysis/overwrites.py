@@ -1,4 +1,5 @@
-"""Which names a loop or branch overwrites, and which are temporaries of one loop iteration.
+"""Which names a loop or branch overwrites, and which are temporaries of one loop iteration or
+one run of a branch.
 
 Needs: normalized code (or, for `compound_names`, any code).
 Guarantees: plain facts about assignments, used by normalization and by the reverse sweep to
@@ -7,7 +8,7 @@ decide what must be recorded (see `transforms.reverse`). Nothing is rewritten he
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, List, Set, Tuple
 
 import gast
 
@@ -48,22 +49,42 @@ def _assignments_per_path(statements: List[Any]) -> Dict[str, float]:
 def iteration_locals(loop: Any, function_body: List[Any]) -> Set[str]:
     """Temporaries of one iteration: assigned once at the top of the loop body, and read only
     after that, at the top of the same body (never in a nested block, never outside the loop)."""
+    return block_locals(loop.body, _name_counts(function_body))
+
+
+def branch_locals(branch: Any, function_body: List[Any]) -> Dict[str, Set[str]]:
+    """Temporaries of one run of each part of an `if` ("body", "orelse"): assigned once at the
+    top of it and read only after that, at the top of the same part. Such a name holds nothing
+    another run of the `if` (or code outside it) reads."""
+    counts = _name_counts(function_body)
+    return {field: block_locals(getattr(branch, field), counts) for field in ("body", "orelse")}
+
+
+def _name_counts(function_body: List[Any]) -> Tuple[Dict[str, int], Dict[str, int]]:
+    """(stores, loads) of each name in the function."""
     stores: Dict[str, int] = {}
-    loads_in_function: Dict[str, int] = {}
+    loads: Dict[str, int] = {}
     for node in astutil.walk(function_body):
         if isinstance(node, gast.Name):
             if isinstance(node.ctx, gast.Load):
-                loads_in_function[node.id] = loads_in_function.get(node.id, 0) + 1
+                loads[node.id] = loads.get(node.id, 0) + 1
             elif isinstance(node.ctx, (gast.Store, gast.Param)):
                 stores[node.id] = stores.get(node.id, 0) + 1
+    return stores, loads
+
+
+def block_locals(block: List[Any], counts: Tuple[Dict[str, int], Dict[str, int]]) -> Set[str]:
+    """The names assigned once in the function, by a statement at the top of `block`, and read
+    only after it, at the top of `block` (by `counts`: `_name_counts` of the function)."""
+    stores, loads_in_function = counts
     local: Set[str] = set()
-    for index, stmt in enumerate(loop.body):
+    for index, stmt in enumerate(block):
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
             continue
         name = stmt.targets[0].id
         if stores.get(name) != 1:
             continue
-        later = loop.body[index + 1:]
+        later = block[index + 1:]
         top_level_loads = sum(1 for s in later if not isinstance(s, (gast.If, gast.For, gast.While))
                               for n in astutil.walk(s) if isinstance(n, gast.Name)
                               and isinstance(n.ctx, gast.Load) and n.id == name)

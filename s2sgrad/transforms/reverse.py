@@ -161,7 +161,15 @@ class _Reverser:
             id(loop): overwrites.iteration_locals(loop, src.node.body) & overwritten
             for loop in astutil.statements(src.node.body)
             if isinstance(loop, (gast.For, gast.While))}
-        self.temporaries: Set[str] = set().union(*self.loop_temporaries.values())
+        # so are those of one run of a branch, popped at the start of the reversed branch:
+        # (id of the `if`, "body" or "orelse"): its temporaries (all, recorded or not)
+        self.branch_locals: Dict[Tuple[int, str], Set[str]] = {
+            (id(branch), field): found
+            for branch in astutil.statements(src.node.body) if isinstance(branch, gast.If)
+            for field, found in overwrites.branch_locals(branch, src.node.body).items()}
+        self.temporaries: Set[str] = set().union(
+            *self.loop_temporaries.values(),
+            *(found & overwritten for found in self.branch_locals.values()))
         self._owned: Optional[Dict[str, Set[str]]] = None
         self.calls: Dict[int, calls.CallSite] = {}
         self.positions: Optional[Dict[int, int]] = None   # statement -> preorder index
@@ -342,8 +350,8 @@ class _Reverser:
         if isinstance(stmt, gast.Assign):
             return self.adjoint_assignment(stmt, depth, nested)
         if isinstance(stmt, gast.If):
-            body, orelse = self.inside(lambda: (self.adjoint_block(stmt.body, depth, True),
-                                                self.adjoint_block(stmt.orelse, depth, True)))
+            body, orelse = self.inside(lambda: (self.branch_adjoint(stmt, "body", depth),
+                                                self.branch_adjoint(stmt, "orelse", depth)))
             if not _has_code(body) and not _has_code(orelse):
                 return []
             branch = gast.If(test=astutil.copy_node(stmt.test), body=body or [gast.Pass()],
@@ -641,6 +649,23 @@ class _Reverser:
             return self.adjoint_block(loop.body, depth + 1, True)
         finally:
             site.iteration_locals, site.iteration_defined = saved
+
+    def branch_adjoint(self, branch: gast.If, field: str, depth: int) -> List[Any]:
+        """The reversed body (or `else`) of `branch`: its temporaries' adjoints live within it,
+        as an iteration's do, and those it records are popped first."""
+        site = self.site
+        found = self.branch_locals.get((id(branch), field), set())
+        saved = site.iteration_locals
+        site.iteration_locals = saved | found
+        self.all_iteration_locals |= found
+        try:
+            reversed_part = self.adjoint_block(getattr(branch, field), depth, True)
+        finally:
+            site.iteration_locals = saved
+        if not _has_code(reversed_part):
+            return reversed_part
+        return [self.pop(name, records=name)
+                for name in sorted(found & self.temporaries)] + reversed_part
 
     def inside(self, generate: Any) -> Any:
         """Generate the adjoint of a loop or branch body, where contributions accumulate."""
