@@ -49,18 +49,19 @@ def _assignments_per_path(statements: List[Any]) -> Dict[str, float]:
 def iteration_locals(loop: Any, function_body: List[Any]) -> Set[str]:
     """Temporaries of one iteration: assigned once at the top of the loop body, and read only
     after that, at the top of the same body (never in a nested block, never outside the loop)."""
-    return block_locals(loop.body, _name_counts(function_body))
+    return block_locals(loop.body, name_counts(function_body))
 
 
-def branch_locals(branch: Any, function_body: List[Any]) -> Dict[str, Set[str]]:
+def branch_locals(branch: Any, counts: Tuple[Dict[str, int], Dict[str, int]]
+                  ) -> Dict[str, Set[str]]:
     """Temporaries of one run of each part of an `if` ("body", "orelse"): assigned once at the
-    top of it and read only after that, at the top of the same part. Such a name holds nothing
-    another run of the `if` (or code outside it) reads."""
-    counts = _name_counts(function_body)
+    top of it and read only after that, at the top of the same part (`counts`: `name_counts`
+    of the function). Such a name holds nothing another run of the `if` (or code outside it)
+    reads."""
     return {field: block_locals(getattr(branch, field), counts) for field in ("body", "orelse")}
 
 
-def _name_counts(function_body: List[Any]) -> Tuple[Dict[str, int], Dict[str, int]]:
+def name_counts(function_body: List[Any]) -> Tuple[Dict[str, int], Dict[str, int]]:
     """(stores, loads) of each name in the function."""
     stores: Dict[str, int] = {}
     loads: Dict[str, int] = {}
@@ -75,19 +76,18 @@ def _name_counts(function_body: List[Any]) -> Tuple[Dict[str, int], Dict[str, in
 
 def block_locals(block: List[Any], counts: Tuple[Dict[str, int], Dict[str, int]]) -> Set[str]:
     """The names assigned once in the function, by a statement at the top of `block`, and read
-    only after it, at the top of `block` (by `counts`: `_name_counts` of the function)."""
+    only after it, at the top of `block` (by `counts`: `name_counts` of the function)."""
     stores, loads_in_function = counts
     local: Set[str] = set()
-    for index, stmt in enumerate(block):
-        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
-            continue
-        name = stmt.targets[0].id
-        if stores.get(name) != 1:
-            continue
-        later = block[index + 1:]
-        top_level_loads = sum(1 for s in later if not isinstance(s, (gast.If, gast.For, gast.While))
-                              for n in astutil.walk(s) if isinstance(n, gast.Name)
-                              and isinstance(n.ctx, gast.Load) and n.id == name)
-        if top_level_loads and top_level_loads == loads_in_function.get(name, 0):
-            local.add(name)
+    later: Dict[str, int] = {}       # loads at the top of `block` after the statement
+    for stmt in reversed(block):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            name = stmt.targets[0].id
+            if stores.get(name) == 1 and later.get(name) and \
+                    later[name] == loads_in_function.get(name, 0):
+                local.add(name)
+        if not isinstance(stmt, (gast.If, gast.For, gast.While)):
+            for node in astutil.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                    later[node.id] = later.get(node.id, 0) + 1
     return local

@@ -163,10 +163,11 @@ class _Reverser:
             if isinstance(loop, (gast.For, gast.While))}
         # so are those of one run of a branch, popped at the start of the reversed branch:
         # (id of the `if`, "body" or "orelse"): its temporaries (all, recorded or not)
+        counts = overwrites.name_counts(src.node.body)
         self.branch_locals: Dict[Tuple[int, str], Set[str]] = {
             (id(branch), field): found
             for branch in astutil.statements(src.node.body) if isinstance(branch, gast.If)
-            for field, found in overwrites.branch_locals(branch, src.node.body).items()}
+            for field, found in overwrites.branch_locals(branch, counts).items()}
         self.temporaries: Set[str] = set().union(
             *self.loop_temporaries.values(),
             *(found & overwritten for found in self.branch_locals.values()))
