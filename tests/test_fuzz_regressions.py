@@ -887,3 +887,45 @@ def test_write_into_a_result_that_may_be_the_argument():
     # mixed its shapes (a crash). It starts as zeros shaped like the part.
     args = [np.array([[0.45, -1.03, 0.47], [1.41, -0.22, 0.27]]), np.array([0.12, 0.09, -0.35])]
     sg.check_grads(write_into_a_result_that_may_be_the_argument, args, order=2)
+
+
+# ---- seed 4465: a list changed through a second name no one reads afterwards ----------------
+
+
+def append_through_a_name_not_read_again(x):
+    kept = [x]
+    extra = np.sum(x) + 0.5
+    alias = kept
+    alias.append(extra)
+    return kept[-1] * 1.0
+
+
+def pop_through_a_name_not_read_again(x):
+    states = [x, x * 2.0, np.sin(x)]
+    other = states
+    last = other.pop()
+    return np.sum(states[-1] * last) + np.sum(x * 0.0)
+
+
+def append_in_a_loop_through_a_second_name(x, n):
+    states = [x]
+    other = states
+    for _ in range(n):
+        other.append(np.tanh(states[-1]) * x)
+    return np.sum(states[-1])
+
+
+@pytest.mark.parametrize("program, args", [
+    (append_through_a_name_not_read_again, (np.array([0.3, -0.7, 1.1]),)),
+    (append_through_a_name_not_read_again, (1.37,)),
+    (pop_through_a_name_not_read_again, (np.array([0.3, -0.7, 1.1]),)),
+    (append_in_a_loop_through_a_second_name, (np.array([0.3, -0.7, 1.1]), 3)),
+    (append_in_a_loop_through_a_second_name, (np.array([0.3, -0.7]), 0)),
+])
+def test_a_list_changed_through_a_second_name(program, args):
+    # `alias = kept; alias.append(v)`, then only `kept` is read: `alias` counted as not leading
+    # to the output, so the append had no adjoint (the gradient was 0.0 for 1.0; seed 4465).
+    # In forward mode, the adjoint list the first derivative pops from through another name
+    # (`bother = zeros_like(other); bother.append(...)`) was taken for a zero tangent
+    # everywhere: a wrong forward-over-reverse second derivative of the pop.
+    sg.check_grads(program, args, wrt=0, order=3)

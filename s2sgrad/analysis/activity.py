@@ -75,9 +75,20 @@ def varied_names(statements: List[Any], inputs: Iterable[str]) -> Set[str]:
     varied, and with it every name bound to the same array by a plain copy (`y = x`).
     """
     varied = set(inputs)
-    written = astutil.names_written_into(statements)
+    written = changed_in_place(statements)
     _until_stable(lambda: _varied_in(statements, varied, written), varied)
     return varied
+
+
+def changed_in_place(statements: List[Any]) -> Set[str]:
+    """Names of arrays written into (`x[i] = v`) and of lists appended to or popped from: a
+    change through one name is seen through its copies (`M = L; M.append(v)` changes `L`)."""
+    changed = astutil.names_written_into(statements)
+    for stmt in astutil.statements(statements):
+        change = appended(stmt) or popped(stmt)
+        if change is not None:
+            changed.add(change[0])
+    return changed
 
 
 def _copies_of_written(stmt: Any, written: Set[str]) -> List[str]:
@@ -148,7 +159,7 @@ def active_names(statements: List[Any], inputs: Iterable[str], output: Any) -> S
     """Names that are varied and useful in normalized code returning `output`."""
     varied = varied_names(statements, inputs)
     useful = astutil.names_loaded(output) & varied   # a name, or a tuple of names
-    written = astutil.names_written_into(statements)
+    written = changed_in_place(statements)
     _until_stable(lambda: _useful_in(statements, useful, varied, written), useful)
     return varied & useful
 

@@ -54,6 +54,7 @@ class ForwardSite:
         self.resolved = resolved
         self.scalar = scalar
         self.written: Set[str] = set()       # arrays written in place: tangents of their own
+        self.changed_lists: Set[str] = set()   # lists appended to or popped from (or copies)
         self.compound: Set[str] = set()      # names assigned in loops and branches
         self.containers: Set[str] = set()
         self.callee_guards: List[Any] = []
@@ -67,7 +68,8 @@ class ForwardSite:
     def define_tangent(self, primal: str, value: Any) -> List[Any]:
         from ..rules.inline import _is_zero
 
-        if _is_zero(value) and primal not in self.compound and primal not in self.written:
+        if _is_zero(value) and primal not in self.compound and primal not in self.written \
+                and primal not in self.changed_lists:
             # assigned once, in straight-line code: its tangent is zero everywhere, which the
             # statements after it know (they drop it) rather than compute with zeros
             self.varied.discard(primal)
@@ -140,6 +142,8 @@ def transform(src: FunctionSource, wrt: Tuple[str, ...], namer: Namer, resolved:
     sharing = aliases.sharing(src.node)
     site.written = {alias for name in astutil.names_written_into(body)
                     for alias in sharing.perhaps_same(name)}
+    site.changed_lists = {alias for name in activity.changed_in_place(body)
+                          for alias in sharing.copies(name)} - site.written
     site.containers = containers.container_names(body, container_parameters,
                                                  calls.is_dynamic)[0]
     tangents = [namer.tangent(p) for p in wrt]
