@@ -929,3 +929,23 @@ def test_a_list_changed_through_a_second_name(program, args):
     # (`bother = zeros_like(other); bother.append(...)`) was taken for a zero tangent
     # everywhere: a wrong forward-over-reverse second derivative of the pop.
     sg.check_grads(program, args, wrt=0, order=3)
+
+
+# ---- found while reducing seed 4465: an entry of a returned tuple, at third order ----------
+
+
+def _half_and_sum(a, b):
+    return (0.5, np.sum(b))
+
+
+def entry_of_a_returned_tuple(x):
+    w = _half_and_sum(x, x)[1]
+    return w * 1.0
+
+
+@pytest.mark.parametrize("x", [1.37, np.array([0.3, -0.4, 0.9])])
+def test_third_derivative_through_an_entry_of_a_returned_tuple(x):
+    # The second forward-mode derivative's tangent of the tuple is a list of zeros
+    # (`zeros_like(result)`); reversing `ddw = ddh[1]` took that list for an array, and NumPy
+    # failed on it (a crash at order 3). The entry's adjoint goes into a list of zeros.
+    sg.check_grads(entry_of_a_returned_tuple, (x,), wrt=0, order=3)

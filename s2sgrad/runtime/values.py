@@ -40,7 +40,14 @@ def index_adjoint(g: Any, x: Any, index: Any) -> np.ndarray:
     indices may select the same element several times, so their
     contributions are accumulated with ``np.add.at``; every other index is
     written with a plain (much faster) assignment.
+
+    ``x`` may also be a list or tuple the compiler could not tell from an array (a part of
+    a tuple a user function returned): then the adjoint is a list of zeros with ``g`` at
+    ``index``.
     """
+    if type(x) is list or isinstance(x, tuple):
+        from .containers import add_to_entry
+        return add_to_entry(zeros_like(x), index, g)
     dtype = _float_dtype(np.result_type(g, x))
     result = np.zeros(np.shape(x), dtype=dtype)
     if _index_selects_each_element_once(index):
