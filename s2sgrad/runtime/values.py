@@ -41,13 +41,12 @@ def index_adjoint(g: Any, x: Any, index: Any) -> np.ndarray:
     contributions are accumulated with ``np.add.at``; every other index is
     written with a plain (much faster) assignment.
 
-    ``x`` may also be a list or tuple the compiler could not tell from an array (a part of
-    a tuple a user function returned): then the adjoint is a list of zeros with ``g`` at
-    ``index``.
+    ``x`` may also be a list or tuple of numbers the compiler could not tell from an array
+    (the zero tangent of a tuple a user function returned): its adjoint is an array too, as
+    the adjoints of its other entries are (an adjoint list would be concatenated by ``+``).
     """
     if type(x) is list or isinstance(x, tuple):
-        from .containers import add_to_entry
-        return add_to_entry(zeros_like(x), index, g)
+        x = np.asarray(x)
     dtype = _float_dtype(np.result_type(g, x))
     result = np.zeros(np.shape(x), dtype=dtype)
     if _index_selects_each_element_once(index):
