@@ -207,15 +207,14 @@ SINGLE_PATH = {
 
 # ---- the corpus tests (see tests/corpus.py) --------------------------------------------------
 
-# Second derivatives are refused (with a located error) where the first-order code appends to a
-# list that its record stacks may hold: `window = window[1:]` in a loop pushes the old list, and
-# the analysis, which joins the iterations that took the branch with those that did not (and
-# reads a slice of a list as a view of it), cannot tell that the list appended to is never one a
-# stack keeps. Calls whose callee is known
-# only at run time (an entry of a list of layers) are differentiated again like any call.
-FIRST_ORDER_ONLY = {
-    cd.moving_average_window: "may share its memory",
-}
+# Every program's second and third derivatives are checked. `moving_average_window` was refused at
+# second order until the memory analysis told a list from the lists that share its entries
+# (`window[1:]` is a new list) and followed which names' lists the first derivative's record
+# stacks may hold (a list pushed, then `window` bound to a new one, is not the list appended to
+# next; one popped from a stack that never got the same list twice is no longer in it). Calls
+# whose callee is known only at run time (an entry of a list of layers) are differentiated again
+# like any call.
+FIRST_ORDER_ONLY: dict = {}
 
 globals().update(corpus.corpus_tests(cd, CASES, at_least=50, single_path=SINGLE_PATH,
                                      first_order_only=FIRST_ORDER_ONLY))

@@ -236,3 +236,61 @@ def test_a_list_built_by_append_and_returned_in_a_tuple_is_unpacked_as_a_list():
     rng = np.random.default_rng(7)
     sg.check_grads(_unpacks_a_list_returned_with_another_value,
                    [rng.standard_normal((2, 3)), rng.standard_normal(3)], wrt=[0, 1])
+
+
+# ---- lists kept on a list used as a stack ---------------------------------------------------
+
+
+def rebound_after_push(x):
+    history = []
+    window = [x]
+    for i in range(3):
+        history.append(window)
+        window = window[1:]                         # a new list: `history` keeps the old one
+        window.append(np.sin(x) * (i + 1.0))
+    total = np.sum(window[-1])
+    while len(history) > 0:
+        old = history.pop()
+        if len(old) > 0:
+            total = total + np.sum(old[-1] * x)
+    return total
+
+
+def pushed_twice_then_changed(x):
+    history = []
+    window = [x]
+    history.append(window)
+    history.append(window)
+    last = history.pop()
+    last.append(x * 2.0)                            # `history` still holds this list
+    first = history.pop()
+    return np.sum(first[-1])
+
+
+def nested_then_changed(x):
+    history = []
+    row = [x]
+    history.append([row])
+    row.append(x * 3.0)                             # `history` holds a list holding `row`
+    got = history.pop()
+    return np.sum(got[0][-1])
+
+
+def test_a_list_appended_to_after_an_older_one_went_on_a_stack():
+    # the analysis tells the list `window` is now from the one the stack keeps (it was refused
+    # as "may share its memory"), and from the lists that only share its entries
+    sg.check_grads(rebound_after_push, (np.array([0.3, -0.7, 1.1]),))
+    sg.check_grads(rebound_after_push, (0.4,))
+
+
+@pytest.mark.parametrize("f, code, other", [
+    (pushed_twice_then_changed, "last.append(x * 2.0)", "history"),
+    (nested_then_changed, "row.append(x * 3.0)", "history"),
+])
+def test_a_list_a_stack_may_still_hold_is_not_changed(f, code, other):
+    # popped from a stack that got it twice, or held inside an entry of one: the change would
+    # show through the stack, which s2sgrad does not differentiate
+    with pytest.raises(sg.UnsupportedSyntaxError) as excinfo:
+        sg.grad(f)(np.array([0.3, -0.7, 1.1]))
+    message = str(excinfo.value)
+    assert f"\n    {code}  " in message and f"while `{other}` may share its memory" in message

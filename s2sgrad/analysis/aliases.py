@@ -60,6 +60,11 @@ class Sharing:
         return memory_at(self.function) if self.function is not None else {}
 
     @functools.cached_property
+    def stacks(self) -> Dict[str, Set[str]]:
+        """The function's lists used only as stacks (see `private_stacks`)."""
+        return private_stacks(self.function.body) if self.function is not None else {}
+
+    @functools.cached_property
     def live(self) -> Dict[int, Set[str]]:
         return live_after(self.function.body) if self.function is not None else {}
 
@@ -465,6 +470,17 @@ _State = Dict[str, FrozenSet[_Object]]     # name: objects; also the facts under
 # (facts are kept under `?!` keys, which no `?` + name can be: that holds what `name = is_array(x)`
 # tested)
 _NUMBERS, _ARRAYS = "?!numbers", "?!arrays"  # objects known to be numbers, known to be arrays
+#
+# A list changed in place (`L.append(v)`, `L.pop()`) changes for the names that are its object or
+# hold it, not for those that only share its entries: `W = L[1:]` is a new list. So the states
+# also follow, under `?=` + name, the objects a name may *be* (its identity; by default, all it
+# reaches), and, for the lists the function uses only as stacks (`private_stacks`: the
+# derivative code's records), which names' objects each may hold, under `?~` + name: the stacks
+# that may hold the object `name` is now. A name bound anew leaves them (`W = W_item` after
+# `W_stack.append(W)`); a value popped from a stack no push gave the same object twice
+# (`?!twice` lists those that may hold one twice) is no longer in it.
+_IS, _HELD_BY = "?=", "?~"
+_TWICE = "?!twice"
 _TRUE, _FALSE = "?!true", "?!false"          # flags (names, not objects) known true, known false
 _FLAG_FACTS = (_TRUE, _FALSE)
 _MOST_PATHS = 16
@@ -479,8 +495,36 @@ def memory_at(function: Any) -> Dict[int, List[_State]]:
     flags = _flags(function.body)
     tested_later = live_after(function.body, lambda node: {node.id} if isinstance(
         node, gast.Name) and node.id in flags else set()) if flags else {}
-    _Flow(result, flags, tested_later).block(function.body, [start])
+    flow = _Flow(result, flags, tested_later)
+    flow.stacks = private_stacks(function.body)
+    flow.block(function.body, [start])
     return result
+
+
+def private_stacks(body: List[Any]) -> Dict[str, Set[str]]:
+    """Lists used only as stacks (`s = []`, `s.append(v)`, `v = s.pop()`, `len(s)`), each with
+    the objects its `s = []` statements make (see `_Object`): their own object goes nowhere
+    else, so nothing holds it and no entry of theirs is it."""
+    uses: Dict[str, int] = collections.Counter()
+    allowed: Dict[str, int] = collections.Counter()
+    made: Dict[str, Set[str]] = {}
+    for node in astutil.walk(body):
+        if isinstance(node, gast.Name):
+            uses[node.id] += 1
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                and node.func.attr in ("append", "pop") and isinstance(node.func.value, gast.Name) \
+                and len(node.args) == (node.func.attr == "append") and not node.keywords:
+            allowed[node.func.value.id] += 1
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Name) \
+                and node.func.id == "len" and len(node.args) == 1 \
+                and isinstance(node.args[0], gast.Name):
+            allowed[node.args[0].id] += 1
+        elif isinstance(node, gast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], gast.Name) and isinstance(node.value, gast.List) \
+                and not node.value.elts:
+            allowed[node.targets[0].id] += 1
+            made.setdefault(node.targets[0].id, set()).add(f"line {id(node)}")
+    return {name: lines for name, lines in made.items() if uses[name] == allowed[name]}
 
 
 def _flags(body: List[Any]) -> FrozenSet[str]:
@@ -497,6 +541,25 @@ def may_share_at(states: List[_State], name: str) -> Set[str]:
         mine = state.get(name, frozenset()) - state.get(_NUMBERS, frozenset())
         found |= {other for other, objects in _named(state) if objects & mine}
     return found
+
+
+def may_hold_at(states: List[_State], name: str, stacks: Dict[str, Set[str]]) -> Set[str]:
+    """The names that may be the list `name` is, or hold it, in `states` (from `memory_at`):
+    those whose change in place (`append`, `pop`) they would see. (A stack among `stacks`
+    counts only where it may hold that very object.)"""
+    found: Set[str] = set()
+    for state in states:
+        mine = _identity(state, name) - state.get(_NUMBERS, frozenset())
+        held = state.get(_HELD_BY + name, frozenset())
+        found |= {other for other, objects in _named(state)
+                  if (other in held if other in stacks else objects & mine)}
+    return found
+
+
+def _identity(state: _State, name: str) -> FrozenSet[_Object]:
+    """The objects `name` may be (all it reaches, unless the flow knows better)."""
+    known = state.get(_IS + name)
+    return known if known is not None else state.get(name, frozenset())
 
 
 def _certainly_same_at(states: List[_State], name: str) -> Set[str]:
@@ -520,7 +583,11 @@ def _named(state: _State) -> List[Tuple[str, FrozenSet[_Object]]]:
 
 
 def _union(a: _State, b: _State) -> _State:
-    return {key: a.get(key, frozenset()) | b.get(key, frozenset()) for key in set(a) | set(b)}
+    joined = {key: a.get(key, frozenset()) | b.get(key, frozenset()) for key in set(a) | set(b)}
+    for key in joined:     # (a name's identity, where one side does not know it: all it reaches)
+        if key.startswith(_IS):
+            joined[key] = _identity(a, key[len(_IS):]) | _identity(b, key[len(_IS):])
+    return joined
 
 
 def _join(*flows: List[_State]) -> List[_State]:
@@ -560,6 +627,7 @@ class _Flow:
         self.tested_later = tested_later or {}   # statement: flags an `if` may test after it
         self.exits: List[List[_State]] = []     # per enclosing loop: states at `break`
         self.heads: List[List[_State]] = []     # per enclosing loop: states at `continue`
+        self.stacks: Dict[str, Set[str]] = {}    # see `private_stacks`
 
     def block(self, statements: List[Any], flow: List[_State]) -> List[_State]:
         for stmt in statements:
@@ -599,11 +667,13 @@ class _Flow:
             flow = [state for state in flow if not state.get(name, frozenset())
                     or not state[name] <= state.get(_NUMBERS, frozenset())]
         if isinstance(stmt, gast.Assign):
-            return [_set_flags(stmt, _assign(stmt, state), self.flags) for state in flow]
+            return [_set_flags(stmt, _assign(stmt, state, self.stacks), self.flags)
+                    for state in flow]
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \
                 and anno.get(stmt.value, anno.Key.METHOD, None) == "append" \
                 and isinstance(stmt.value.func.value, gast.Name):
-            return [_append(stmt.value.func.value.id, stmt.value.args, state) for state in flow]
+            return [_append(stmt.value.func.value.id, stmt.value.args, state, self.stacks)
+                    for state in flow]
         return flow
 
     def loop(self, stmt: Any, flow: List[_State]) -> List[_State]:
@@ -615,9 +685,8 @@ class _Flow:
             self.heads.append([])
             entry = head
             if isinstance(stmt, gast.For):
-                entry = [dict(state, **{t: _reached([stmt.iter], state)
-                                        for t in astutil.names_stored(stmt.target)})
-                         for state in head]
+                entry = [_bound(state, astutil.names_stored(stmt.target),
+                                _reached([stmt.iter], state), self.stacks) for state in head]
             end = self.block(stmt.body, entry)
             exits, continued = self.exits.pop(), self.heads.pop()
             new_head = _without_flags(_join(head, end, continued))
@@ -626,7 +695,27 @@ class _Flow:
             head = new_head
 
 
-def _assign(stmt: gast.Assign, state: _State) -> _State:
+def _bound(state: _State, targets: Set[str], reached: FrozenSet[_Object],
+           stacks: Dict[str, Set[str]]) -> _State:
+    """`state` with each of `targets` bound to (a part of) a value reaching `reached`: it may be
+    any of those objects, and held by any stack holding one of them."""
+    state = dict(state)
+    for target in targets:
+        state[target] = reached
+        state.pop(_IS + target, None)
+        state[_HELD_BY + target] = _holding(state, reached, stacks)
+    return state
+
+
+def _holding(state: _State, objects: FrozenSet[_Object], stacks: Dict[str, Set[str]],
+             but: str = "") -> FrozenSet[str]:
+    """The stacks (other than `but`) whose entries may reach one of `objects`."""
+    return frozenset(stack for stack, own in stacks.items() if stack != but and any(
+        o[0] not in own for o in state.get(stack, frozenset()) & objects))
+
+
+def _assign(stmt: gast.Assign, state: _State,
+            stacks: Optional[Dict[str, Set[str]]] = None) -> _State:
     made = (f"line {id(stmt)}", True)
     targets = astutil.names_stored(stmt.targets)
     unpacked = not isinstance(stmt.targets[0], gast.Name)
@@ -646,20 +735,57 @@ def _assign(stmt: gast.Assign, state: _State) -> _State:
         reached = reached | {made}
     for argument in user_call_arguments(stmt):     # (it may return an argument as it is)
         reached = reached | state.get(argument, frozenset())
+    stacks = stacks or {}
     if anno.get(stmt, anno.Key.AUGMENTED, False):     # an array keeps its identity
         name = stmt.targets[0].id
+        before = _identity(state, name)
         state[name] = state.get(name, frozenset()) | reached
+        state[_IS + name] = before | reached
+        state[_HELD_BY + name] = state.get(_HELD_BY + name, frozenset()) | _holding(
+            state, reached, stacks)
         return state
     for target in targets:
         state.pop("?" + target, None)
     if unpacked:
-        state.update({target: (reached - {made}) | {(f"{made[0]} {target}", True)}
-                      for target in targets})
+        for target in targets:
+            state = _bound(state, {target}, (reached - {made}) | {(f"{made[0]} {target}", True)},
+                           stacks)
     else:
-        state.update({target: reached for target in targets})
+        state = _bound_value(stmt, state, reached, made, stacks)
     tested = _tested(value, state)
     if tested is not None and len(targets) == 1:      # `t = is_array(x)`: remember x's objects
         state["?" + next(iter(targets))] = tested
+    return state
+
+
+def _bound_value(stmt: gast.Assign, state: _State, reached: FrozenSet[_Object],
+                 made: _Object, stacks: Dict[str, Set[str]]) -> _State:
+    """`state` after `name = value` (one name): what it reaches, what it is, which stacks may
+    hold it."""
+    name, value = stmt.targets[0].id, stmt.value
+    popped = _popped_into(stmt)
+    if name in stacks:          # a stack made anew holds nothing
+        state = {key: (objects - {name} if key.startswith(_HELD_BY) or key == _TWICE
+                       else objects) for key, objects in state.items()}
+    if isinstance(value, gast.Name):
+        identity = _identity(state, value.id)
+        held = state.get(_HELD_BY + value.id, frozenset())
+    elif popped is not None and popped[0] in stacks:     # an entry, never the stack itself
+        stack = popped[0]
+        identity = frozenset(o for o in reached if o[0] not in stacks[stack])
+        reached = identity
+        # (no longer in that stack, unless a push may have given it the same object twice)
+        held = _holding(state, identity - {made}, stacks, but=stack) | (
+            {stack} & state.get(_TWICE, frozenset()))
+    elif isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):
+        identity = frozenset({made})        # a slice of a list is a new list
+        held = frozenset()
+    else:
+        identity = reached
+        held = _holding(state, reached - {made}, stacks)
+    state[name] = reached
+    state[_IS + name] = identity
+    state[_HELD_BY + name] = held
     return state
 
 
@@ -686,12 +812,29 @@ def _set_flags(stmt: gast.Assign, state: _State, flags: FrozenSet[str]) -> _Stat
     return state
 
 
-def _append(container: str, values: List[Any], state: _State) -> _State:
-    """`L.append(v)`: whatever holds `L` now reaches `v`'s memory too."""
+def _append(container: str, values: List[Any], state: _State,
+            stacks: Optional[Dict[str, Set[str]]] = None) -> _State:
+    """`L.append(v)`: whatever holds `L` now reaches `v`'s memory too; a stack that is `L` or
+    may hold it (at any depth) now may hold the object of every name that may be `v` or be
+    inside it."""
     added = _reached(values, state)
     holder = state.get(container, frozenset())
-    return {key: objects | added if objects & holder and not key.startswith("?") else objects
-            for key, objects in state.items()}
+    new = {key: objects | added if objects & holder and not key.startswith("?") else objects
+           for key, objects in state.items()}
+    if not stacks:
+        return new
+    if container in stacks:     # the same object pushed again: popping it leaves one behind
+        entries = frozenset(o for o in holder if o[0] not in stacks[container])
+        if any(container in state.get(_HELD_BY + v.id, frozenset()) if isinstance(v, gast.Name)
+               else _reached([v], state) & entries for v in values):
+            new[_TWICE] = new.get(_TWICE, frozenset()) | {container}
+    receiving = frozenset({container} & set(stacks)) | state.get(_HELD_BY + container,
+                                                                 frozenset())
+    if receiving:
+        for other, _ in _named(state):
+            if _identity(state, other) & added:
+                new[_HELD_BY + other] = new.get(_HELD_BY + other, frozenset()) | receiving
+    return new
 
 
 def _tested(test: Any, state: _State) -> Optional[FrozenSet[_Object]]:

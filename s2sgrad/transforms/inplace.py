@@ -86,7 +86,12 @@ class _Checks:
         elements of an array keeps its shape, so for an array (not `lists`) a name whose shape
         alone is read afterwards (`np.size(v)`, `broadcast_like(g, v)`) sees nothing."""
         state = self.sharing.memory.get(id(stmt))
-        here = aliases.may_share_at(state, name) if state is not None else candidates
+        if state is None:
+            here = candidates
+        elif lists:     # (names that only share the list's entries do not see it change)
+            here = aliases.may_hold_at(state, name, self.sharing.stacks)
+        else:
+            here = aliases.may_share_at(state, name)
         live = self.sharing.live if lists else self.sharing.values_live
         return candidates & here & live[id(stmt)]
 
