@@ -118,7 +118,8 @@ def compile_forward(fn: Any, wrt: Tuple[str, ...], trace: Trace = None, scalar: 
     the function returns the tangent alone, so that it can be differentiated again as it is.
     """
     rules_version = registry.version
-    src, resolution, namer, scalar_capable = _front_end(fn, wrt, trace, dicts, known)
+    src, resolution, namer, scalar_capable = _front_end(fn, wrt, trace, dicts, known,
+                                                        forward_mode=True)
     body = forward.transform(src, wrt, namer, resolution.objects, scalar and scalar_capable,
                              containers)
     _report(trace, "forward", body.body)
@@ -159,9 +160,10 @@ def compile_forward(fn: Any, wrt: Tuple[str, ...], trace: Trace = None, scalar: 
 
 
 def _front_end(fn: Any, wrt: Tuple[str, ...], trace: Trace, dicts: Tuple[str, ...],
-               known: Optional[Dict[str, Any]] = None
+               known: Optional[Dict[str, Any]] = None, forward_mode: bool = False
                ) -> Tuple[source.FunctionSource, resolve.Resolution, Namer, bool]:
-    """Source, resolution, language check and normalization: what both modes start from."""
+    """Source, resolution, language check and normalization: what both modes start from
+    (`forward_mode`: see `transforms.inplace`)."""
     src = source.get_function_source(fn)
     _report(trace, "source", [src.node])
     resolution = resolve.resolve(src, known)
@@ -172,7 +174,8 @@ def _front_end(fn: Any, wrt: Tuple[str, ...], trace: Trace, dicts: Tuple[str, ..
     language.check(src)
     scalar_capable = _scalar_code(src, resolution.objects, resolution.local_names)
     resolution.free_values = free_values.lift(src, resolution, namer)
-    normalize.transform(src, set(wrt) | set(resolution.free_values), namer, dicts)
+    normalize.transform(src, set(wrt) | set(resolution.free_values), namer, dicts,
+                        forward_mode)
     _report(trace, "normalized", [src.node])
     return src, resolution, namer, scalar_capable
 

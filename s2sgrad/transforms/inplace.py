@@ -26,13 +26,31 @@ from ..frontend.source import FunctionSource
 from ..naming import Namer
 
 
-def transform(src: FunctionSource, namer: Namer) -> None:
-    """Rewrite augmented assignments that must update arrays in place; check every write."""
+def transform(src: FunctionSource, namer: Namer, forward_mode: bool = False) -> None:
+    """Rewrite augmented assignments that must update arrays in place; check every write.
+
+    In forward mode a write into an array a stack of the code may hold is let through: the
+    tangent code pushes and pops the tangents as the code does its values (`dy_stack.append(dy)`
+    beside `y_stack.append(y)`), so the tangent written into is held where the array is."""
     if not any(_is_write(n) or anno.get(n, anno.Key.AUGMENTED, False)
                or _changed_list(n) is not None for n in astutil.walk(src.node.body)):
         return
     checks = _Checks(src, aliases.sharing(src.node), containers.display_names(src.node), namer)
+    if forward_mode:
+        checks.mirrored = _stacks_of_names(src.node.body, set(checks.sharing.stacks))
     src.node.body = _block(src.node.body, checks, namer)
+
+
+def _stacks_of_names(body: List[Any], stacks: Set[str]) -> Set[str]:
+    """The `stacks` (lists used only as stacks) that get only values of names, or new values
+    (`s.append(y)`, `s.append(shape_of(y))`): whose tangents the tangent code pushes alike."""
+    for node in astutil.walk(body):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                and node.func.attr == "append" and isinstance(node.func.value, gast.Name) \
+                and node.func.value.id in stacks \
+                and not all(isinstance(arg, (gast.Name, gast.Call)) for arg in node.args):
+            stacks = stacks - {node.func.value.id}
+    return stacks
 
 
 def _changed_list(stmt: Any) -> Any:
@@ -77,6 +95,7 @@ class _Checks:
     def __init__(self, src: FunctionSource, sharing: aliases.Sharing, containers: Set[str],
                  namer: Namer):
         self.src, self.sharing, self.containers, self.namer = src, sharing, containers, namer
+        self.mirrored: Set[str] = set()     # names whose sharing the tangents repeat
 
     def others(self, stmt: Any, name: str, candidates: Set[str], lists: bool = False
                ) -> Set[str]:
@@ -106,7 +125,8 @@ class _Checks:
         run time: the flag statements returned (`z_is_y = same_object(z, y)`, to go right
         before `stmt`) tell the adjoint whether the write reached `z`."""
         group = self.sharing.holders(name) if lists else self.sharing.group(name)
-        others = self.others(stmt, name, group - self.sharing.same_object(name, stmt), lists)
+        others = self.others(stmt, name, group - self.sharing.same_object(name, stmt), lists) \
+            - self.mirrored
         copies = self.sharing.copies(name)
         if any(a in copies and b in copies for a, b in self.sharing.view | self.sharing.holds):
             copies = set()      # (one of them may hold, or view, another: `y = [w]; y = w`)

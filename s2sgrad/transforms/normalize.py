@@ -36,11 +36,12 @@ from . import calls, desugar, inplace, jumps
 
 
 def transform(src: FunctionSource, inputs: Set[str], namer: Namer,
-              dict_parameters: Iterable[str] = ()) -> None:
-    """Normalize `src.node.body` in place. `dict_parameters`: the parameters given dicts."""
+              dict_parameters: Iterable[str] = (), forward_mode: bool = False) -> None:
+    """Normalize `src.node.body` in place. `dict_parameters`: the parameters given dicts;
+    `forward_mode`: for a forward-mode derivative (see `transforms.inplace`)."""
     desugar.transform(src, namer)
     src.node.body = jumps.transform(src.node.body, namer)
-    inplace.transform(src, namer)
+    inplace.transform(src, namer, forward_mode)
     src.dicts = _dict_names(src.node.body, dict_parameters)
     _keys_loops(src.node.body, src.dicts)
     desugar.loops_over_values(src, activity.varied_names(src.node.body, inputs), namer)
