@@ -297,12 +297,43 @@ def check_primal_value_is_unchanged(fn, args, wrt):
             np.testing.assert_array_equal(after, before, err_msg="an argument was modified")
 
 
+def _contracted(fn, weights, arity):
+    """`sum(weights * fn(...))`, a scalar program whose derivatives are fn's contracted with
+    fixed weights (s2sgrad differentiates it like any function: `fn` and `weights` are
+    values it closes over)."""
+    if arity == 1:
+        def weighted(a):
+            return np.sum(fn(a) * weights)
+    elif arity == 2:
+        def weighted(a, b):
+            return np.sum(fn(a, b) * weights)
+    else:
+        def weighted(a, b, c):
+            return np.sum(fn(a, b, c) * weights)
+    return weighted
+
+
+def scalar_program(fn, args):
+    """`fn` if it returns a scalar; for a program returning an array, `fn` contracted with
+    random weights shaped like its output (its second and third derivatives are checked so);
+    None for other outputs."""
+    value = fn(*fresh(args))
+    if np.ndim(value) == 0:
+        return fn
+    if not isinstance(value, np.ndarray) or not 1 <= len(args) <= 3:
+        return None
+    return _contracted(fn, cotangent_for(value), len(args))
+
+
 def check_second_derivatives(fn, args, wrt, refused_because=None):
     """Reverse-over-reverse, forward-over-reverse, reverse-over-forward and forward-over-forward
-    agree with each other and with central differences of the gradient (scalar programs);
-    for a program listed as first-order only, s2sgrad refuses with its own located error."""
-    if not returns_scalar(fn, args):
-        pytest.skip("second derivatives are checked on scalar programs")
+    agree with each other and with central differences of the gradient (of the program, or of
+    the program contracted with fixed weights where it returns an array); for a program listed
+    as first-order only, s2sgrad refuses with its own located error."""
+    program = scalar_program(fn, args)
+    if program is None:
+        pytest.skip("second derivatives are checked on programs returning scalars or arrays")
+    fn = program
     positions = list(wrt_positions(args, wrt))
     if refused_because is not None:
         with pytest.raises(sg.S2sgradError) as refusal:
@@ -370,15 +401,16 @@ def corpus_tests(module, cases, at_least, single_path=frozenset(), first_order_o
     def test_third_derivatives_by_every_composition(fn, input_sets, wrt):
         """(on each program's first input set: a third derivative costs 4 generations)"""
         args = input_sets[0]
-        if fn in first_order_only or not returns_scalar(fn, args):
+        program = scalar_program(fn, args)
+        if fn in first_order_only or program is None:
             pytest.skip("third derivatives are checked where second derivatives are")
         positions = list(wrt_positions(args, wrt))
         if fn in second_order_only:
             with pytest.raises(sg.S2sgradError) as refusal:
-                sg.check_grads(fn, fresh(args), wrt=positions, order=3)
+                sg.check_grads(program, fresh(args), wrt=positions, order=3)
             assert not isinstance(refusal.value, sg.GradientCheckError)
             assert second_order_only[fn] in str(refusal.value)
             return
-        sg.check_grads(fn, fresh(args), wrt=positions, order=3)
+        sg.check_grads(program, fresh(args), wrt=positions, order=3)
 
     return {name: value for name, value in locals().items() if name.startswith("test_")}
