@@ -57,7 +57,7 @@ class Sharing:
     @functools.cached_property
     def memory(self) -> Dict[int, List["_State"]]:
         """`memory_at` of the function, computed when a write asks for it."""
-        return memory_at(self.function) if self.function is not None else {}
+        return memory_at(self.function, self.stacks) if self.function is not None else {}
 
     @functools.cached_property
     def stacks(self) -> Dict[str, Set[str]]:
@@ -486,9 +486,11 @@ _FLAG_FACTS = (_TRUE, _FALSE)
 _MOST_PATHS = 16
 
 
-def memory_at(function: Any) -> Dict[int, List[_State]]:
+def memory_at(function: Any, stacks: Optional[Dict[str, Set[str]]] = None
+              ) -> Dict[int, List[_State]]:
     """For each simple statement (by `id`), the objects each name may reach before it runs,
-    one state per combination of known facts."""
+    one state per combination of known facts (`stacks`: `private_stacks` of the function,
+    found here if not given)."""
     result: Dict[int, List[_State]] = {}
     start = {name: frozenset({(f"parameter {name}", True)})
              for name in astutil.names_stored(function.args)}
@@ -496,7 +498,7 @@ def memory_at(function: Any) -> Dict[int, List[_State]]:
     tested_later = live_after(function.body, lambda node: {node.id} if isinstance(
         node, gast.Name) and node.id in flags else set()) if flags else {}
     flow = _Flow(result, flags, tested_later)
-    flow.stacks = private_stacks(function.body)
+    flow.stacks = private_stacks(function.body) if stacks is None else stacks
     flow.block(function.body, [start])
     return result
 

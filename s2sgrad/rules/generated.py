@@ -9,7 +9,8 @@ multilinear in x: their derivatives with respect to x use the products of all en
 (`pair_products_times`), and those of `pair_products_times` the products of all entries but three
 (`triple_products_times`). `digamma`'s derivative is `trigamma`. `triple_products_times` and
 `trigamma` have no rules of their own: fourth derivatives through `np.prod` and third derivatives
-through the gamma family stop with a located error.
+through `math.gamma` and `math.lgamma` stop with a located error (SciPy's gamma family has rules
+of every order in rules/scipy_special.py).
 """
 
 import builtins
