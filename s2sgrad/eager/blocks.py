@@ -50,6 +50,14 @@ class Block:
     def lineno(self) -> int:
         return self.node.lineno
 
+    @property
+    def read_order(self) -> Tuple[str, ...]:
+        """`reads`, sorted (the order a tape looks the values up in)."""
+        order = self.__dict__.get("_read_order")
+        if order is None:
+            order = self.__dict__["_read_order"] = tuple(sorted(self.reads))
+        return order
+
     def location(self, node: Any = None) -> Location:
         node = node if node is not None else self.node
         lineno = getattr(node, "lineno", self.lineno)

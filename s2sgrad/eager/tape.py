@@ -61,54 +61,72 @@ class _Recording:
     _inputs: Optional[List[str]] = None
     _kinds: Optional[Tuple[Any, ...]] = None
     _leaf_ids: Optional[set] = None
+    _computed: Optional[Tuple[Dict[str, Any], Dict[str, Any]]] = None
 
     @classmethod
     def start(cls, frame: types.FrameType, block: blocks.Block,
               since: Optional[int] = None) -> "_Recording":
         global_names, local_names = frame.f_globals, frame.f_locals
+        module_level = global_names is local_names
         entry: Dict[str, Any] = {}
-        for name in block.reads:
+        leaves: Dict[str, List[Any]] = {}
+        variables: Dict[int, Any] = {}
+        signature: Optional[List[Any]] = []
+        written = block.written
+        for name in block.read_order:
             if name in local_names:
                 value = local_names[name]
             elif name in global_names:
                 value = global_names[name]
             else:
                 continue
-            if name in block.written and isinstance(value, np.ndarray):
-                value = value.copy()      # the block changes it in place: keep its start
-            elif isinstance(value, (list, dict)) and _leaves(value):
-                value = _copied(value)    # (an `append` in the block must not show at entry)
+            kind = type(value)
+            if kind is Variable or isinstance(value, Variable):
+                found = [value]
+                variables[id(value)] = value._value
+            elif isinstance(value, np.ndarray):
+                if name in written:
+                    value = value.copy()      # the block changes it in place: keep its start
+                found = [value] if value.dtype.kind in "fc" else []
+            elif isinstance(value, (list, tuple, dict)):
+                signature = None          # (what a container holds is no part of a signature)
+                found = _leaves(value)
+                if found and not isinstance(value, tuple):
+                    value = _copied(value)    # (an `append` in the block must not show at entry)
+                for leaf in found:
+                    if isinstance(leaf, Variable):
+                        variables[id(leaf)] = leaf._value
+            else:
+                found = []
+            if signature is not None:
+                signature.append((name, kind, global_names.get(name) is value,
+                                  value.dtype.kind if isinstance(value, np.ndarray) else None))
             entry[name] = value
-        leaves = {name: _leaves(value) for name, value in entry.items()}
-        variables = {id(v): v._value for found in leaves.values() for v in found
-                     if isinstance(v, Variable)}
+            leaves[name] = found
+        facts = _facts(block, module_level, entry, global_names,
+                       None if signature is None else tuple(signature))
         # random numbers drawn in the block are drawn again, the same, when it is differentiated
         states = [(g, g.bit_generator.state)
-                  for g in randomness.generators(block, entry, global_names)]
-        if randomness.may_draw(block, entry, global_names):
+                  for g in randomness.generators(block, entry, global_names)] \
+            if facts.generators else []
+        if facts.may_draw:
             states.append((None, randomness.state()))
-        lists = reach.reached_by_calls(block, entry, global_names, list, library=False)
-        return cls(block, global_names, global_names is local_names, entry, variables, states,
-                   lists, leaves, since=since)
+        return cls(block, global_names, module_level, entry, variables, states,
+                   facts.lists, leaves, since=since, _inputs=facts.inputs, _kinds=facts.kinds)
 
     def inputs(self) -> List[str]:
         """The names whose values at entry the block function takes: the values it reads that
         may carry derivatives, and the other values of the caller's function (an `int` loop
         bound, a list, a function defined there); module-level names stay globals."""
         if self._inputs is None:
-            self._inputs = sorted(
-                name for name, value in self.entry.items() if name in self.block.reads
-                and (_is_differentiable_input(value) or (
-                    not self.module_level and not _is_global(name, value, self.globals))))
+            self._inputs = _inputs(self.entry, self.block, self.module_level, self.globals)
         return self._inputs
 
     def kinds(self) -> Tuple[Any, ...]:
         """What the code generated for the block depends on of its inputs besides their names:
         which are Variables, which may carry derivatives."""
         if self._kinds is None:
-            self._kinds = tuple((isinstance(self.entry[name], Variable),
-                                 _is_differentiable_input(self.entry[name]))
-                                for name in self.inputs())
+            self._kinds = _kinds(self.entry, self.inputs())
         return self._kinds
 
     def has_leaf(self, value: Any) -> bool:
@@ -130,7 +148,60 @@ class _Recording:
     def computed(self) -> Dict[str, Any]:
         """The values the block left in the names it assigns."""
         final = self.exit or {}
-        return {name: final[name] for name in self.block.stores if name in final}
+        if self._computed is None or self._computed[0] is not final:
+            self._computed = (final, {name: final[name] for name in self.block.stores
+                                      if name in final})
+        return self._computed[1]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Facts:
+    """What `_Recording.start` works out of a block and the kinds of the values it starts from
+    (the same for every run of a training loop's block): the block function's inputs and their
+    kinds, whether it may draw random numbers, the outside lists the functions it calls may
+    append to."""
+
+    inputs: List[str]
+    kinds: Tuple[Any, ...]
+    generators: bool
+    may_draw: bool
+    lists: List[list]
+
+
+# By block and signature: for each value the block reads, its name, its type, whether it is the
+# module's global of that name, and the dtype kind of an array (blocks reading lists, tuples or
+# dicts have no signature: what they hold decides).
+_FACTS: Dict[Tuple, Tuple[blocks.Block, _Facts]] = {}
+
+
+def _facts(block: blocks.Block, module_level: bool, entry: Dict[str, Any],
+           global_names: Dict[str, Any], signature: Optional[Tuple]) -> _Facts:
+    key = (id(block), module_level, signature)
+    known = _FACTS.get(key) if signature is not None else None
+    if known is not None and known[0] is block:
+        return known[1]
+    inputs = _inputs(entry, block, module_level, global_names)
+    facts = _Facts(inputs, _kinds(entry, inputs),
+                   bool(randomness.generators(block, entry, global_names)),
+                   randomness.may_draw(block, entry, global_names),
+                   reach.reached_by_calls(block, entry, global_names, list, library=False))
+    if signature is not None:
+        _FACTS[key] = (block, facts)
+    return facts
+
+
+def _inputs(entry: Dict[str, Any], block: blocks.Block, module_level: bool,
+            global_names: Dict[str, Any]) -> List[str]:
+    """See `_Recording.inputs`."""
+    return sorted(name for name, value in entry.items() if name in block.reads
+                  and (_is_differentiable_input(value) or (
+                      not module_level and not _is_global(name, value, global_names))))
+
+
+def _kinds(entry: Dict[str, Any], inputs: List[str]) -> Tuple[Any, ...]:
+    """See `_Recording.kinds`."""
+    return tuple((isinstance(entry[name], Variable), _is_differentiable_input(entry[name]))
+                 for name in inputs)
 
 
 class GradientTape:
@@ -143,7 +214,8 @@ class GradientTape:
         self._recording = False
         self._used = False
         self._recordings: List[_Recording] = []
-        self._read_variables: List[Variable] = []    # trainable Variables read while recording
+        # the trainable Variables read while recording, by id, in the order first read
+        self._read_variables: Dict[int, Variable] = {}
 
     # ---- recording ----------------------------------------------------------------------------
 
@@ -152,7 +224,7 @@ class GradientTape:
         block = blocks.find_block(frame)
         if self._used and not self._persistent:     # used up: entering again starts afresh
             self._recordings, self._watched, self._used = [], [], False
-            self._read_variables = []
+            self._read_variables = {}
         self._recordings.append(_Recording.start(frame, block))
         self._recording = True
         values.recording_tapes.append(self)
@@ -169,8 +241,8 @@ class GradientTape:
     def _accessed(self, variable: Variable) -> None:
         """A Variable read while the block runs (see `values.recording_tapes`)."""
         if self._recording and self._watch_accessed_variables and variable.trainable and \
-                not any(variable is v for v in self._read_variables):
-            self._read_variables.append(variable)
+                id(variable) not in self._read_variables:
+            self._read_variables[id(variable)] = variable
 
     def watch(self, tensor: Any) -> None:
         """Differentiate with respect to `tensor` (or each tensor of a nested structure)."""
@@ -185,7 +257,8 @@ class GradientTape:
         """The Variables this tape watches: those watched explicitly, and (by default) the
         trainable ones read while it recorded, wherever the code read them."""
         found = [w for w in self._watched if isinstance(w, Variable)]
-        return tuple(found + [v for v in self._read_variables if not any(v is f for f in found)])
+        return tuple(found + [v for v in self._read_variables.values()
+                              if not any(v is f for f in found)])
 
     def reset(self) -> None:
         """Forget everything recorded and watched; recording goes on from here (TensorFlow:
@@ -195,7 +268,7 @@ class GradientTape:
         frame = sys._getframe(1)
         block = self._recordings[-1].block
         self._recordings = [_Recording.start(frame, block, since=frame.f_lineno)]
-        self._watched, self._used, self._read_variables = [], False, []
+        self._watched, self._used, self._read_variables = [], False, {}
 
     def stop_recording(self) -> "_Paused":
         """`with tape.stop_recording():` code whose operations the tape does not record."""
@@ -288,26 +361,29 @@ class GradientTape:
         pending: Dict[int, List[Any]] = {}        # id(value): [value, adjoint]
         for target, seed in zip(targets, seeds):
             _accumulate(pending, target, np.asarray(seed, dtype=_dtype_of(target)))
+        # the sources the tape watches, by id (a gradient reaching one of them is kept)
+        wanted = {id(s) for s in sources if self._is_watched(s)}
         reached: Dict[int, Any] = {}
         for recording in reversed(self._recordings):
             until = None
             if recording is self._recordings[-1] and self._recording:
                 recording.exit = dict(caller.f_locals)     # asked inside the block
                 until = caller.f_lineno
-            self._back_through(recording, pending, sources, reached, until)
+            self._back_through(recording, pending, sources, wanted, reached, until)
         out = []
         for source in sources:
             if id(source) in reached:
                 out.append(_as_tensor_like(reached[id(source)], _value(source)))
-            elif id(source) in pending and any(t is source for t in targets) \
-                    and self._is_watched(source):
+            elif id(source) in pending and id(source) in wanted and \
+                    any(t is source for t in targets):
                 out.append(_as_tensor_like(pending[id(source)][1], _value(source)))
             else:
                 out.append(None)
         return out
 
     def _back_through(self, recording: _Recording, pending: Dict[int, List[Any]],
-                      sources: List[Any], reached: Dict[int, Any], until: Optional[int]) -> None:
+                      sources: List[Any], wanted: set, reached: Dict[int, Any],
+                      until: Optional[int]) -> None:
         """Propagate the `pending` adjoints through one recording (see `_gradients`)."""
         computed = recording.computed()
         outputs = []                      # (name, [value, adjoint]): one name per value
@@ -331,7 +407,7 @@ class GradientTape:
         with variables.collected_adjoints() as collected:
             grads = backward(*residuals, cotangent)
         for variable, grad in collected.values():
-            if any(variable is s for s in sources) and self._is_watched(variable):
+            if id(variable) in wanted:
                 reached[id(variable)] = _add(reached.get(id(variable)), grad)
             _accumulate(pending, variable, grad)
         for name, grad in zip(sweep.wrt, grads):
@@ -339,9 +415,15 @@ class GradientTape:
                 value = computed[name]
                 reached[id(value)] = _add(reached.get(id(value)), grad)
                 continue
-            # a value, or a list / tuple / dict of them with a gradient of the same structure
-            for value, part in _paired(recording.entry[name], grad):
-                if any(value is s for s in sources) and self._is_watched(value):
+            value = recording.entry[name]
+            if type(value) is Variable or (isinstance(value, np.ndarray)
+                                           and value.dtype.kind in "fc"):
+                pairs: Any = ((value, grad),)         # (the common case: a leaf)
+            else:
+                # a list / tuple / dict of values with a gradient of the same structure
+                pairs = _paired(value, grad)
+            for value, part in pairs:
+                if id(value) in wanted:
                     reached[id(value)] = _add(reached.get(id(value)), part)
                 _accumulate(pending, value, part)
 
@@ -355,15 +437,25 @@ class GradientTape:
         block = recording.block
         params = recording.inputs()
         leaves = recording.leaves
-        carried = tuple(p for p in params if any(
-            self._is_watched(leaf) or id(leaf) in pending
-            or _came_from_tape(leaf, self._recordings, recording) for leaf in leaves[p]))
+        several = len(self._recordings) > 1
+        carried_names = []
+        for name in params:
+            for leaf in leaves[name]:
+                if id(leaf) in pending or self._is_watched(leaf) or (
+                        several and _came_from_tape(leaf, self._recordings, recording)):
+                    carried_names.append(name)
+                    break
+        carried = tuple(carried_names)
         computed = recording.computed()
-        held = tuple((_holder(source, computed), self._is_watched(source))
-                     for source in sources)
+        held = tuple([(_holder(source, computed), self._is_watched(source))
+                      for source in sources])
         # Variables the block reaches other than by a name it reads (`model.w`, a global one
         # read in a function it calls) hand their adjoints over while the backward pass runs
-        unnamed = any(isinstance(s, Variable) and not recording.has_leaf(s) for s in sources)
+        unnamed = False
+        for source in sources:
+            if isinstance(source, Variable) and not recording.has_leaf(source):
+                unnamed = True
+                break
         output_names = tuple(name for name, _ in outputs)
         asked = _asked(block)
         tapes = _tapes(recording, self) if asked else {}
@@ -395,7 +487,10 @@ class GradientTape:
     def _is_watched(self, source: Any) -> bool:
         if isinstance(source, Variable) and source.trainable and self._watch_accessed_variables:
             return True
-        return any(source is w for w in self._watched)
+        for watched in self._watched:
+            if watched is source:
+                return True
+        return False
 
     def _function(self, recording: _Recording, params: List[str], wrt: Tuple[str, ...],
                   outputs: List[str], cut: set, until: Optional[int], tapes: Dict[str, Any]
@@ -608,13 +703,23 @@ class _Paused:
 
 def _flatten(structure: Any) -> List[Any]:
     if isinstance(structure, (list, tuple)):
-        return [leaf for item in structure for leaf in _flatten(item)]
+        flat: List[Any] = []
+        for item in structure:
+            if isinstance(item, (list, tuple, dict)):
+                flat.extend(_flatten(item))
+            else:
+                flat.append(item)
+        return flat
     if isinstance(structure, dict):
         return [leaf for key in sorted(structure) for leaf in _flatten(structure[key])]
     return [structure]
 
 
 def _unflatten(structure: Any, leaves: List[Any]) -> Any:
+    kind = type(structure)
+    if (kind is list or kind is tuple) and not any(
+            isinstance(item, (list, tuple, dict)) for item in structure):
+        return kind(leaves)       # (the common case: a flat list or tuple of sources)
     iterator = iter(leaves)
 
     def build(node: Any) -> Any:
@@ -652,7 +757,8 @@ def _unconnected(option: Any) -> bool:
 
 def _seeds(targets: List[Any], output_gradients: Any) -> List[Any]:
     if output_gradients is None:
-        return [np.ones_like(np.asarray(_value(t))) for t in targets]
+        return [np.ones(t.shape, t.dtype) if isinstance(t, np.ndarray)
+                else np.ones_like(np.asarray(_value(t))) for t in targets]
     given = _flatten(output_gradients)
     if len(given) != len(targets):
         raise ValueError(f"output_gradients has {len(given)} entries but there are "
@@ -729,13 +835,16 @@ def _is_global(name: str, value: Any, global_names: Dict[str, Any]) -> bool:
 
 
 def _dtype_of(value: Any) -> Any:
-    kind = np.result_type(_value(value))
+    kind = value.dtype if isinstance(value, np.ndarray) else np.result_type(_value(value))
     return kind if kind.kind in "fc" else np.float32
 
 
 def _as_tensor_like(grad: Any, source: Any) -> Tensor:
     """A gradient as a Tensor of its source's dtype (float32 for Python numbers, as in
     TensorFlow)."""
+    if isinstance(source, np.ndarray) and isinstance(grad, np.ndarray) and \
+            grad.dtype == source.dtype and source.dtype.kind in "fc":
+        return grad.view(Tensor)     # (the common case; a new object, as always)
     kind = np.result_type(source)
     dtype = kind if kind.kind in "fc" and not isinstance(source, (float, int)) else np.float32
     return np.asarray(grad, dtype=dtype).view(Tensor)

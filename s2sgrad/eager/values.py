@@ -144,8 +144,10 @@ class Variable:
         return value.astype(dtype) if dtype is not None else value
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        inputs = tuple(_value_of(x) for x in inputs)
-        return getattr(ufunc, method)(*inputs, **kwargs)
+        values = [_value_of(x) for x in inputs]
+        if method == "__call__":
+            return ufunc(*values, **kwargs)
+        return getattr(ufunc, method)(*values, **kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         return func(*[_value_of(a) for a in args],

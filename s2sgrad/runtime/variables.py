@@ -9,9 +9,8 @@ it does nothing, so the same generated code serves `s2sgrad.grad` too.
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 _local = threading.local()
 
@@ -29,16 +28,18 @@ def accumulate_variable_adjoint(v: Any, g: Any) -> None:
         stack[-1][id(v)] = [v, g] if found is None else [v, found[1] + g]
 
 
-@contextlib.contextmanager
-def collected_adjoints() -> Iterator[Dict[int, List[Any]]]:
-    """{id(v): [v, adjoint]} for the Variables whose adjoints generated code hands over while
-    this is open."""
-    stack = getattr(_local, "stack", None)
-    if stack is None:
-        stack = _local.stack = []
-    collected: Dict[int, List[Any]] = {}
-    stack.append(collected)
-    try:
-        yield collected
-    finally:
-        stack.pop()
+class collected_adjoints:
+    """`with collected_adjoints() as collected:` {id(v): [v, adjoint]} for the Variables whose
+    adjoints generated code hands over while it is open (a class, not a generator: a tape opens
+    one for every backward pass)."""
+
+    def __enter__(self) -> Dict[int, List[Any]]:
+        stack = getattr(_local, "stack", None)
+        if stack is None:
+            stack = _local.stack = []
+        self.collected: Dict[int, List[Any]] = {}
+        stack.append(self.collected)
+        return self.collected
+
+    def __exit__(self, *exc_info: Any) -> None:
+        _local.stack.pop()
