@@ -32,7 +32,8 @@ def _is_object(value: Any) -> bool:
     if isinstance(value, _PLAIN_TYPES) or isinstance(value, type) or \
             type(value) in _CONTAINER_TYPES or type(value) in (float, int):
         return False
-    return callable(value) or type(value).__module__ not in ("builtins", "numpy")
+    return callable(value) or isinstance(value, types.ModuleType) or \
+        type(value).__module__ not in ("builtins", "numpy")
 _SCALAR = ("scalar",)
 
 

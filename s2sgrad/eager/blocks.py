@@ -51,6 +51,13 @@ class Block:
         return self.node.lineno
 
     @property
+    def blind_roots(self) -> Optional[Tuple[Tuple[str, str], ...]]:
+        """See `tensor_blind_roots` (worked out once per block)."""
+        if "_blind_roots" not in self.__dict__:
+            self.__dict__["_blind_roots"] = tensor_blind_roots(self.node.body)
+        return self.__dict__["_blind_roots"]
+
+    @property
     def read_order(self) -> Tuple[str, ...]:
         """`reads`, sorted (the order a tape looks the values up in)."""
         order = self.__dict__.get("_read_order")
@@ -116,6 +123,62 @@ def function_block(fn: types.FunctionType) -> Block:
             reads=astutil.names_loaded(node.body) | astutil.names_stored(node.args),
             stores=_stored(node.body), written=_written(node.body))
     return known
+
+
+# What code that cannot tell a Tensor from a NumPy array may call: these builtins, the functions
+# of NumPy, `math` and s2sgrad's TensorFlow layer (`tf.*`, which take both alike), `watch` on a
+# tape; and read of an array's shape, dtype, ndim, size and transpose.
+_BLIND_BUILTINS = frozenset({"abs", "bool", "enumerate", "float", "int", "len", "list", "max",
+                             "min", "pow", "print", "range", "reversed", "round", "sum", "tuple",
+                             "zip"})
+_BLIND_ATTRIBUTES = frozenset({"shape", "dtype", "ndim", "size", "T"})
+_TELLING = (gast.Dict, gast.Set, gast.DictComp, gast.SetComp, gast.Lambda, gast.FunctionDef,
+            gast.AsyncFunctionDef, gast.ClassDef, gast.With, gast.AsyncWith, gast.Try,
+            gast.Raise, gast.Global, gast.Nonlocal, gast.Yield, gast.YieldFrom, gast.Await,
+            gast.Starred)
+
+
+def tensor_blind_roots(body: List[Any]) -> Optional[Tuple[Tuple[str, str], ...]]:
+    """Whether code cannot tell a `Tensor` from the plain array it views, and on what that
+    rests: None if it may (it calls a function of the user's, a method, makes a dict, ...);
+    otherwise the names whose values must be as the code assumes, each with its role:
+    "module" (a module of NumPy, `math` or `s2sgrad.tf` whose functions it calls), "builtin"
+    (a builtin it calls, not shadowed), "tape" (a tape it calls `watch` on). A tape re-runs such
+    a block on plain arrays, which NumPy handles faster than an ndarray subclass."""
+    roots: Dict[str, str] = {}
+    called = set()
+    for node in astutil.walk(body):
+        if isinstance(node, _TELLING):
+            return None
+        if isinstance(node, gast.Call):
+            func = node.func
+            called.add(id(func))
+            if isinstance(func, gast.Name):
+                if func.id not in _BLIND_BUILTINS:
+                    return None
+                roots.setdefault(func.id, "builtin")
+                continue
+            if not isinstance(func, gast.Attribute):
+                return None
+            root = func
+            while isinstance(root, gast.Attribute):
+                called.add(id(root))
+                root = root.value
+            if not isinstance(root, gast.Name):
+                return None
+            role = "tape" if func.attr == "watch" and func.value is root else "module"
+            if roots.setdefault(root.id, role) != role:
+                return None
+        elif isinstance(node, gast.Attribute) and id(node) not in called and \
+                node.attr not in _BLIND_ATTRIBUTES:
+            if node.attr.startswith("__") or not isinstance(node.ctx, gast.Load):
+                return None
+            root = node
+            while isinstance(root, gast.Attribute):
+                root = root.value
+            if not isinstance(root, gast.Name) or roots.setdefault(root.id, "module") != "module":
+                return None
+    return tuple(sorted(roots.items()))
 
 
 def _header_end(node: gast.With) -> int:

@@ -18,6 +18,7 @@ non-persistent tape's one-use rule, watched tensors and automatically watched Va
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import enum
 import io
@@ -33,6 +34,16 @@ from ..errors import S2sgradError
 from ..runtime import variables
 from . import blocks, dataflow, randomness, reach, values
 from .values import Tensor, Variable
+
+
+_MISSING = object()
+
+
+def _blind_module(name: str) -> bool:
+    """Whether the functions of module `name` take Tensors and plain arrays alike: NumPy's,
+    `math`'s and those of s2sgrad's TensorFlow layer."""
+    return name.split(".")[0] in ("numpy", "math") or name == "s2sgrad.tf" or \
+        name.startswith("s2sgrad.tf.")
 
 
 class UnconnectedGradients(enum.Enum):
@@ -62,6 +73,7 @@ class _Recording:
     _kinds: Optional[Tuple[Any, ...]] = None
     _leaf_ids: Optional[set] = None
     _computed: Optional[Tuple[Dict[str, Any], Dict[str, Any]]] = None
+    _blind: Optional[bool] = None
 
     @classmethod
     def start(cls, frame: types.FrameType, block: blocks.Block,
@@ -144,6 +156,30 @@ class _Recording:
         if isinstance(value, (list, tuple, dict)):
             return _substituted(value, self.variables)
         return value
+
+    def blind(self) -> bool:
+        """Whether the block's code cannot tell a Tensor from a plain array (see
+        `blocks.tensor_blind_roots`): its calls go to NumPy, `math`, s2sgrad's TensorFlow layer
+        and safe builtins, as the names it calls them by are bound now."""
+        if self._blind is None:
+            self._blind = self._is_blind()
+        return self._blind
+
+    def _is_blind(self) -> bool:
+        roots = self.block.blind_roots
+        if roots is None:
+            return False
+        for name, role in roots:
+            value = self.entry.get(name, _MISSING)
+            if value is _MISSING:
+                value = self.globals.get(name, _MISSING)
+            if role == "builtin":
+                if value is not _MISSING and value is not getattr(builtins, name, None):
+                    return False
+            elif role == "module":
+                if not isinstance(value, types.ModuleType) or not _blind_module(value.__name__):
+                    return False
+        return True
 
     def computed(self) -> Dict[str, Any]:
         """The values the block left in the names it assigns."""
@@ -400,6 +436,8 @@ class GradientTape:
             return
         args = tuple(computed[p] if p in sweep.cut else recording.argument(p)
                      for p in sweep.params)
+        if recording.blind():     # NumPy computes faster on plain arrays than on a subclass
+            args = tuple(a.view(np.ndarray) if type(a) is Tensor else a for a in args)
         forward, backward = sweep.derived.functions_for(args, {})
         with _Rerun(recording):
             _, residuals = forward(*args)
@@ -830,8 +868,9 @@ def _is_differentiable_input(value: Any) -> bool:
 
 def _is_global(name: str, value: Any, global_names: Dict[str, Any]) -> bool:
     """Whether the block function reads `name` as the global it is (a module, a function, a
-    class or a tape the caller's module defines)."""
-    return global_names.get(name) is value or isinstance(value, (types.ModuleType, GradientTape))
+    class the caller's module defines), or it is a tape (a module imported into the caller's
+    function is a value of it, like a function defined there)."""
+    return global_names.get(name) is value or isinstance(value, GradientTape)
 
 
 def _dtype_of(value: Any) -> Any:
