@@ -111,10 +111,10 @@ class Optimizer:
                           "loss: they are left unchanged.", UserWarning, stacklevel=2)
         grads = self._clip([g for g, _ in kept])
         rate = self.current_learning_rate()
-        for grad, variable in zip(grads, (v for _, v in kept)):
-            grad = np.asarray(grad, dtype=variable.dtype)
+        for grad, (_, variable) in zip(grads, kept):
+            grad = np.asarray(grad, dtype=variable._value.dtype)
             self._update(variable, grad, rate, self._slots_of(variable))
-        self.iterations.assign_add(1)
+        self.iterations._replace(np.asarray(self.iterations._value + 1), False)
         return self.iterations
 
     def minimize(self, loss: Any, var_list: Any, tape: Any = None) -> Variable:
@@ -175,7 +175,7 @@ class SGD(Optimizer):
     def _update(self, variable: Variable, grad: np.ndarray, rate: float,
                 slots: Dict[str, Any]) -> None:
         if self.momentum == 0.0:
-            variable.assign_sub(rate * grad)
+            variable._replace(np.asarray(variable._value - rate * grad), False)
             return
         velocity = slots.get("momentum", np.zeros(variable.shape, variable.dtype))
         velocity = self.momentum * velocity - rate * grad
