@@ -31,6 +31,7 @@ def roots(source):
     ("for i in range(3):\n    x = x * 2.0\ny = float(i) * x",
      (("float", "builtin"), ("range", "builtin"))),
     ("y = np.linalg.norm(x)", (("np", "module"),)),
+    ("print(x)\ntf.print(x)\ny = x * 2.0", (("print", "builtin"), ("tf", "module"))),
 ])
 def test_code_that_cannot_tell_names_what_it_relies_on(source, expected):
     assert roots(source) == expected
@@ -45,6 +46,8 @@ def test_code_that_cannot_tell_names_what_it_relies_on(source, expected):
     "obj.value = x",                     # storing into an object
     "y = x.__class__",
     "y = tape.watch(x).numpy()",         # a method of what a tape call returned
+    "y = [print(x), x][1]",              # printing in a value (the re-run would print again)
+    "y = (tf.print(x), x)[1]",
 ])
 def test_code_that_may_tell_is_not_blind(source):
     assert roots(source) is None
@@ -126,12 +129,16 @@ def test_a_module_of_the_users_is_not_a_library():
     np_like = fake
     x = sg.constant(RNG.standard_normal(3))
     with sg.GradientTape() as tape:
+        tape.watch(x)
         y = np_like.attribute * x
     assert not _last_recording(tape).blind()
+    np.testing.assert_allclose(np.asarray(tape.gradient(y, x)), np.full(3, 2.0))
     fake.__name__ = "numpy.fake"     # (decided per recording, by the module's name)
     with sg.GradientTape() as tape:
+        tape.watch(x)
         y = np_like.attribute * x
     assert _last_recording(tape).blind()
+    np.testing.assert_allclose(np.asarray(tape.gradient(y, x)), np.full(3, 2.0))
 
 
 def test_a_module_imported_in_the_function_is_a_value_of_it():

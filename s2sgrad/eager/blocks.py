@@ -147,12 +147,18 @@ def tensor_blind_roots(body: List[Any]) -> Optional[Tuple[Tuple[str, str], ...]]
     a block on plain arrays, which NumPy handles faster than an ndarray subclass."""
     roots: Dict[str, str] = {}
     called = set()
+    statements = set()       # calls made for their effect alone (left out of the re-run)
     for node in astutil.walk(body):
         if isinstance(node, _TELLING):
             return None
+        if isinstance(node, gast.Expr):
+            statements.add(id(node.value))
         if isinstance(node, gast.Call):
             func = node.func
             called.add(id(func))
+            name = func.id if isinstance(func, gast.Name) else getattr(func, "attr", None)
+            if name == "print" and id(node) not in statements:
+                return None       # (a value of print(...): the re-run would print again)
             if isinstance(func, gast.Name):
                 if func.id not in _BLIND_BUILTINS:
                     return None

@@ -72,7 +72,7 @@ class _Recording:
     _inputs: Optional[List[str]] = None
     _kinds: Optional[Tuple[Any, ...]] = None
     _leaf_ids: Optional[set] = None
-    _computed: Optional[Tuple[Dict[str, Any], Dict[str, Any]]] = None
+    _computed: Optional[Tuple[Dict[str, Any], Dict[str, Any], Dict[int, str]]] = None
     _blind: Optional[bool] = None
 
     @classmethod
@@ -185,9 +185,17 @@ class _Recording:
         """The values the block left in the names it assigns."""
         final = self.exit or {}
         if self._computed is None or self._computed[0] is not final:
-            self._computed = (final, {name: final[name] for name in self.block.stores
-                                      if name in final})
+            computed = {name: final[name] for name in self.block.stores if name in final}
+            holders: Dict[int, str] = {}
+            for name in sorted(computed, reverse=True):
+                holders[id(computed[name])] = name
+            self._computed = (final, computed, holders)
         return self._computed[1]
+
+    def holders(self) -> Dict[int, str]:
+        """{id(value): the first name, alphabetically, that the block left it in}."""
+        self.computed()
+        return self._computed[2]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -434,13 +442,19 @@ class GradientTape:
             pending.pop(id(computed[name]), None)
         if sweep is None:
             return
-        args = tuple(computed[p] if p in sweep.cut else recording.argument(p)
-                     for p in sweep.params)
-        if recording.blind():     # NumPy computes faster on plain arrays than on a subclass
-            args = tuple(a.view(np.ndarray) if type(a) is Tensor else a for a in args)
+        blind = recording.blind()
+        args = []
+        for name in sweep.params:
+            arg = computed[name] if name in sweep.cut else recording.argument(name)
+            if blind and type(arg) is Tensor:
+                arg = arg.view(np.ndarray)    # (NumPy is faster on arrays than on a subclass)
+            args.append(arg)
         forward, backward = sweep.derived.functions_for(args, {})
-        with _Rerun(recording):
-            _, residuals = forward(*args)
+        if blind and not recording.random_states and not recording.lists:
+            _, residuals = forward(*args)     # (it calls no function that prints or draws)
+        else:
+            with _Rerun(recording):
+                _, residuals = forward(*args)
         cotangent = tuple(np.asarray(p[1], dtype=_dtype_of(p[0])) for _, p in outputs)
         with variables.collected_adjoints() as collected:
             grads = backward(*residuals, cotangent)
@@ -484,8 +498,8 @@ class GradientTape:
                     carried_names.append(name)
                     break
         carried = tuple(carried_names)
-        computed = recording.computed()
-        held = tuple([(_holder(source, computed), self._is_watched(source))
+        holders = recording.holders()
+        held = tuple([(holders.get(id(source)), self._is_watched(source))
                       for source in sources])
         # Variables the block reaches other than by a name it reads (`model.w`, a global one
         # read in a function it calls) hand their adjoints over while the backward pass runs
@@ -803,16 +817,6 @@ def _seeds(targets: List[Any], output_gradients: Any) -> List[Any]:
                          f"{len(targets)} targets")
     return [np.ones_like(np.asarray(_value(t))) if g is None else np.asarray(_value(g))
             for t, g in zip(targets, given)]
-
-
-def _holder(value: Any, names: Dict[str, Any]) -> Optional[str]:
-    """The name among `names` bound to `value` itself (by identity), if any (the first in
-    alphabetical order)."""
-    found = None
-    for name, bound in names.items():
-        if bound is value and (found is None or name < found):
-            found = name
-    return found
 
 
 def _leaves(value: Any, depth: int = 4) -> List[Any]:
