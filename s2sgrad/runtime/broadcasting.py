@@ -38,6 +38,8 @@ def sum_to_shape(g: Any, target: Tuple[int, ...]) -> Any:
     if shape == target:
         return g
     g = np.asarray(g)
+    if not target:      # (the adjoint of a scalar: the total, in one reduction over all axes)
+        return np.add.reduce(g, axis=None, dtype=None if g.dtype == np.bool_ else g.dtype)
     extra = len(shape) - len(target)
     if extra >= 0:
         kept = tuple(i + extra for i, n in enumerate(target) if n == 1 and shape[i + extra] != 1)
