@@ -38,6 +38,7 @@ def training_table(tables: Tables, markdown: bool) -> str:
     rows = [[label, fmt(t.per_step[key]), f"{t.per_step[key] / hand:.2f}x",
              f"a = {t.parameters[key][0]:.6f}, b = {t.parameters[key][1]:.6f}"]
             for key, label in (("tape", "GradientTape + SGD optimizer (as the seed)"),
+                               ("substituted", "floor: block's value_and_grad + SGD optimizer"),
                                ("grad", "s2sgrad.grad + NumPy update"),
                                ("hand", "hand-written NumPy gradient"))]
     return grid(["Training step", "time per step", "vs hand-written", "after the run"], rows,

@@ -50,7 +50,7 @@ import s2sgrad as sg  # noqa: E402
 from s2sgrad import runtime  # noqa: E402
 from s2sgrad.cache import CACHE  # noqa: E402
 
-from benchmarks import breakdown, machine, report, targets, timing  # noqa: E402
+from benchmarks import breakdown, machine, notes, report, targets, timing  # noqa: E402
 from benchmarks.workloads import higher, loops, mlp, scalar, training  # noqa: E402
 
 SMALL_SIZES, SMALL_BATCH = (784, 64, 10), 32
@@ -241,16 +241,22 @@ def higher_order_benchmarks(repetitions: int, settings: timing.Settings
 @dataclasses.dataclass
 class TrainingResult:
     steps: int
-    per_step: Dict[str, float]        # seconds per step: "tape", "grad", "hand" (median run)
+    # seconds per step: "tape", "substituted", "grad", "hand" (fastest run)
+    per_step: Dict[str, float]
     parameters: Dict[str, Tuple[float, float]]   # (a, b) after the run
+    # seconds per step in each part of the tape's step (training.TapeTraining.phases; fastest)
+    phases: Dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 def training_benchmark(steps: int, runs: int) -> TrainingResult:
-    """Seed 001's training loop, `steps` steps, run `runs` times each way in turn; the median
-    run's time per step. Every way must end at the same parameters."""
-    kinds = {"tape": training.TapeTraining, "grad": training.GradTraining,
-             "hand": training.HandTraining}
+    """Seed 001's training loop, `steps` steps, run `runs` times each way in turn; the fastest
+    run's time per step (the run least disturbed by the rest of the machine: on a shared one,
+    a run of 10,000 steps is often slowed by half by a neighbour). Every way must end at the
+    same parameters."""
+    kinds = {"tape": training.TapeTraining, "substituted": training.SubstitutedTraining,
+             "grad": training.GradTraining, "hand": training.HandTraining}
     times: Dict[str, List[float]] = {name: [] for name in kinds}
+    phases: Dict[str, List[float]] = {}
     parameters: Dict[str, Tuple[float, float]] = {}
     for name, kind in kinds.items():     # warm-up: the derivatives are generated here
         warm = kind()
@@ -265,12 +271,14 @@ def training_benchmark(steps: int, runs: int) -> TrainingResult:
                 step()
             times[name].append((time.perf_counter() - start) / steps)
             parameters[name] = model.parameters()
+        for part, seconds in training.TapeTraining().phases(steps).items():
+            phases.setdefault(part, []).append(seconds)
     for name, (a, b) in parameters.items():
         if abs(a - parameters["hand"][0]) > 1e-4 or abs(b - parameters["hand"][1]) > 1e-4:
             raise Mismatch(f"training by {name} ended at a={a}, b={b}, by hand at "
                            f"{parameters['hand']}")
-    return TrainingResult(steps, {n: statistics.median(t) for n, t in times.items()},
-                          parameters)
+    return TrainingResult(steps, {n: min(t) for n, t in times.items()},
+                          parameters, {n: min(t) for n, t in phases.items()})
 
 
 def overhead_benchmark(settings: timing.Settings,
@@ -385,6 +393,30 @@ def progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+TRAINING_HEADING = "### Training with a GradientTape"
+
+
+def training_only(quick: bool, output: Optional[pathlib.Path]) -> int:
+    """`--training-only`: the training loop's section, printed, and put in place of the same
+    section of `output` (the rest of the report is left as it was measured)."""
+    progress("seed 001 training loop: tape, grad, hand-written")
+    try:
+        trained = training_benchmark(1000 if quick else 10000, 1 if quick else 5)
+    except Mismatch as error:
+        print(f"error: {error}; no report written", file=sys.stderr)
+        return 1
+    section = notes.training_section(trained)
+    print(section)
+    if output is not None:
+        text = output.read_text(encoding="utf-8")
+        begin = text.index(TRAINING_HEADING)
+        end = text.find("\n#", begin + len(TRAINING_HEADING))
+        end = len(text) if end < 0 else end + 1
+        output.write_text(text[:begin] + section + "\n" + text[end:], encoding="utf-8")
+        progress(f"rewrote the training section of {output}")
+    return 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -392,7 +424,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--output", type=pathlib.Path, default=None,
                         help="where to write the Markdown report (default: docs/benchmarks.md "
                              "for a full run, nothing for --quick)")
+    parser.add_argument("--training-only", action="store_true",
+                        help="run only seed 001's training loop, and rewrite only its section "
+                             "of the report")
     options = parser.parse_args(argv)
+    if options.training_only:
+        return training_only(options.quick, options.output or (
+            None if options.quick else ROOT / "docs" / "benchmarks.md"))
     settings = timing.QUICK if options.quick else timing.FULL
     statement_settings = dataclasses.replace(settings, budget=settings.budget / 4)
     output = options.output
@@ -442,7 +480,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             loop_result.after_large = timing.compare(calls, settings)
             loop_result.after_large_faults = timing.page_faults_per_call(*calls["generated"])
         progress("seed 001 training loop: tape, grad, hand-written")
-        trained = training_benchmark(1000 if options.quick else 10000, 1 if options.quick else 3)
+        trained = training_benchmark(1000 if options.quick else 10000, 1 if options.quick else 5)
         progress("per-call overhead")
         overhead = overhead_benchmark(settings, statement_settings)
         progress("generation time")
