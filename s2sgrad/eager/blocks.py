@@ -45,6 +45,11 @@ class Block:
     reads: Set[str]         # names the body loads
     stores: Set[str]        # names the body assigns
     written: Set[str]       # names of arrays the body writes into (`x[i] = ...`)
+    # `reads`, sorted (the order a tape looks the values up in)
+    read_order: Tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.read_order = tuple(sorted(self.reads))
 
     @property
     def lineno(self) -> int:
@@ -57,13 +62,6 @@ class Block:
             self.__dict__["_blind_roots"] = tensor_blind_roots(self.node.body)
         return self.__dict__["_blind_roots"]
 
-    @property
-    def read_order(self) -> Tuple[str, ...]:
-        """`reads`, sorted (the order a tape looks the values up in)."""
-        order = self.__dict__.get("_read_order")
-        if order is None:
-            order = self.__dict__["_read_order"] = tuple(sorted(self.reads))
-        return order
 
     def location(self, node: Any = None) -> Location:
         node = node if node is not None else self.node
