@@ -42,8 +42,9 @@ these names still refer to the same objects.""",
     "normalized": """\
 ## 3. Language check and normalization — `s2sgrad/frontend/language.py`, `s2sgrad/transforms/normalize.py`
 
-The language check refuses unsupported constructs with a located error (nothing to show when the
-function passes). Normalization also moves the statements after a `break`, `continue` or early
+Before names are resolved, list comprehensions (and generator expressions given to a call) become
+the loops they stand for (`transforms/comprehensions.py`). The language check refuses unsupported
+constructs with a located error (nothing to show when the function passes). Normalization also moves the statements after a `break`, `continue` or early
 `return` into the branches that do not jump (`transforms/jumps.py`), and rewrites loops over
 differentiated arrays into loops over indices (`transforms/desugar.py`). In-place updates are
 checked against NumPy's aliasing (`transforms/inplace.py`, with `analysis/aliases.py`: which names

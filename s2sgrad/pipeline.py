@@ -34,7 +34,7 @@ from .naming import Namer, function_name, qualified_name, short_filename
 from .optimizations.lifetimes import free_after_last_use
 from .optimizations.simplify import simplify
 from .rules import registry
-from .transforms import forward, free_values, normalize, reverse, tapes
+from .transforms import comprehensions, forward, free_values, normalize, reverse, tapes
 
 Trace = Optional[Callable[[str, str], None]]
 KINDS = ("grad", "value_and_grad", "vjp")
@@ -166,6 +166,7 @@ def _front_end(fn: Any, wrt: Tuple[str, ...], trace: Trace, dicts: Tuple[str, ..
     (`forward_mode`: see `transforms.inplace`)."""
     src = source.get_function_source(fn)
     _report(trace, "source", [src.node])
+    comprehensions.lower(src.node, Namer(astutil.all_names(src.node)))
     resolution = resolve.resolve(src, known)
     _report_text(trace, "resolved", "\n".join(
         f"{name} -> {qualified_name(obj)}" for name, obj in sorted(resolution.objects.items())))

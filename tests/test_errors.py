@@ -104,8 +104,15 @@ def defines_a_function(x):
     return inner(x)
 
 
-def uses_comprehension(x):
-    return sum([v * v for v in x])
+def uses_comprehension_in_a_loop_condition(x):
+    while sum([v * v for v in x]) < 10.0:
+        x = x * 2.0
+    return np.sum(x)
+
+
+def uses_generator_as_a_value(x):
+    squares = (v * v for v in x)
+    return sum(squares)
 
 
 def uses_walrus(x):
@@ -135,7 +142,9 @@ def returns_on_one_path_only(x):
     (uses_global, "global COUNTER", "`global` declarations are not supported"),
     (uses_del, "del y", "`del` is not supported"),
     (defines_a_function, "def inner(v):", "nested function definitions are not supported yet"),
-    (uses_comprehension, "v * v for v in x", "list comprehensions are not supported yet"),
+    (uses_comprehension_in_a_loop_condition, "[v * v for v in x]",
+     "a list comprehension here (in a `while` condition"),
+    (uses_generator_as_a_value, "(v * v for v in x)", "only as the argument of a call"),
     (uses_walrus, "y := x * 2.0", "assignment expressions"),
     (returns_nothing, "y = x * 2.0", "does not end with a `return` statement on every path"),
     (returns_on_one_path_only, "if x > 0:", "on every path"),

@@ -476,6 +476,12 @@ CASES = [
     Case("ListComp", ["ListComp"], """
         def f(x):
             return sum([v * v for v in x])
+        """, (X,), grad=2.0 * X),
+    Case("ListComp in a loop condition", ["ListComp"], """
+        def f(x):
+            while sum([v * v for v in x]) < 100.0:
+                x = x * 2.0
+            return np.sum(x)
         """, (X,), error="[v * v for v in x]", words="comprehension"),
     Case("SetComp", ["SetComp"], """
         def f(x):
@@ -489,6 +495,11 @@ CASES = [
     Case("GeneratorExp", ["GeneratorExp"], """
         def f(x):
             return sum(v * v for v in x)
+        """, (X,), grad=2.0 * X),
+    Case("GeneratorExp as a value", ["GeneratorExp"], """
+        def f(x):
+            squares = (v * v for v in x)
+            return sum(squares)
         """, (X,), error="(v * v for v in x)", words="generator"),
     Case("Yield", ["Yield"], """
         def f(x):

@@ -1447,16 +1447,32 @@ def assert_located(error, text):
     assert f"test_tape.py:{lineno}:" in str(error)
 
 
-def test_list_comprehension_in_the_block_names_its_line():
+def test_list_comprehension_in_the_block():
+    x = sg.constant(2.0)
+    ws = [sg.Variable(1.5), sg.Variable(-0.5)]
+    with GradientTape() as tape:
+        tape.watch(x)
+        ys = [x * 2.0 * (k + 1) for k in range(3)]
+        penalty = sum(tf_layer.square(w) for w in ws)
+        y = ys[0] + ys[2] + penalty * x
+    check(y, 2.0 * 2.0 + 6.0 * 2.0 + (1.5 ** 2 + 0.5 ** 2) * 2.0)
+    gx, gw0, gw1 = tape.gradient(y, [x, ws[0], ws[1]])
+    check(gx, 2.0 + 6.0 + 1.5 ** 2 + 0.5 ** 2)       # d/dx
+    check(gw0, 2.0 * 1.5 * 2.0)                      # 2 w0 x
+    check(gw1, 2.0 * -0.5 * 2.0)
+
+
+def test_list_comprehension_in_a_loop_condition_names_its_line():
     x = sg.constant(2.0)
     with GradientTape() as tape:
         tape.watch(x)
-        ys = [x * 2.0 for _ in range(3)]
-        y = ys[0] + ys[2]
-    check(y, 8.0)
+        y = x
+        while sum([y * 1.0 for _ in range(2)]) < 20.0:
+            y = y * 2.0
+    check(y, 16.0)
     with pytest.raises(sg.S2sgradError) as info:
         tape.gradient(y, x)
-    assert_located(info.value, "ys = [x * 2.0 for _ in range(3)]")
+    assert_located(info.value, "while sum([y * 1.0 for _ in range(2)]) < 20.0:")
 
 
 def test_try_statement_in_the_block_names_its_line():

@@ -50,12 +50,15 @@ _STATEMENTS: Dict[Type[Any], Tuple[str, str]] = {
 _EXPRESSIONS: Dict[Type[Any], Tuple[str, str]] = {
     gast.Lambda: ("lambda expressions inside a differentiated function are not supported yet",
                   "define the helper with def at module level."),
-    gast.ListComp: ("list comprehensions are not supported yet",
-                    "use a NumPy array operation instead."),
+    gast.ListComp: ("a list comprehension here (in a `while` condition, after `and`/`or`, in "
+                    "a conditional expression or a lambda) is not supported",
+                    "build the list in a statement of its own (for a `while` condition: "
+                    "before the loop and again at the end of its body)."),
     gast.SetComp: ("set comprehensions are not supported", "build the set outside."),
     gast.DictComp: ("dict comprehensions are not supported yet", "build the dict outside."),
-    gast.GeneratorExp: ("generator expressions are not supported yet",
-                        "use a NumPy array operation instead."),
+    gast.GeneratorExp: ("generator expressions are supported only as the argument of a call "
+                        "(`sum(v * v for v in x)`)",
+                        "use a list comprehension, or pass the generator to the call directly."),
     gast.Yield: ("generators (`yield`) cannot be differentiated", "return an array instead."),
     gast.YieldFrom: ("generators (`yield from`) cannot be differentiated",
                      "return an array instead."),
