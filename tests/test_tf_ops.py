@@ -921,3 +921,62 @@ def test_gradient_descent_optimizer_v1():
     assert b.numpy() == 3.0 and step.numpy() == 1
     with pytest.raises(ValueError, match="No gradients provided for any variable"):
         opt.apply_gradients([(None, w)])
+
+
+# ---- add_n, gather, norm --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)], ids=str)
+def test_add_n_sums_a_list_and_its_gradient_reaches_every_entry(shape):
+    rng = np.random.default_rng(11)
+    xs = [rand(rng, shape) for _ in range(3)]
+    np.testing.assert_allclose(ops.add_n(xs), xs[0] + xs[1] + xs[2], rtol=1e-12)
+
+    def weighted(a, b, c):
+        return np.sum(np.sin(ops.add_n([a, 2.0 * b, c * c])))
+    sg.check_grads(weighted, xs)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1])
+def test_gather_takes_slices_and_adds_gradients_of_repeated_indices(axis):
+    rng = np.random.default_rng(12)
+    x = rand(rng, (4, 3))
+    indices = [2, 0, 2]
+    expected = np.take(x, indices, axis=0 if axis is None else axis)
+    np.testing.assert_allclose(ops.gather(x, indices, axis=axis), expected, rtol=1e-12)
+
+    def picked(params):
+        return np.sum(np.tanh(ops.gather(params, indices, axis=axis)) ** 2)
+    sg.check_grads(picked, [x])
+    grad = sg.grad(lambda p: np.sum(ops.gather(p, indices, axis=axis)))(x)
+    counts = np.zeros(x.shape[0 if axis is None else axis])
+    np.add.at(counts, indices, 1.0)
+    np.testing.assert_allclose(grad, np.expand_dims(counts, 1 if axis in (None, 0) else 0)
+                               * np.ones_like(x))
+
+
+@pytest.mark.parametrize("order, numpy_order", [("euclidean", 2), ("fro", 2), (2, 2), (1, 1),
+                                                (np.inf, np.inf), (3, 3)])
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_norm_matches_numpy_and_finite_differences(order, numpy_order, axis):
+    rng = np.random.default_rng(13)
+    x = rand(rng, (3, 4))
+    if axis is None:
+        expected = np.linalg.norm(x.ravel(), numpy_order)
+    else:
+        expected = np.linalg.norm(x, numpy_order, axis=axis)
+    np.testing.assert_allclose(ops.norm(x, ord=order, axis=axis), expected, rtol=1e-12)
+
+    def scaled(t):
+        return np.sum(ops.norm(t * 1.5, ord=order, axis=axis))
+    sg.check_grads(scaled, [x])
+
+
+def test_norm_and_gather_refuse_what_they_do_not_support():
+    x = constant(np.ones((2, 2)))
+    with pytest.raises(NotImplementedError, match="matrix norm"):
+        ops.norm(x, axis=[0, 1])
+    with pytest.raises(ValueError, match="supported vector norm"):
+        ops.norm(x, ord="nuc")
+    with pytest.raises(NotImplementedError, match="batch_dims"):
+        ops.gather(x, [0], batch_dims=1)

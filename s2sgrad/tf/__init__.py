@@ -50,7 +50,8 @@ def _namespace(name, **members):
     return _types.SimpleNamespace(__name__=name, **members)
 
 
-linalg = _namespace("tf.linalg", global_norm=global_norm, matmul=matmul)  # noqa: F405
+linalg = _namespace("tf.linalg", global_norm=global_norm, matmul=matmul,  # noqa: F405
+                    norm=norm)  # noqa: F405
 math = _namespace("tf.math", **{n: globals()[n] for n in _ops if n in globals()})
 autodiff = _namespace("tf.autodiff", ForwardAccumulator=ForwardAccumulator)
 keras = _namespace(

@@ -37,7 +37,7 @@ __all__ = [
     "convert_to_tensor", "identity", "where", "equal", "not_equal", "greater", "greater_equal",
     "less", "less_equal", "argmax", "argmin", "size", "shape", "expand_dims", "squeeze",
     "clip_by_value", "one_hot", "stop_gradient", "random", "random_normal", "random_uniform",
-    "set_random_seed",
+    "set_random_seed", "add_n", "gather", "norm",
 ]
 
 _FLOAT32 = np.dtype(np.float32)    # TensorFlow's default float type
@@ -331,6 +331,53 @@ def concat(values: Any, axis: Any, name: str = "concat") -> Any:
 def stack(values: Any, axis: int = 0, name: str = "stack") -> Any:
     """`tf.stack`: the tensors of the list `values` joined along a new axis."""
     return np.stack(values, axis=axis)
+
+
+def add_n(inputs: Any, name: Optional[str] = None) -> Any:
+    """`tf.add_n`: the sum of a list of tensors of one shape (`tf.add_n([tf.nn.l2_loss(v) for v
+    in variables])`)."""
+    return np.sum(np.stack(inputs), axis=0)
+
+
+def gather(params: Any, indices: Any, validate_indices: Any = None, axis: Any = None,
+           batch_dims: int = 0, name: Optional[str] = None) -> Any:
+    """`tf.gather`: the slices of `params` at `indices` along `axis` (0 by default); the
+    gradient adds up where an index repeats. `batch_dims` other than 0 is not supported."""
+    return np.take(params, indices, axis=_gather_axis(axis, batch_dims))
+
+
+def norm(tensor: Any, ord: Any = "euclidean", axis: Any = None,  # noqa: A002
+         keepdims: Any = None, name: Optional[str] = None) -> Any:
+    """`tf.norm` / `tf.linalg.norm` of vectors: over all entries (axis None, the tensor as one
+    vector, the Frobenius norm of a matrix) or along one axis; `ord` "euclidean" / "fro" / 2,
+    1, `np.inf` or any p > 0. (Matrix norms over two axes are not supported.)"""
+    p, axes, keep = _norm_order(ord, axis), _axis(axis), bool(keepdims)
+    if p == 2:
+        return np.sqrt(np.sum(np.square(tensor), axis=axes, keepdims=keep))
+    if p == 1:
+        return np.sum(np.abs(tensor), axis=axes, keepdims=keep)
+    if p == np.inf:
+        return np.max(np.abs(tensor), axis=axes, keepdims=keep)
+    return np.sum(np.abs(tensor) ** p, axis=axes, keepdims=keep) ** (1.0 / p)
+
+
+def _norm_order(order: Any, axis: Any) -> float:
+    """`tf.norm`'s `ord` as a number (2 for "euclidean" and "fro"); a matrix norm is refused."""
+    if isinstance(axis, (list, tuple)) and len(axis) != 1:
+        raise NotImplementedError("tf.norm over two axes (a matrix norm) is not supported: "
+                                  "use axis=None for the Frobenius norm")
+    if order in ("euclidean", "fro"):
+        return 2.0
+    if isinstance(order, (int, float, np.number)) and not isinstance(order, bool) and order > 0:
+        return float(order)
+    raise ValueError(f"'ord' must be a supported vector norm, got {order!r}")
+
+
+def _gather_axis(axis: Any, batch_dims: int) -> Any:
+    if batch_dims:
+        raise NotImplementedError("tf.gather with batch_dims is not supported: index each "
+                                  "example of the batch instead")
+    return 0 if axis is None else _axis(axis)
 
 
 def expand_dims(input: Any, axis: int, name: Optional[str] = None) -> Any:  # noqa: A002
