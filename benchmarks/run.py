@@ -405,7 +405,10 @@ def training_only(quick: bool, output: Optional[pathlib.Path]) -> int:
     except Mismatch as error:
         print(f"error: {error}; no report written", file=sys.stderr)
         return 1
-    section = notes.training_section(trained)
+    section = notes.training_section(trained) + (
+        f"\n(This section was measured on its own on {time.strftime('%Y-%m-%d')}, with "
+        "`python benchmarks/run.py --training-only`; the machine described at the top ran the "
+        "other sections.)\n")
     print(section)
     if output is not None:
         text = output.read_text(encoding="utf-8")
