@@ -503,17 +503,23 @@ def memory_at(function: Any, stacks: Optional[Dict[str, Set[str]]] = None
     return result
 
 
-def private_stacks(body: List[Any]) -> Dict[str, Set[str]]:
+def private_stacks(body: List[Any], walked: FrozenSet[int] = frozenset()
+                   ) -> Dict[str, Set[str]]:
     """Lists used only as stacks (`s = []`, `s.append(v)`, `v = s.pop()`, `len(s)`), each with
     the objects its `s = []` statements make (see `_Object`): their own object goes nowhere
-    else, so nothing holds it and no entry of theirs is it."""
+    else, so nothing holds it and no entry of theirs is it. `walked`: the ids of `reversed(s)`
+    calls that count as uses too (a loop walking a stack backwards; see `inplace`: not for the
+    memory facts, which take the entries of such a stack as still held)."""
     uses: Dict[str, int] = collections.Counter()
     allowed: Dict[str, int] = collections.Counter()
     made: Dict[str, Set[str]] = {}
     for node in astutil.walk(body):
         if isinstance(node, gast.Name):
             uses[node.id] += 1
-        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+        if id(node) in walked and isinstance(node, gast.Call) and len(node.args) == 1 \
+                and isinstance(node.args[0], gast.Name):
+            allowed[node.args[0].id] += 1
+        elif isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
                 and node.func.attr in ("append", "pop") and isinstance(node.func.value, gast.Name) \
                 and len(node.args) == (node.func.attr == "append") and not node.keywords:
             allowed[node.func.value.id] += 1

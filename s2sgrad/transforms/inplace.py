@@ -15,7 +15,7 @@ Guarantees:
 
 from __future__ import annotations
 
-from typing import Any, List, Set
+from typing import Any, FrozenSet, List, Set
 
 import gast
 
@@ -37,8 +37,26 @@ def transform(src: FunctionSource, namer: Namer, forward_mode: bool = False) -> 
         return
     checks = _Checks(src, aliases.sharing(src.node), containers.display_names(src.node), namer)
     if forward_mode:
-        checks.mirrored = _stacks_of_names(src.node.body, set(checks.sharing.stacks))
+        stacks = aliases.private_stacks(src.node.body, _walked_backwards(src.node.body))
+        checks.mirrored = _stacks_of_names(src.node.body, set(stacks))
     src.node.body = _block(src.node.body, checks, namer)
+
+
+def _walked_backwards(body: List[Any]) -> FrozenSet[int]:
+    """The ids of the `reversed(s)` calls a loop walks (`for v in reversed(s)`, `for v, w in
+    zip(reversed(s), ...)`, how a derivative reads its records back): the tangent code walks
+    the tangents' stacks alike, so in forward mode such a stack mirrors its tangents' too."""
+    found = set()
+    for loop in astutil.walk(body):
+        if not isinstance(loop, gast.For):
+            continue
+        walked = loop.iter.args if isinstance(loop.iter, gast.Call) and isinstance(
+            loop.iter.func, gast.Name) and loop.iter.func.id == "zip" else [loop.iter]
+        for call in walked:
+            if isinstance(call, gast.Call) and isinstance(call.func, gast.Name) and \
+                    call.func.id == "reversed" and len(call.args) == 1 and not call.keywords:
+                found.add(id(call))
+    return frozenset(found)
 
 
 def _stacks_of_names(body: List[Any], stacks: Set[str]) -> Set[str]:
