@@ -47,21 +47,17 @@ class Block:
     written: Set[str]       # names of arrays the body writes into (`x[i] = ...`)
     # `reads`, sorted (the order a tape looks the values up in)
     read_order: Tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    # what whether the body can tell a Tensor from an array rests on (`tensor_blind_roots`)
+    blind_roots: Optional[Tuple[Tuple[str, str], ...]] = dataclasses.field(
+        init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.read_order = tuple(sorted(self.reads))
+        self.blind_roots = tensor_blind_roots(self.node.body)
 
     @property
     def lineno(self) -> int:
         return self.node.lineno
-
-    @property
-    def blind_roots(self) -> Optional[Tuple[Tuple[str, str], ...]]:
-        """See `tensor_blind_roots` (worked out once per block)."""
-        if "_blind_roots" not in self.__dict__:
-            self.__dict__["_blind_roots"] = tensor_blind_roots(self.node.body)
-        return self.__dict__["_blind_roots"]
-
 
     def location(self, node: Any = None) -> Location:
         node = node if node is not None else self.node

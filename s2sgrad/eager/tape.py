@@ -64,13 +64,11 @@ class _Recording:
     entry: Dict[str, Any]               # the values of the names it reads, at entry
     variables: Dict[int, Any]           # the values of the Variables among them, at entry
     random_states: List[Tuple[Any, Any]]
-    lists: List[list]                   # lists the functions it calls may append to
+    facts: "_Facts"                     # what the kinds of the entry values decide
     # for each entry value: its Variables and float arrays (also inside containers)
     leaves: Dict[str, List[Any]]
     exit: Optional[Dict[str, Any]] = None    # the caller's variables when the block ended
     since: Optional[int] = None         # only the statements after this line (after a reset)
-    _inputs: Optional[List[str]] = None
-    _kinds: Optional[Tuple[Any, ...]] = None
     _leaf_ids: Optional[set] = None
     _computed: Optional[Tuple[Dict[str, Any], Dict[str, Any], Dict[int, str]]] = None
     _blind: Optional[bool] = None
@@ -123,23 +121,24 @@ class _Recording:
             if facts.generators else []
         if facts.may_draw:
             states.append((None, randomness.state()))
-        return cls(block, global_names, module_level, entry, variables, states,
-                   facts.lists, leaves, since=since, _inputs=facts.inputs, _kinds=facts.kinds)
+        return cls(block, global_names, module_level, entry, variables, states, facts, leaves,
+                   since=since)
 
     def inputs(self) -> List[str]:
         """The names whose values at entry the block function takes: the values it reads that
         may carry derivatives, and the other values of the caller's function (an `int` loop
         bound, a list, a function defined there); module-level names stay globals."""
-        if self._inputs is None:
-            self._inputs = _inputs(self.entry, self.block, self.module_level, self.globals)
-        return self._inputs
+        return self.facts.inputs
 
     def kinds(self) -> Tuple[Any, ...]:
         """What the code generated for the block depends on of its inputs besides their names:
         which are Variables, which may carry derivatives."""
-        if self._kinds is None:
-            self._kinds = _kinds(self.entry, self.inputs())
-        return self._kinds
+        return self.facts.kinds
+
+    @property
+    def lists(self) -> List[list]:
+        """The lists outside the block that the functions it calls may append to."""
+        return self.facts.lists
 
     def has_leaf(self, value: Any) -> bool:
         """Whether `value` is one of the Variables or arrays the block reads by name."""
@@ -224,28 +223,16 @@ def _facts(block: blocks.Block, module_level: bool, entry: Dict[str, Any],
     known = _FACTS.get(key) if signature is not None else None
     if known is not None and known[0] is block:
         return known[1]
-    inputs = _inputs(entry, block, module_level, global_names)
-    facts = _Facts(inputs, _kinds(entry, inputs),
-                   bool(randomness.generators(block, entry, global_names)),
+    inputs = sorted(name for name, value in entry.items() if _is_differentiable_input(value) or (
+        not module_level and not _is_global(name, value, global_names)))
+    kinds = tuple((isinstance(entry[name], Variable), _is_differentiable_input(entry[name]))
+                  for name in inputs)
+    facts = _Facts(inputs, kinds, bool(randomness.generators(block, entry, global_names)),
                    randomness.may_draw(block, entry, global_names),
                    reach.reached_by_calls(block, entry, global_names, list, library=False))
     if signature is not None:
         _FACTS[key] = (block, facts)
     return facts
-
-
-def _inputs(entry: Dict[str, Any], block: blocks.Block, module_level: bool,
-            global_names: Dict[str, Any]) -> List[str]:
-    """See `_Recording.inputs`."""
-    return sorted(name for name, value in entry.items() if name in block.reads
-                  and (_is_differentiable_input(value) or (
-                      not module_level and not _is_global(name, value, global_names))))
-
-
-def _kinds(entry: Dict[str, Any], inputs: List[str]) -> Tuple[Any, ...]:
-    """See `_Recording.kinds`."""
-    return tuple((isinstance(entry[name], Variable), _is_differentiable_input(entry[name]))
-                 for name in inputs)
 
 
 class GradientTape:
@@ -467,14 +454,8 @@ class GradientTape:
                 value = computed[name]
                 reached[id(value)] = _add(reached.get(id(value)), grad)
                 continue
-            value = recording.entry[name]
-            if type(value) is Variable or (isinstance(value, np.ndarray)
-                                           and value.dtype.kind in "fc"):
-                pairs: Any = ((value, grad),)         # (the common case: a leaf)
-            else:
-                # a list / tuple / dict of values with a gradient of the same structure
-                pairs = _paired(value, grad)
-            for value, part in pairs:
+            # a value, or a list / tuple / dict of them with a gradient of the same structure
+            for value, part in _paired(recording.entry[name], grad):
                 if id(value) in wanted:
                     reached[id(value)] = _add(reached.get(id(value)), part)
                 _accumulate(pending, value, part)
@@ -853,6 +834,8 @@ def _substituted(value: Any, variables: Dict[int, Any]) -> Any:
 
 def _paired(value: Any, grad: Any) -> List[Tuple[Any, Any]]:
     """(leaf, its gradient) for a value and a gradient of the same structure."""
+    if type(value) is Variable or (type(value) is Tensor and value.dtype.kind in "fc"):
+        return [(value, grad)]          # (the common case)
     if isinstance(value, (list, tuple)):
         return [pair for item, part in zip(value, grad) for pair in _paired(item, part)]
     if isinstance(value, dict):

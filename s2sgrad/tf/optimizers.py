@@ -112,9 +112,9 @@ class Optimizer:
         grads = self._clip([g for g, _ in kept])
         rate = self.current_learning_rate()
         for grad, (_, variable) in zip(grads, kept):
-            grad = np.asarray(grad, dtype=variable._value.dtype)
+            grad = np.asarray(grad, dtype=variable.dtype)
             self._update(variable, grad, rate, self._slots_of(variable))
-        self.iterations._replace(np.asarray(self.iterations._value + 1), False)
+        self.iterations.assign_add(1, read_value=False)
         return self.iterations
 
     def minimize(self, loss: Any, var_list: Any, tape: Any = None) -> Variable:
@@ -175,7 +175,7 @@ class SGD(Optimizer):
     def _update(self, variable: Variable, grad: np.ndarray, rate: float,
                 slots: Dict[str, Any]) -> None:
         if self.momentum == 0.0:
-            variable._replace(np.asarray(variable._value - rate * grad), False)
+            variable.assign_sub(rate * grad, read_value=False)
             return
         velocity = slots.get("momentum", np.zeros(variable.shape, variable.dtype))
         velocity = self.momentum * velocity - rate * grad

@@ -72,29 +72,28 @@ def _statement(stmt: Any, namer: Namer) -> List[Any]:
             getattr(parent, field)[index] = replacement
 
 
-def _roots(stmt: Any) -> List[Any]:
-    """The expressions of `stmt` that run exactly once, before anything else it does."""
+def _root(stmt: Any) -> Optional[str]:
+    """The field of `stmt` holding the expression it runs exactly once, before anything else it
+    does (None: none, as for a `while` condition)."""
     if isinstance(stmt, (gast.Assign, gast.AnnAssign, gast.AugAssign, gast.Return, gast.Expr)):
-        return [stmt.value] if stmt.value is not None else []
+        return "value" if stmt.value is not None else None
     if isinstance(stmt, gast.If):
-        return [stmt.test]
+        return "test"
     if isinstance(stmt, gast.For):
-        return [stmt.iter]
-    return []
+        return "iter"
+    return None
 
 
 def _first_comprehension(stmt: Any) -> Optional[tuple]:
     """(parent, field, index in the field's list or None, node) of the first comprehension
     that `stmt` always evaluates once, in evaluation order; None if there is none."""
-    holder = _Holder(_roots(stmt))
-    stack: List[tuple] = [(holder, "roots", i, root) for i, root in enumerate(holder.roots)][::-1]
+    root = _root(stmt)
+    stack: List[tuple] = [(stmt, root, None, getattr(stmt, root))] if root else []
     while stack:
         parent, field, index, node = stack.pop()
         if isinstance(node, gast.ListComp) or (
                 isinstance(node, gast.GeneratorExp) and isinstance(parent, gast.Call)
                 and field == "args"):
-            if parent is holder:
-                return stmt, _root_field(stmt), None, node
             return parent, field, index, node
         if isinstance(node, _NOT_ALWAYS):
             continue
@@ -107,19 +106,6 @@ def _first_comprehension(stmt: Any) -> Optional[tuple]:
                 children.append((node, name, None, value))
         stack.extend(reversed(children))
     return None
-
-
-class _Holder:
-    def __init__(self, roots: List[Any]):
-        self.roots = roots
-
-
-def _root_field(stmt: Any) -> str:
-    if isinstance(stmt, gast.If):
-        return "test"
-    if isinstance(stmt, gast.For):
-        return "iter"
-    return "value"
 
 
 def _assigned_name(stmt: Any, node: Any) -> Optional[str]:
